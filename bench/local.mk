@@ -1,0 +1,6 @@
+# Benchmarks: they print figures, they never pass or fail (bench/README.md).
+noinst_PROGRAMS += bench/insert-latency
+bench_insert_latency_SOURCES = bench/insert-latency.c
+bench_insert_latency_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(PCSC_CFLAGS)
+bench_insert_latency_LDADD = $(SYSTEMD_LIBS) $(PCSC_LIBS) -lpthread
+EXTRA_DIST += bench/run-all bench/idle.sh

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kart-error.h"
+#include "kartctl.h"
+#include "macro.h"
+
+Options arg;
+
+typedef struct Verb {
+        const char *name;
+        int (*run)(sd_bus *bus, int argc, char *argv[]);
+        const char *help;
+} Verb;
+
+static const Verb verbs[] = {
+        { "status",  verb_status,  N_("Show readers and cards") },
+        { "monitor", verb_monitor, N_("Print card and reader events until interrupted") },
+};
+
+static void help(void) {
+        printf(_("Usage: kartctl [OPTIONS] COMMAND\n\n"
+                 "Manage smart cards through the kartd daemon.\n\n"
+                 "Commands:\n"));
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                printf("  %-10s %s\n", verbs[i].name, _(verbs[i].help));
+        printf(_("\nOptions:\n"
+                 "  -h --help             Show this help\n"
+                 "     --version          Show the version\n"
+                 "     --json             Print JSON instead of text\n"
+                 "  -H --host=[USER@]HOST Talk to kartd on another machine over ssh\n"
+                 "\nExit status: 0 success, 1 failure, 2 usage error, 3 kartd not running.\n"));
+}
+
+int main(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "help",    no_argument,       NULL, 'h' },
+                { "version", no_argument,       NULL, 'V' },
+                { "json",    no_argument,       NULL, 'j' },
+                { "host",    required_argument, NULL, 'H' },
+                {}
+        };
+        const char *localedir = getenv("KART_LOCALEDIR");
+        sd_bus *bus = NULL;
+        int c, r;
+
+        setlocale(LC_ALL, "");
+        bindtextdomain(GETTEXT_PACKAGE, localedir && *localedir ? localedir : LOCALEDIR);
+        bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+        textdomain(GETTEXT_PACKAGE);
+
+        while ((c = getopt_long(argc, argv, "+hH:", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return EXIT_OK;
+                case 'V':
+                        printf("kartctl %s\n", PACKAGE_VERSION);
+                        return EXIT_OK;
+                case 'j':
+                        arg.json = true;
+                        break;
+                case 'H':
+                        arg.host = optarg;
+                        break;
+                default:
+                        return EXIT_USAGE;
+                }
+
+        const char *name = optind < argc ? argv[optind] : "status";
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {
+                if (!streq(verbs[i].name, name))
+                        continue;
+                r = kartctl_connect(&bus);
+                if (r == 0)
+                        r = verbs[i].run(bus, argc - optind, argv + optind);
+                sd_bus_flush_close_unref(bus);
+                return r;
+        }
+        fprintf(stderr, _("Unknown command '%s'. See 'kartctl --help'.\n"), name);
+        return EXIT_USAGE;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <libintl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-bus.h>
+
+#define _(s) gettext(s)
+#define N_(s) (s)
+
+/* Exit codes, documented in kartctl --help. */
+enum {
+        EXIT_OK = 0,
+        EXIT_FAILED = 1,
+        EXIT_USAGE = 2,
+        EXIT_NO_DAEMON = 3,
+};
+
+typedef struct Options {
+        bool json;
+        const char *host;       /* -H [user@]host: the daemon of another machine, over ssh */
+} Options;
+
+extern Options arg;
+
+/* One verb per file: kartctl-<verb>.c */
+int verb_status(sd_bus *bus, int argc, char *argv[]);
+int verb_monitor(sd_bus *bus, int argc, char *argv[]);
+
+/* kartctl-util.c */
+int kartctl_connect(sd_bus **ret);
+/* Prints a call's failure clearly and returns the exit code for it. */
+int kartctl_report_error(const char *what, const sd_bus_error *error, int r);
+
+/* Reads an a{sv} of properties into a struct, by a table of fields;
+ * unknown properties and unexpected types are skipped. */
+typedef struct PropSpec {
+        const char *name;
+        char type;              /* 's', 'o', 'b', 'i', 'u', 't' */
+        size_t offset;
+} PropSpec;
+int kartctl_read_props(sd_bus_message *m, const PropSpec *spec, void *obj);
+void kartctl_free_props(const PropSpec *spec, void *obj);
+
+void kartctl_print_json(void *json_t_object);  /* takes ownership */

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A printable, valid UTF-8 copy of untrusted bytes (from a card or a
+ * server): invalid sequences and control characters become '?', trailing
+ * spaces and NULs are dropped. NULL on OOM. D-Bus strings must be valid
+ * UTF-8, so nothing from outside reaches the bus without this. */
+char *utf8_sanitize(const uint8_t *p, size_t len);

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <systemd/sd-bus.h>
+
+#include "engine.h"
+
+/* The D-Bus adapter: one file per interface. It unpacks and checks
+ * arguments, calls the engine and maps errors; the engine never sees a
+ * bus message. */
+
+/* Observer that turns engine events into signals; userdata is the sd_bus. */
+extern const EngineObserver bus_engine_observer;
+
+/* Registers every object and the ObjectManager; userdata is the engine. */
+int bus_register_objects(sd_bus *bus, Engine *engine);
+
+/* Object paths (malloc()ed). */
+int bus_reader_path(const Reader *r, char **ret);
+int bus_card_path(const Card *c, char **ret);
+
+/* Per-interface pieces, in bus-manager.c, bus-reader.c, bus-card.c. */
+extern const sd_bus_vtable bus_manager_vtable[];
+extern const sd_bus_vtable bus_reader_vtable[];
+extern const sd_bus_vtable bus_card_vtable[];
+int bus_reader_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
+                    void **found, sd_bus_error *error);
+int bus_reader_enumerate(sd_bus *bus, const char *path, void *userdata, char ***nodes,
+                         sd_bus_error *error);
+int bus_card_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
+                  void **found, sd_bus_error *error);
+int bus_card_enumerate(sd_bus *bus, const char *path, void *userdata, char ***nodes,
+                       sd_bus_error *error);

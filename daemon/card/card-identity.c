@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "atr.h"
+#include "card-identity.h"
+#include "iso7816.h"
+#include "log.h"
+#include "macro.h"
+#include "pkcs15.h"
+
+#define TOKENINFO_FID 0x5032
+#define TOKENINFO_MAX 4096
+#define EF_DIR_MAX 4096
+
+static const uint8_t pkcs15_aid[] = { 0xA0, 0x00, 0x00, 0x00, 0x63, 0x50, 0x4B, 0x43, 0x53, 0x2D, 0x31, 0x35 };
+static const uint8_t ef_dir_path[] = { 0x3F, 0x00, 0x2F, 0x00 };
+
+static bool is_transport_error(int r) {
+        return r == -ENOMEDIUM || r == -ECONNRESET || r == -ENODEV;
+}
+
+void card_identity_from_atr(Transport *t, CardIdentity *ret) {
+        const AtrEntry *e = atr_match(t->atr, t->atr_len);
+
+        *ret = (CardIdentity) { .model = "Unknown card", .driver = "none" };
+        if (!e)
+                return;
+        ret->model = e->model;
+        ret->driver = e->driver;
+        if (e->quirks & ATR_QUIRK_MAX_RESPONSE_244)
+                t->max_recv = 244;
+        if (e->quirks & ATR_QUIRK_NO_EXTENDED_APDU)
+                t->extended = false;
+}
+
+/* Selects the PKCS#15 application: by AID first, else through EF.DIR. */
+static int select_pkcs15_app(Transport *t) {
+        _cleanup_free_ uint8_t *dir = NULL;
+        Pkcs15App *apps = NULL;
+        size_t n_apps = 0, len;
+        int r;
+
+        r = iso7816_select_aid(t, pkcs15_aid, sizeof pkcs15_aid);
+        if (r >= 0 || is_transport_error(r))
+                return r;
+
+        r = iso7816_select_path(t, ef_dir_path, sizeof ef_dir_path);
+        if (r < 0)
+                return r;
+        r = iso7816_read_binary_all(t, EF_DIR_MAX, &dir, &len);
+        if (r < 0)
+                return r;
+        r = pkcs15_parse_dir(dir, len, &apps, &n_apps);
+        if (r < 0)
+                return r;
+
+        r = -ENOENT;
+        for (size_t i = 0; i < n_apps; i++) {
+                if (apps[i].aid_len != sizeof pkcs15_aid ||
+                    memcmp(apps[i].aid, pkcs15_aid, sizeof pkcs15_aid) != 0)
+                        continue;
+                r = apps[i].path_len > 0 ? iso7816_select_path(t, apps[i].path, apps[i].path_len)
+                                         : -ENOENT;
+                break;
+        }
+        pkcs15_apps_free(apps, n_apps);
+        return r;
+}
+
+int card_identity_read(Transport *t, CardIdentity *ret) {
+        _cleanup_free_ uint8_t *buf = NULL;
+        Pkcs15TokenInfo ti = {};
+        CardIdentity id;
+        size_t len;
+        int r;
+
+        card_identity_from_atr(t, &id);
+
+        r = select_pkcs15_app(t);
+        if (r >= 0)
+                r = iso7816_select_fid(t, TOKENINFO_FID);
+        if (r >= 0)
+                r = iso7816_read_binary_all(t, TOKENINFO_MAX, &buf, &len);
+        if (r >= 0)
+                r = pkcs15_parse_tokeninfo(buf, len, &ti);
+        if (is_transport_error(r))
+                return r;
+        if (r == -EBADMSG || r == -EFBIG)
+                log_warning("Card in reader answered with malformed PKCS#15 data (%s); serial unknown.",
+                            strerror(-r));
+        else if (r < 0)
+                log_debug_errno(r, "No PKCS#15 TokenInfo on the card: %m");
+        else {
+                id.serial = TAKE_PTR(ti.serial);
+                id.label = TAKE_PTR(ti.label);
+                if (streq(id.driver, "none")) {
+                        id.driver = "pkcs15";
+                        id.model = "PKCS#15 card";
+                }
+        }
+        pkcs15_tokeninfo_done(&ti);
+        *ret = id;
+        return 0;
+}
+
+void card_identity_done(CardIdentity *id) {
+        free(id->serial);
+        free(id->label);
+        *id = (CardIdentity) {};
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "transport.h"
+
+/* What a card says about itself on insertion. */
+typedef struct CardIdentity {
+        char *serial;           /* PKCS#15 TokenInfo serialNumber (hex), or NULL */
+        char *label;            /* TokenInfo label, or NULL */
+        const char *model;      /* static string */
+        const char *driver;     /* static string */
+} CardIdentity;
+
+/* Matches the ATR (quirks are applied to t), then reads the PKCS#15
+ * application's TokenInfo. A card that answers nonsense still gets an
+ * identity (model from the ATR, no serial) and a log line; only transport
+ * failures (card removed, reset) are returned as errors. */
+int card_identity_read(Transport *t, CardIdentity *ret);
+void card_identity_done(CardIdentity *id);
+
+/* Model and driver from the ATR alone (no APDU); quirks applied to t. */
+void card_identity_from_atr(Transport *t, CardIdentity *ret);

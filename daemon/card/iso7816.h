@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "transport.h"
+
+/* ISO 7816-4 basic operations over a transport. Return 0 or -errno
+ * (-ENOENT: file not found, -EACCES: security status, -EBADMSG: the card
+ * answered nonsense). */
+
+int iso7816_select_aid(Transport *t, const uint8_t *aid, size_t aid_len);
+/* path without the leading 3F00 is relative to MF; FID alone (2 bytes)
+ * selects within the current DF. */
+int iso7816_select_path(Transport *t, const uint8_t *path, size_t path_len);
+int iso7816_select_fid(Transport *t, uint16_t fid);
+
+/* Reads the whole current transparent EF, at most max bytes (-EFBIG
+ * beyond). *ret is malloc()ed. */
+int iso7816_read_binary_all(Transport *t, size_t max, uint8_t **ret, size_t *ret_len);

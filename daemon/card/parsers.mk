@@ -1,0 +1,4 @@
+daemon_libkartd_la_SOURCES += \
+	daemon/card/tlv.c daemon/card/tlv.h \
+	daemon/card/pkcs15.c daemon/card/pkcs15.h \
+	daemon/card/atr.c daemon/card/atr.h

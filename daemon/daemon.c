@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <signal.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+
+#include "bus/bus.h"
+#include "card/pcsc-monitor.h"
+#include "daemon.h"
+#include "engine.h"
+#include "kart-error.h"
+#include "kart-names.h"
+#include "log.h"
+#include "macro.h"
+#include "mailbox.h"
+
+typedef struct Daemon {
+        sd_event *event;
+        sd_bus *bus;
+        Mailbox *mailbox;
+        Engine *engine;
+        PcscMonitor *monitor;
+} Daemon;
+
+static void daemon_done(Daemon *d) {
+        /* Threads first (they post into the mailbox), then what they used. */
+        d->monitor = pcsc_monitor_stop(d->monitor);
+        d->engine = engine_free(d->engine);
+        d->mailbox = mailbox_free(d->mailbox);
+        if (d->bus) {
+                (void) sd_bus_flush(d->bus);
+                d->bus = sd_bus_flush_close_unref(d->bus);
+        }
+        d->event = sd_event_unref(d->event);
+}
+
+static void on_snapshot(const PcscSnapshot *s, void *userdata) {
+        Daemon *d = userdata;
+
+        engine_apply_snapshot(d->engine, s);
+}
+
+static int connect_bus(Daemon *d) {
+        int r;
+
+        /* sd_bus_open_system() honours DBUS_SYSTEM_BUS_ADDRESS. */
+        r = sd_bus_open_system(&d->bus);
+        if (r < 0)
+                return log_error_errno(r, "Failed to connect to the system bus: %m");
+        r = sd_bus_attach_event(d->bus, d->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to attach the bus to the event loop: %m");
+        return 0;
+}
+
+static int publish(Daemon *d) {
+        int r;
+
+        r = bus_register_objects(d->bus, d->engine);
+        if (r < 0)
+                return log_error_errno(r, "Failed to register bus objects: %m");
+        r = sd_bus_request_name(d->bus, KART_BUS_NAME, 0);
+        if (r < 0)
+                return log_error_errno(r, "Failed to acquire the bus name %s: %m", KART_BUS_NAME);
+        return 0;
+}
+
+int daemon_run(const KartConfig *config) {
+        _cleanup_(daemon_done) Daemon d = {};
+        int r;
+
+        r = kart_error_register();
+        if (r < 0)
+                return log_error_errno(r, "Failed to register D-Bus errors: %m");
+
+        r = sd_event_default(&d.event);
+        if (r < 0)
+                return log_error_errno(r, "Failed to allocate the event loop: %m");
+        (void) sd_event_set_watchdog(d.event, true);
+        r = sd_event_add_signal(d.event, NULL, SIGTERM, NULL, NULL);
+        if (r >= 0)
+                r = sd_event_add_signal(d.event, NULL, SIGINT, NULL, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch signals: %m");
+
+        r = mailbox_new(d.event, &d.mailbox);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the thread mailbox: %m");
+
+        /* The engine reports to the bus connection, so the connection comes
+         * first; the name is taken once the objects exist. */
+        r = connect_bus(&d);
+        if (r < 0)
+                return r;
+        r = engine_new(d.mailbox, &bus_engine_observer, d.bus, &d.engine);
+        if (r < 0)
+                return log_oom();
+        r = publish(&d);
+        if (r < 0)
+                return r;
+
+        r = pcsc_monitor_start(d.mailbox, on_snapshot, &d, &d.monitor);
+        if (r < 0)
+                return log_error_errno(r, "Failed to start the PC/SC monitor: %m");
+
+        log_info("kartd %s running on the system bus as %s.", PACKAGE_VERSION, KART_BUS_NAME);
+        (void) sd_notify(false, "READY=1\nSTATUS=Watching card readers.");
+
+        r = sd_event_loop(d.event);
+        (void) sd_notify(false, "STOPPING=1\nSTATUS=Shutting down.");
+        if (r < 0)
+                return log_error_errno(r, "Event loop failed: %m");
+        log_info("kartd stopped.");
+        return 0;
+}

@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "card/card-identity.h"
+#include "card/reader-worker.h"
+#include "engine.h"
+#include "hexutil.h"
+#include "log.h"
+#include "macro.h"
+
+#define MAX_READER_NAMES 64
+
+typedef struct WorkerSlot {
+        char *name;
+        ReaderWorker *worker;
+} WorkerSlot;
+
+struct Engine {
+        Mailbox *mailbox;
+        const EngineObserver *observer;
+        void *userdata;
+
+        Reader **readers;
+        size_t n_readers;
+
+        /* Reader names ever seen, each with its worker: a reader keeps its
+         * index and its thread when pcscd restarts. */
+        WorkerSlot slots[MAX_READER_NAMES];
+        size_t n_slots;
+};
+
+typedef struct IdentityJob {
+        Engine *engine;
+        char *reader;
+        uint64_t generation;
+        CardIdentity identity;
+} IdentityJob;
+
+#define NOTIFY(e, what, obj) \
+        do { if ((e)->observer && (e)->observer->what) (e)->observer->what((obj), (e)->userdata); } while (0)
+
+static int slot_for(Engine *e, const char *name, unsigned *ret_index) {
+        WorkerSlot *s;
+        int r;
+
+        for (size_t i = 0; i < e->n_slots; i++)
+                if (streq(e->slots[i].name, name)) {
+                        *ret_index = (unsigned) i;
+                        return 0;
+                }
+        if (e->n_slots >= MAX_READER_NAMES)
+                return -E2BIG;
+        s = &e->slots[e->n_slots];
+        s->name = strdup(name);
+        if (!s->name)
+                return -ENOMEM;
+        r = reader_worker_new(e->mailbox, name, &s->worker);
+        if (r < 0) {
+                free(s->name);
+                s->name = NULL;
+                return r;
+        }
+        *ret_index = (unsigned) e->n_slots++;
+        return 0;
+}
+
+static Card *card_free(Card *c) {
+        if (!c)
+                return NULL;
+        free(c->id);
+        free(c->serial);
+        free(c->label);
+        free(c);
+        return NULL;
+}
+
+static void reader_drop_card(Reader *r) {
+        if (!r->card)
+                return;
+        NOTIFY(r->engine, card_removed, r->card);
+        r->card = card_free(r->card);
+}
+
+static Reader *reader_find(Engine *e, const char *name) {
+        for (size_t i = 0; i < e->n_readers; i++)
+                if (streq(e->readers[i]->name, name))
+                        return e->readers[i];
+        return NULL;
+}
+
+Reader *engine_find_reader_by_index(Engine *e, unsigned index) {
+        for (size_t i = 0; i < e->n_readers; i++)
+                if (e->readers[i]->index == index)
+                        return e->readers[i];
+        return NULL;
+}
+
+Card *engine_find_card(Engine *e, const char *id) {
+        for (size_t i = 0; i < e->n_readers; i++)
+                if (e->readers[i]->card && streq(e->readers[i]->card->id, id))
+                        return e->readers[i]->card;
+        return NULL;
+}
+
+Card *engine_find_card_by_serial(Engine *e, const char *serial) {
+        for (size_t i = 0; i < e->n_readers; i++) {
+                Card *c = e->readers[i]->card;
+                if (c && c->serial && streq(c->serial, serial))
+                        return c;
+        }
+        return NULL;
+}
+
+size_t engine_readers(Engine *e, Reader ***ret) {
+        *ret = e->readers;
+        return e->n_readers;
+}
+
+static int card_make_id(Engine *e, Reader *r, const char *serial, char **ret) {
+        char *id = NULL;
+
+        if (serial && !engine_find_card(e, serial))
+                id = strdup(serial);
+        else if (asprintf(&id, "%s%sreader%u", serial ?: "", serial ? "_" : "", r->index) < 0)
+                id = NULL;
+        if (!id)
+                return -ENOMEM;
+        *ret = id;
+        return 0;
+}
+
+static void identity_job_free(void *p) {
+        IdentityJob *j = p;
+
+        card_identity_done(&j->identity);
+        free(j->reader);
+        free(j);
+}
+
+static int identity_job_run(Transport *t, void *userdata) {
+        IdentityJob *j = userdata;
+
+        card_identity_done(&j->identity);
+        return card_identity_read(t, &j->identity);
+}
+
+static void identity_job_done(int result, void *userdata) {
+        IdentityJob *j = userdata;
+        Engine *e = j->engine;
+        Reader *r = reader_find(e, j->reader);
+        _cleanup_free_ char *atr = NULL;
+        Card *c;
+
+        if (!r || r->generation != j->generation || !r->present)
+                return;         /* the card went away meanwhile */
+        if (result == -ENOMEDIUM || result == -ECANCELED || result == -ENODEV)
+                return;         /* the monitor reports what happened next */
+
+        atr = hex_encode(r->atr, r->atr_len);
+        if (result < 0) {
+                Transport t = { .atr_len = r->atr_len };
+
+                log_warning_errno(result, "Could not read the card in reader '%s' (ATR %s): %m",
+                                  r->name, strna(atr));
+                memcpy(t.atr, r->atr, r->atr_len);
+                card_identity_from_atr(&t, &j->identity);
+        }
+
+        c = calloc(1, sizeof *c);
+        if (!c || card_make_id(e, r, j->identity.serial, &c->id) < 0) {
+                free(c);
+                log_oom();
+                return;
+        }
+        c->reader = r;
+        memcpy(c->atr, r->atr, r->atr_len);
+        c->atr_len = r->atr_len;
+        c->serial = TAKE_PTR(j->identity.serial);
+        c->label = TAKE_PTR(j->identity.label);
+        c->model = j->identity.model;
+        c->driver = j->identity.driver;
+        r->card = c;
+
+        log_info("Card inserted in reader '%s': %s, serial %s, ATR %s.",
+                 r->name, c->model, strna(c->serial), strna(atr));
+        NOTIFY(e, card_added, c);
+        NOTIFY(e, reader_changed, r);
+}
+
+static void reader_start_identify(Reader *r) {
+        Engine *e = r->engine;
+        IdentityJob *j;
+        int r2;
+
+        j = calloc(1, sizeof *j);
+        if (!j || !(j->reader = strdup(r->name))) {
+                free(j);
+                log_oom();
+                return;
+        }
+        j->engine = e;
+        j->generation = r->generation;
+        r2 = reader_worker_submit(e->slots[r->index].worker, identity_job_run, identity_job_done,
+                                  READER_JOB_RESTART_ON_RESET, j, identity_job_free);
+        if (r2 < 0) {
+                identity_job_free(j);
+                log_oom();
+        }
+}
+
+static Reader *reader_add(Engine *e, const char *name) {
+        Reader *r, **a;
+        unsigned index;
+
+        if (slot_for(e, name, &index) < 0) {
+                log_warning("Ignoring reader '%s': too many readers or out of memory.", name);
+                return NULL;
+        }
+        a = reallocarray(e->readers, e->n_readers + 1, sizeof *a);
+        if (!a)
+                return NULL;
+        e->readers = a;
+        r = calloc(1, sizeof *r);
+        if (!r || !(r->name = strdup(name))) {
+                free(r);
+                return NULL;
+        }
+        r->engine = e;
+        r->index = index;
+        e->readers[e->n_readers++] = r;
+        log_info("Reader added: '%s'.", name);
+        NOTIFY(e, reader_added, r);
+        return r;
+}
+
+static void reader_remove(Engine *e, size_t i) {
+        Reader *r = e->readers[i];
+
+        reader_drop_card(r);
+        log_info("Reader removed: '%s'.", r->name);
+        NOTIFY(e, reader_removed, r);
+        memmove(e->readers + i, e->readers + i + 1, (e->n_readers - i - 1) * sizeof *e->readers);
+        e->n_readers--;
+        free(r->name);
+        free(r);
+}
+
+static void reader_update(Reader *r, const PcscReaderState *s) {
+        bool changed = s->present != r->present || s->event_count != r->event_count ||
+                       s->atr_len != r->atr_len || memcmp(s->atr, r->atr, s->atr_len) != 0;
+
+        if (!changed)
+                return;
+
+        if (r->present) {
+                if (r->card)
+                        log_info("Card removed from reader '%s'.", r->name);
+                reader_drop_card(r);
+        }
+        r->present = s->present;
+        r->event_count = s->event_count;
+        r->atr_len = s->atr_len;
+        memcpy(r->atr, s->atr, s->atr_len);
+        r->generation++;
+
+        if (r->present && s->mute)
+                log_warning("The card in reader '%s' does not answer (no ATR).", r->name);
+        else if (r->present)
+                reader_start_identify(r);
+        NOTIFY(r->engine, reader_changed, r);
+}
+
+void engine_apply_snapshot(Engine *e, const PcscSnapshot *s) {
+        for (size_t i = e->n_readers; i > 0; i--) {
+                bool found = false;
+
+                for (size_t k = 0; k < s->n_readers && !found; k++)
+                        found = streq(s->readers[k].name, e->readers[i - 1]->name);
+                if (!found)
+                        reader_remove(e, i - 1);
+        }
+        for (size_t k = 0; k < s->n_readers; k++) {
+                Reader *r = reader_find(e, s->readers[k].name) ?: reader_add(e, s->readers[k].name);
+
+                if (r)
+                        reader_update(r, &s->readers[k]);
+        }
+}
+
+int engine_new(Mailbox *mailbox, const EngineObserver *observer, void *userdata, Engine **ret) {
+        Engine *e;
+
+        e = calloc(1, sizeof *e);
+        if (!e)
+                return -ENOMEM;
+        e->mailbox = mailbox;
+        e->observer = observer;
+        e->userdata = userdata;
+        *ret = e;
+        return 0;
+}
+
+Engine *engine_free(Engine *e) {
+        if (!e)
+                return NULL;
+        /* Quietly: the bus is going away with us. */
+        for (size_t i = 0; i < e->n_readers; i++) {
+                card_free(e->readers[i]->card);
+                free(e->readers[i]->name);
+                free(e->readers[i]);
+        }
+        free(e->readers);
+        for (size_t i = 0; i < e->n_slots; i++) {
+                reader_worker_free(e->slots[i].worker);
+                free(e->slots[i].name);
+        }
+        free(e);
+        return NULL;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "card/pcsc-monitor.h"
+#include "mailbox.h"
+
+/* The engine: readers and the cards in them, as PC/SC reports them and as
+ * the cards describe themselves. It knows nothing of D-Bus; the bus layer
+ * watches it through EngineObserver and calls into it. */
+
+typedef struct Engine Engine;
+typedef struct Reader Reader;
+typedef struct Card Card;
+
+struct Reader {
+        Engine *engine;
+        unsigned index;         /* stable for the daemon's lifetime, per name */
+        char *name;
+        bool present;           /* pcscd reports a card */
+        unsigned event_count;
+        uint8_t atr[PCSC_MAX_ATR];
+        size_t atr_len;
+        uint64_t generation;    /* bumped on every insertion and removal */
+        Card *card;             /* the identified card, or NULL */
+};
+
+struct Card {
+        Reader *reader;
+        char *id;               /* unique among present cards; from the serial */
+        uint8_t atr[PCSC_MAX_ATR];
+        size_t atr_len;
+        char *serial;           /* may be NULL */
+        char *label;            /* may be NULL */
+        const char *model;
+        const char *driver;
+};
+
+typedef struct EngineObserver {
+        void (*reader_added)(Reader *r, void *userdata);
+        void (*reader_removed)(Reader *r, void *userdata);  /* called before it is freed */
+        void (*reader_changed)(Reader *r, void *userdata);
+        void (*card_added)(Card *c, void *userdata);
+        void (*card_removed)(Card *c, void *userdata);      /* called before it is freed */
+} EngineObserver;
+
+int engine_new(Mailbox *mailbox, const EngineObserver *observer, void *userdata, Engine **ret);
+Engine *engine_free(Engine *e);
+
+/* Feeds a PC/SC snapshot (from the monitor). */
+void engine_apply_snapshot(Engine *e, const PcscSnapshot *s);
+
+size_t engine_readers(Engine *e, Reader ***ret);
+Reader *engine_find_reader_by_index(Engine *e, unsigned index);
+Card *engine_find_card(Engine *e, const char *id);
+Card *engine_find_card_by_serial(Engine *e, const char *serial);

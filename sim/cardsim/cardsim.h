@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CARD_PIN_MAX 16          /* longest stored PIN/PUK, in bytes */
+#define CARD_MAX_CERTS 8
+#define CARD_ATR_MAX 33
+#define CARD_RESPONSE_MAX 65538  /* 65536 data bytes + SW */
+
+/* ---- growable byte buffer and DER writer (tlv.c) ---- */
+
+typedef struct Buf {
+        uint8_t *data;
+        size_t len, cap;
+        bool oom;               /* sticky: a write failed, the content is void */
+} Buf;
+
+void buf_free(Buf *b);
+int buf_put(Buf *b, const void *p, size_t n);
+int buf_put_byte(Buf *b, uint8_t v);
+/* Writes a complete TLV. */
+int tlv_put(Buf *b, unsigned tag, const void *v, size_t n);
+int tlv_put_int(Buf *b, unsigned tag, long v);
+int tlv_put_str(Buf *b, unsigned tag, const char *s);
+/* BIT STRING from bit numbers (bit 0 = most significant bit of the first
+ * byte, as in ASN.1 named bit lists), DER-trimmed. */
+int tlv_put_bits(Buf *b, unsigned tag, uint32_t bits);
+/* Opens a constructed TLV: returns an offset to hand to tlv_close(). */
+size_t tlv_open(Buf *b, unsigned tag);
+int tlv_close(Buf *b, size_t mark);
+
+/* ---- profile (profile.c) ---- */
+
+typedef enum CardFlavour {
+        FLAVOUR_PKCS15,
+        FLAVOUR_AKIS,
+} CardFlavour;
+
+typedef struct ProfileCert {
+        char *name;
+        char *path;             /* absolute or relative to the profile's dir */
+        char *label;            /* NULL: the name */
+        uint8_t id[20];
+        size_t id_len;          /* 0: 01, 02, ... in profile order */
+} ProfileCert;
+
+typedef struct Profile {
+        char *file;
+        char *dir;
+        CardFlavour flavour;
+        uint8_t atr[CARD_ATR_MAX];
+        size_t atr_len;         /* 0: the flavour's default */
+        uint8_t serial[32];
+        size_t serial_len;
+        char *label;
+        char *manufacturer;
+        char *akis_serial;      /* GET DATA 01 06, AKİS flavour only */
+        bool t0;
+        int max_response;       /* -1: the flavour's default */
+        int extended_apdu;      /* -1: the flavour's default */
+
+        char *pin, *puk;        /* initial values, used when no state file */
+        unsigned pin_min, pin_stored, pin_max;
+        unsigned puk_min, puk_stored, puk_max;
+        uint8_t pad_char;
+        unsigned pin_tries, puk_tries;
+        bool empty_verify_decrements;
+        char *pin_label, *puk_label;
+
+        ProfileCert certs[CARD_MAX_CERTS];
+        size_t n_certs;
+} Profile;
+
+Profile *profile_free(Profile *p);
+int profile_load(const char *file, Profile **ret);
+
+/* ---- persistent state (state.c) ---- */
+
+typedef struct PinState {
+        uint8_t pin[CARD_PIN_MAX];      /* padded to pin_stored */
+        uint8_t puk[CARD_PIN_MAX];      /* padded to puk_stored */
+        unsigned pin_tries, puk_tries;
+} PinState;
+
+int state_init_from_profile(PinState *s, const Profile *p);
+/* -ENOENT if absent; then the caller initialises and saves. */
+int state_load(const char *file, const Profile *p, PinState *s);
+int state_save(const char *file, const Profile *p, const PinState *s);
+
+/* ---- file system (fs.c) ---- */
+
+typedef struct FsNode FsNode;
+struct FsNode {
+        uint16_t fid;
+        bool is_df;
+        uint8_t aid[16];
+        size_t aid_len;
+        Buf content;            /* EF only */
+        FsNode *parent, *child, *next;
+};
+
+FsNode *fs_free(FsNode *n);
+FsNode *fs_add(FsNode *parent, uint16_t fid, bool is_df);
+
+/* ---- the card ---- */
+
+typedef struct Apdu {
+        uint8_t cla, ins, p1, p2;
+        const uint8_t *data;
+        size_t lc;              /* 0 with data == NULL: no command data */
+        size_t le;              /* expected length; 0 = absent */
+        bool has_le, extended;
+} Apdu;
+
+typedef struct Response {
+        uint8_t data[CARD_RESPONSE_MAX];
+        size_t len;             /* data bytes, without SW */
+        uint16_t sw;
+} Response;
+
+typedef struct Card {
+        const Profile *profile;
+        const char *state_file;
+        PinState st;
+        FsNode *mf;
+        FsNode *cur_df, *cur_ef;
+        bool pin_verified;
+        /* Admin key / GET CHALLENGE / EXTERNAL AUTHENTICATE: a later issue.
+         * admin_granted stays false until then, so RESET RETRY COUNTER with
+         * P1=02/03 answers 6982. */
+        bool admin_granted;
+        /* T=0 behaviour: the response waiting for GET RESPONSE. */
+        uint8_t *pending;
+        size_t pending_len;
+        size_t max_response;
+        bool extended_apdu;
+} Card;
+
+int card_init(Card *c, const Profile *p, const char *state_file);
+void card_done(Card *c);
+/* Volatile state back to power-on values (power on/off, reset, removal). */
+void card_reset(Card *c);
+void card_process(Card *c, const uint8_t *cmd, size_t len, Response *r);
+int card_save_state(Card *c);
+
+/* apdu.c */
+int apdu_parse(const uint8_t *cmd, size_t len, Apdu *a);
+bool apdu_is_secret(uint8_t ins);
+
+/* fs.c: SELECT and READ BINARY */
+void fs_select(Card *c, const Apdu *a, Response *r);
+void fs_read_binary(Card *c, const Apdu *a, Response *r);
+
+/* pin.c */
+void pin_verify(Card *c, const Apdu *a, Response *r);
+void pin_change(Card *c, const Apdu *a, Response *r);
+void pin_reset_retry_counter(Card *c, const Apdu *a, Response *r);
+/* Pads an ASCII value to the stored length; -EINVAL if it does not fit. */
+int pin_pad(const char *value, unsigned stored, uint8_t pad, uint8_t out[CARD_PIN_MAX]);
+/* Length of a padded value without its padding. */
+size_t pin_unpadded_len(const uint8_t *v, size_t n, uint8_t pad);
+
+/* pkcs15-build.c: the whole file system from the profile */
+int pkcs15_build(const Profile *p, FsNode **ret_mf);
+
+/* ---- faults (faults.c) ---- */
+
+typedef enum FaultKind {
+        FAULT_NONE,
+        FAULT_GARBAGE,          /* 40 random bytes + 9000 */
+        FAULT_TRUNCATED,        /* half of the data + 9000 */
+        FAULT_SHORT,            /* a 1-byte reply */
+        FAULT_6F00,             /* SW 6F00 only */
+} FaultKind;
+
+typedef enum FaultAction {
+        FAULT_ACT_REPLY,        /* send the (possibly damaged) reply */
+        FAULT_ACT_REMOVE,       /* drop the APDU unanswered and remove */
+        FAULT_ACT_TEAR,         /* execute, drop the reply and remove */
+        FAULT_ACT_REPLY_REMOVE, /* send the reply, then remove */
+} FaultAction;
+
+typedef struct Faults {
+        FaultKind kind;
+        long kind_count;        /* APDUs left to damage; -1 = until "fault none" */
+        long remove_after;      /* APDUs still to answer before removal; -1: off */
+        int remove_on_ins;      /* -1: off */
+        int tear_on_ins;        /* -1: off */
+        unsigned delay_ms;
+} Faults;
+
+void faults_clear(Faults *f);
+/* Parses the arguments of the "fault" control command. */
+int faults_command(Faults *f, char **argv, size_t argc, const char **error);
+/* Before executing an APDU with this INS: what to do with it. */
+FaultAction faults_before(Faults *f, uint8_t ins);
+/* After executing: damages the encoded reply in place; may ask removal. */
+FaultAction faults_after(Faults *f, uint8_t *reply, size_t *len);
+
+/* ---- vpcd transport (vpcd.c) ---- */
+
+int vpcd_connect(const char *host, unsigned port);
+/* Reads one frame; returns the payload length, 0 on EOF, -errno. */
+int vpcd_recv(int fd, uint8_t *buf, size_t size);
+int vpcd_send(int fd, const uint8_t *payload, size_t len);
+
+/* ---- misc ---- */
+
+extern bool arg_verbose;
+void log_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int parse_hex(const char *s, uint8_t *out, size_t max, size_t *ret_len);
+
+/* ---- the simulator process (main.c, control.c) ---- */
+
+#define CTL_MAX_CLIENTS 8
+#define CTL_LINE_MAX 512
+
+typedef struct CtlClient {
+        int fd;
+        char buf[CTL_LINE_MAX];
+        size_t len;
+} CtlClient;
+
+typedef struct Sim {
+        Profile *profile;
+        Card card;
+        Faults faults;
+        const char *host;
+        unsigned port;
+        const char *control_path;
+
+        int vpcd_fd;            /* -1: card out of the reader */
+        bool want_inserted;     /* keep (re)connecting to vpcd */
+        uint64_t next_connect;  /* CLOCK_MONOTONIC usec */
+        uint64_t apdu_count;
+
+        int ctl_fd;
+        CtlClient clients[CTL_MAX_CLIENTS];
+
+        /* a reply held back by "fault delay" */
+        bool delayed;
+        uint64_t delayed_at;
+        FaultAction delayed_action;
+        uint8_t reply[CARD_RESPONSE_MAX];
+        size_t reply_len;
+
+        bool quit;
+} Sim;
+
+void sim_insert(Sim *s);
+void sim_remove(Sim *s, const char *why);
+uint64_t now_usec(void);
+
+int control_listen(const char *path);
+/* Handles one command line; writes one reply line (without newline). */
+void control_execute(Sim *s, char *line, char *reply, size_t size);
+int control_client(const char *path, int argc, char **argv);

@@ -1,0 +1,70 @@
+# kart-cardsim card profile (INI). Comments start with ';' or '#' at the
+# start of a line, or with ' ;' after a value. Unknown sections or keys and
+# malformed lines are errors (reported as FILE:LINE). Every key is optional;
+# the defaults are shown below.
+#
+# [card]
+#   profile       = pkcs15 | akis      card flavour. akis: the AKİS ATR,
+#                                      responses of at most 244 bytes, no
+#                                      extended APDUs, proprietary CHANGE
+#                                      REFERENCE DATA 00 24 01 81 with
+#                                      len(old)||old||len(new)||new, and
+#                                      GET DATA 00 CA 01 06 (serial at 55..66)
+#   atr           = HEX                ATR; TCK is checked. Default pkcs15:
+#                                      3B8B8001 80 57 "KARTSIM" 31C0 TCK;
+#                                      default akis: 3B9F968131FE458067
+#                                      55454B41451293318073B3A1806B
+#   serial        = HEX                TokenInfo serialNumber (4B41525400000001)
+#   label         = TEXT               token label (KART Test Card)
+#   manufacturer  = TEXT               manufacturerID (kartd cardsim)
+#   akis_serial   = 12 CHARS           GET DATA 01 06 serial (akis only;
+#                                      default: last 6 serial bytes in hex)
+#   t0            = BOOL               T=0 behaviour: 61xx + GET RESPONSE for
+#                                      case 4, 6Cxx for a wrong READ BINARY Le
+#   max_response  = N                  largest response (256; akis 244)
+#   extended_apdu = BOOL               accept extended APDUs (true; akis false)
+#
+# [pin]
+#   pin = 123456, puk = 12345678       initial values, used only when the
+#                                      state file does not exist yet
+#   min = 6, stored = 8, max = 8       user PIN lengths (stored = padded)
+#   puk_min = 8, puk_stored = 8, puk_max = 8
+#   pad = FF                           pad byte (hex)
+#   tries = 3, puk_tries = 3           retry counters' maximum
+#   empty_verify_decrements = false    quirk: an empty VERIFY costs a try
+#   label = User PIN, puk_label = PUK  AODF labels
+#
+# [certificates]                       one transparent EF each, in this order
+#   NAME = PATH                        DER or PEM certificate; a relative path
+#                                      is relative to this file's directory
+#   NAME.id = HEX                      PKCS#15 iD of cert and key (default:
+#                                      01, 02, ... in order)
+#   NAME.label = TEXT                  object label (default: NAME)
+#
+# Booleans: true/false, yes/no, 1/0. The card file system (fixed): MF 3F00,
+# EF.DIR 2F00, DF 5015 (AID A000000063504B43532D3135) with ODF 5031,
+# TokenInfo 5032, AODF 4401, PrKDF 4402, CDF 4403, certificates 4411, 4412...
+# PIN reference 81 (authId 01), PUK reference 02 (authId 02).
+
+[card]
+profile = pkcs15
+serial = 4B41525400000001
+label = KART Test Card
+manufacturer = kartd cardsim
+
+[pin]
+pin = 123456
+puk = 12345678
+min = 6
+stored = 8
+max = 8
+tries = 3
+puk_tries = 3
+empty_verify_decrements = false
+
+[certificates]
+; The test world writes its own profile pointing at the certificates that
+; sim/ca/make-test-ca generated, e.g.:
+; sign = ca/sign.der
+; auth = ca/auth.der
+; expiring = ca/expiring.der

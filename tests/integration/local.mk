@@ -1,0 +1,13 @@
+# Integration tests: the real daemon in the test world (tests/world).
+integration_tests = \
+	tests/integration/test-opensc.sh \
+	tests/integration/test-card-events.sh \
+	tests/integration/test-pcscd.sh \
+	tests/integration/test-introspection.sh \
+	tests/integration/test-robustness.sh \
+	tests/integration/test-daemon.sh \
+	tests/integration/test-kartctl.sh
+TESTS += $(integration_tests)
+EXTRA_DIST += $(integration_tests) \
+	tests/integration/tap.sh \
+	tests/integration/compare-introspection.py

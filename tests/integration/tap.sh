@@ -1,0 +1,53 @@
+# TAP helpers for the integration tests (sourced).
+# Every check prints "ok N - what" or "not ok N - what" plus diagnostics.
+
+tap_n=0
+tap_failed=0
+
+tap_plan() { echo "1..$1"; }
+
+ok() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - $*"
+}
+
+not_ok() {
+	tap_n=$((tap_n + 1))
+	tap_failed=$((tap_failed + 1))
+	echo "not ok $tap_n - $*"
+}
+
+# check "description" command...: ok when the command succeeds.
+check() {
+	local what=$1; shift
+	if "$@" >"$WORLD/check.out" 2>&1; then
+		ok "$what"
+	else
+		not_ok "$what"
+		sed 's/^/# /' "$WORLD/check.out" | tail -20
+	fi
+}
+
+# check_eq "description" expected actual
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		echo "# expected: '$2'"
+		echo "#      got: '$3'"
+	fi
+}
+
+# diag FILE: shows the tail of a log as TAP comments.
+diag() { [ -f "$1" ] && tail -${2:-15} "$1" | sed "s|^|# $(basename "$1"): |"; }
+
+tap_done() {
+	if [ "$tap_failed" -gt 0 ]; then
+		diag "$WORLD/kartd.log" 30
+	fi
+	[ "$tap_failed" -eq 0 ]
+}
+
+# Seconds since the epoch with milliseconds.
+now_ms() { date +%s%3N; }

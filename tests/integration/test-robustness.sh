@@ -1,0 +1,63 @@
+#!/bin/bash
+# Garbage, silence and sudden removal from the card: kartd logs clearly,
+# keeps a sane object (or none) and goes on serving.
+set -u
+. "$(dirname "$0")/tap.sh"
+. "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
+
+tap_plan 10
+world_start || { echo "Bail out! the test world did not start"; exit 1; }
+CTL="$KART_TOP_BUILDDIR/client/kartctl/kartctl"
+
+card_field() { "$CTL" --json status | /usr/bin/python3 -c '
+import json,sys
+r = json.load(sys.stdin)["readers"]
+c = r[0]["card"] if r else None
+print("none" if c is None else c.get(sys.argv[1]) or "")' "$1"; }
+card_seen() { [ "$(card_field path)" != none ]; }
+card_gone() { [ "$(card_field path)" = none ]; }
+reinsert() { world_card_remove >/dev/null; world_wait_for 3 card_gone; world_card_insert >/dev/null; }
+
+world_wait_for 5 card_seen
+serial=$(card_field serial)
+
+# Garbage instead of PKCS#15 data: a card object without serial, a log line.
+world_cardsim fault garbage >/dev/null
+reinsert
+world_wait_for 5 card_seen
+check "garbage replies: the card object exists" card_seen
+check_eq "garbage replies: no serial is made up" "" "$(card_field serial)"
+check "garbage replies: the ATR is still known" test -n "$(card_field atr)"
+check "garbage replies: a clear log line" grep -Eq "malformed|Could not read" "$WORLD/kartd.log"
+
+# One-byte replies.
+world_cardsim fault short >/dev/null
+reinsert
+world_wait_for 5 card_seen
+check "1-byte replies: the card object exists without serial" test -z "$(card_field serial)"
+
+# Removed in the middle of reading: no card object, nothing stale.
+world_cardsim fault none >/dev/null
+world_cardsim fault remove-after 2 >/dev/null
+reinsert
+sleep 1
+check "removed while being read: no card object remains" card_gone
+check "kartd survived all of it" kill -0 "$WORLD_KARTD_PID"
+
+# And a good card afterwards is read normally.
+world_cardsim fault none >/dev/null
+world_card_insert >/dev/null
+world_wait_for 5 card_seen
+check_eq "a good insertion afterwards shows the serial" "$serial" "$(card_field serial)"
+check "status still answers" "$CTL" status
+
+# A card that keeps answering slowly does not block other clients.
+world_cardsim fault delay 1500 >/dev/null
+reinsert
+t0=$(now_ms)
+busctl --system get-property org.kartd.Kartd1 /org/kartd/Kartd1 org.kartd.Kartd1.Manager Version >/dev/null
+t1=$(now_ms)
+echo "# property read while the card is slow: $((t1 - t0)) ms"
+check "the bus answers while a slow card is read" test $((t1 - t0)) -lt 1000
+world_cardsim fault none >/dev/null
+tap_done
