@@ -13,18 +13,44 @@
 
 static const AtrEntry atr_table[] = {
         /* AKİS v1.0: historical bytes "UEKAE V1.0" */
-        { "3BBA11008131FE4D55454B41452056312E30AE", NULL, false, "AKİS v1.0", "akis", AKIS_QUIRKS },
-        /* AKİS v1.2 and later: "UEKAE" then a version byte and chip data */
-        { "3B9F968131FE45806755454B414512", NULL, true, "AKİS v1.2+", "akis", AKIS_QUIRKS },
+        {
+                .atr = "3B:BA:11:00:81:31:FE:4D:55:45:4B:41:45:20:56:31:2E:30:AE",
+                .model = "AKİS v1.0",
+                .driver = "akis",
+                .quirks = AKIS_QUIRKS,
+        },
+        /* AKİS v1.2 and later (v1.2.x, v1.3 seen): "UEKAE", the version
+         * byte 12, then a chip byte and fixed bytes that differ between
+         * chip vendors, and TCK. */
+        {
+                .atr  = "3B:9F:96:81:31:FE:45:80:67:55:45:4B:41:45:12:00:00:00:00:00:00:00:00",
+                .mask = "FF:FF:FF:FF:FF:FF:FF:FF:FF:FF:FF:FF:FF:FF:FF:00:00:00:00:00:00:00:00",
+                .model = "AKİS v1.2+",
+                .driver = "akis",
+                .quirks = AKIS_QUIRKS,
+        },
 };
 
-/* Any AKİS the table does not list yet. */
+/* Any other card with UEKAE in its historical bytes. */
 static const AtrEntry akis_generic = {
-        "", NULL, true, "AKİS (unknown version)", "akis", AKIS_QUIRKS,
+        .atr = "",
+        .model = "AKİS (unknown version)",
+        .driver = "akis",
+        .quirks = AKIS_QUIRKS,
 };
+
+int atr_parse_hex(const char *hex, uint8_t *buf, size_t size, size_t *ret_len) {
+        int n;
+
+        n = hex_decode(hex, buf, size);
+        if (n < 0)
+                return n;
+        *ret_len = (size_t) n;
+        return 0;
+}
 
 int atr_historical_bytes(const uint8_t *atr, size_t len, const uint8_t **ret, size_t *ret_len) {
-        size_t i = 1, k;
+        size_t i = 1, k;        /* i: index of T0, then of each TDi */
         uint8_t y;
 
         if (len < 2 || (atr[0] != 0x3B && atr[0] != 0x3F))
@@ -32,7 +58,7 @@ int atr_historical_bytes(const uint8_t *atr, size_t len, const uint8_t **ret, si
         k = atr[1] & 0x0F;
         y = atr[1] >> 4;
         for (;;) {
-                /* TAi, TBi, TCi present per bits 5..7 of Y; TDi per bit 8. */
+                /* Y's bits say which of TAi, TBi, TCi, TDi follow. */
                 i += __builtin_popcount(y & 0x7);
                 if (!(y & 0x8))
                         break;
@@ -41,42 +67,49 @@ int atr_historical_bytes(const uint8_t *atr, size_t len, const uint8_t **ret, si
                         return -EBADMSG;
                 y = atr[i] >> 4;
         }
+        /* The historical bytes come after the last interface byte; TCK
+         * (if any) after them is not ours to check. */
         i++;
-        if (i + k > len)
+        if (i > len || k > len - i)
                 return -EBADMSG;
         *ret = atr + i;
         *ret_len = k;
         return 0;
 }
 
-static bool entry_matches(const AtrEntry *e, const uint8_t *atr, size_t len) {
-        uint8_t want[33], mask[33];
-        int n, m = 0;
+bool atr_is_akis(const uint8_t *atr, size_t len) {
+        const uint8_t *hist;
+        size_t hlen;
 
-        n = hex_decode(e->atr, want, sizeof want);
-        if (n <= 0 || (size_t) n > len || (!e->prefix && (size_t) n != len))
+        if (atr_historical_bytes(atr, len, &hist, &hlen) < 0)
+                return false;
+        return memmem(hist, hlen, "UEKAE", 5) != NULL;
+}
+
+static bool entry_matches(const AtrEntry *e, const uint8_t *atr, size_t len) {
+        uint8_t want[ATR_MAX_SIZE], mask[ATR_MAX_SIZE];
+        size_t n, m;
+
+        if (atr_parse_hex(e->atr, want, sizeof want, &n) < 0 || n != len)
                 return false;
         if (e->mask) {
-                m = hex_decode(e->mask, mask, sizeof mask);
-                if (m != n)
+                if (atr_parse_hex(e->mask, mask, sizeof mask, &m) < 0 || m != n)
                         return false;
-        }
-        for (int i = 0; i < n; i++)
-                if ((atr[i] & (e->mask ? mask[i] : 0xFF)) != want[i])
+        } else
+                memset(mask, 0xFF, n);
+        for (size_t i = 0; i < n; i++)
+                if ((atr[i] & mask[i]) != (want[i] & mask[i]))
                         return false;
         return true;
 }
 
 const AtrEntry *atr_match(const uint8_t *atr, size_t len) {
-        const uint8_t *hist;
-        size_t hlen;
-
+        if (!atr || len == 0 || len > ATR_MAX_SIZE)
+                return NULL;
         for (size_t i = 0; i < ELEMENTSOF(atr_table); i++)
                 if (entry_matches(&atr_table[i], atr, len))
                         return &atr_table[i];
-
-        if (atr_historical_bytes(atr, len, &hist, &hlen) >= 0 &&
-            memmem(hist, hlen, "UEKAE", 5))
+        if (atr_is_akis(atr, len))
                 return &akis_generic;
         return NULL;
 }

@@ -7,6 +7,8 @@
 
 /* Known cards by ATR, with the quirks a driver must respect. */
 
+#define ATR_MAX_SIZE 33         /* ISO/IEC 7816-3: TS and at most 32 more bytes */
+
 enum {
         ATR_QUIRK_NO_EXTENDED_APDU       = 1u << 0,
         ATR_QUIRK_MAX_RESPONSE_244       = 1u << 1,
@@ -14,19 +16,30 @@ enum {
         ATR_QUIRK_EMPTY_VERIFY_UNTRUSTED = 1u << 3,     /* never query tries with an empty VERIFY */
 };
 
+/* An entry matches an ATR of the same length whose bytes, ANDed with the
+ * mask, equal the entry's bytes ANDed with the mask. */
 typedef struct AtrEntry {
-        const char *atr;        /* hex */
+        const char *atr;        /* hex, ':'- or space-separated or plain */
         const char *mask;       /* hex, same length; NULL: every bit counts */
-        bool prefix;            /* the ATR may be longer than the entry */
         const char *model;
-        const char *driver;
-        unsigned quirks;
+        const char *driver;     /* "akis", "pkcs15", ... */
+        unsigned quirks;        /* ATR_QUIRK_* */
 } AtrEntry;
 
-/* The entry for this ATR, or NULL. AKİS cards of unknown versions are
- * recognised by "UEKAE" in the historical bytes. */
+/* The entry for this ATR, or NULL. AKİS cards of versions the table does
+ * not list are recognised by "UEKAE" in the historical bytes. The result
+ * points to constant data. */
 const AtrEntry *atr_match(const uint8_t *atr, size_t len);
 
-/* The historical bytes of an ATR (ISO 7816-3): -EBADMSG when the ATR is
- * too short for what its interface bytes announce. */
+/* Whether the historical bytes contain "UEKAE" (TÜBİTAK UEKAE, the maker
+ * of AKİS). */
+bool atr_is_akis(const uint8_t *atr, size_t len);
+
+/* The historical bytes of an ATR, found by walking T0 and the TDi chain
+ * (ISO/IEC 7816-3): *ret points into atr. -EBADMSG when TS is not 3B/3F or
+ * the ATR is too short for what its interface bytes announce. */
 int atr_historical_bytes(const uint8_t *atr, size_t len, const uint8_t **ret, size_t *ret_len);
+
+/* Parses "3B:BA:11", "3B BA 11" or "3bba11" into buf: 0, -EINVAL on a bad
+ * digit or odd count, -ENOBUFS when it does not fit in size. */
+int atr_parse_hex(const char *hex, uint8_t *buf, size_t size, size_t *ret_len);

@@ -1,3 +1,4 @@
+# Parsers for bytes that come from a card: BER-TLV, PKCS#15 files, ATRs.
 daemon_libkartd_la_SOURCES += \
 	daemon/card/tlv.c daemon/card/tlv.h \
 	daemon/card/pkcs15.c daemon/card/pkcs15.h \

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,8 +12,67 @@
 #include "strutil.h"
 #include "tlv.h"
 
-#define MAX_ENTRIES 32
-#define MAX_SERIAL 32
+/* Bounds on what a card can make us allocate. Real cards hold a handful
+ * of applications, directories and PINs. */
+#define MAX_ENTRIES 64
+#define MAX_LABEL 255           /* pkcs15-ub-label */
+#define MAX_SERIAL 64           /* bytes; OpenSC's own limit is lower */
+#define MAX_REFERENCE 255       /* pkcs15-ub-reference */
+
+/* Appends one zeroed element to an array of n; NULL on OOM (the old array
+ * is then untouched). */
+static void *array_grow(void *array, size_t n, size_t size) {
+        uint8_t *p;
+
+        p = realloc(array, (n + 1) * size);
+        if (p)
+                memset(p + n * size, 0, size);
+        return p;
+}
+
+static int copy_octets(const Tlv *t, uint8_t *dst, size_t size, size_t *ret_len) {
+        if (t->constructed || t->len == 0 || t->len > size)
+                return -EBADMSG;
+        memcpy(dst, t->value, t->len);
+        *ret_len = t->len;
+        return 0;
+}
+
+/* Labels reach D-Bus and the UI: always valid, printable UTF-8. */
+static int dup_label(const Tlv *t, char **ret) {
+        char *s;
+
+        if (t->constructed || t->len > MAX_LABEL)
+                return -EBADMSG;
+        s = utf8_sanitize(t->value, t->len);
+        if (!s)
+                return -ENOMEM;
+        free(*ret);
+        *ret = s;
+        return 0;
+}
+
+/* Path ::= SEQUENCE { efidOrPath OCTET STRING, index INTEGER OPTIONAL,
+ * length [0] INTEGER OPTIONAL }. Index and length are for record files,
+ * which we do not read. */
+static int parse_path(const Tlv *seq, uint8_t *path, size_t *ret_len) {
+        TlvCursor c;
+        Tlv t;
+        int r;
+
+        if (seq->tag != 0x30)
+                return -EBADMSG;
+        c = tlv_cursor(seq);
+        r = tlv_cursor_take(&c, 0x04, &t);
+        if (r <= 0)
+                return r < 0 ? r : -EBADMSG;
+        r = copy_octets(&t, path, PKCS15_MAX_ID, ret_len);
+        if (r < 0)
+                return r;
+        return tlv_cursor_finish(&c);
+}
+
+/* ------------------------------------------------------------ EF.DIR */
 
 void pkcs15_apps_free(Pkcs15App *apps, size_t n) {
         for (size_t i = 0; apps && i < n; i++)
@@ -20,64 +80,74 @@ void pkcs15_apps_free(Pkcs15App *apps, size_t n) {
         free(apps);
 }
 
-static int copy_bytes(const Tlv *t, uint8_t *dst, size_t size, size_t *ret_len) {
-        if (t->len == 0 || t->len > size)
-                return -EBADMSG;
-        memcpy(dst, t->value, t->len);
-        *ret_len = t->len;
-        return 0;
+typedef struct AppList {
+        Pkcs15App *items;
+        size_t n;
+} AppList;
+
+static void app_list_done(AppList *l) {
+        pkcs15_apps_free(l->items, l->n);
+}
+
+static int parse_app(const Tlv *tmpl, Pkcs15App *a) {
+        const uint8_t *p = tmpl->value;
+        size_t left = tmpl->len;
+        Tlv t;
+        int r;
+
+        while ((r = tlv_next(&p, &left, &t, false)) > 0) {
+                switch (t.tag) {
+                case 0x4F:
+                        r = a->aid_len > 0 ? -EBADMSG : copy_octets(&t, a->aid, sizeof a->aid, &a->aid_len);
+                        break;
+                case 0x50:
+                        r = a->label ? -EBADMSG : dup_label(&t, &a->label);
+                        break;
+                case 0x51:
+                        r = a->path_len > 0 ? -EBADMSG : copy_octets(&t, a->path, sizeof a->path, &a->path_len);
+                        break;
+                default:
+                        break;  /* discretionary data and the like */
+                }
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        return a->aid_len > 0 ? 0 : -EBADMSG;
 }
 
 int pkcs15_parse_dir(const uint8_t *buf, size_t len, Pkcs15App **ret_apps, size_t *ret_n) {
-        Pkcs15App *apps;
-        size_t n = 0;
-        Tlv app;
+        _cleanup_(app_list_done) AppList l = {};
+        Tlv t;
         int r;
 
-        apps = calloc(MAX_ENTRIES, sizeof *apps);
-        if (!apps)
-                return -ENOMEM;
-
-        while ((r = tlv_next(&buf, &len, &app, true)) > 0) {
-                const uint8_t *p = app.value;
-                size_t left = app.len;
+        while ((r = tlv_next(&buf, &len, &t, true)) > 0) {
                 Pkcs15App *a;
-                Tlv t;
 
-                if (app.tag != 0x61)
-                        continue;       /* other records are not ours */
-                if (n >= MAX_ENTRIES) {
-                        r = -EBADMSG;
-                        break;
-                }
-                a = &apps[n++];
-                while ((r = tlv_next(&p, &left, &t, false)) > 0) {
-                        if (t.tag == 0x4F)
-                                r = copy_bytes(&t, a->aid, sizeof a->aid, &a->aid_len);
-                        else if (t.tag == 0x51)
-                                r = copy_bytes(&t, a->path, sizeof a->path, &a->path_len);
-                        else if (t.tag == 0x50 && !a->label) {
-                                a->label = utf8_sanitize(t.value, t.len);
-                                r = a->label ? 0 : -ENOMEM;
-                        }
-                        if (r < 0)
-                                break;
-                }
+                if (t.tag != 0x61)
+                        continue;       /* not an application template */
+                if (l.n >= MAX_ENTRIES)
+                        return -EBADMSG;
+                a = array_grow(l.items, l.n, sizeof *l.items);
+                if (!a)
+                        return -ENOMEM;
+                l.items = a;
+                /* counted before parsing, so a half-parsed label is freed too */
+                r = parse_app(&t, &l.items[l.n++]);
                 if (r < 0)
-                        break;
-                if (a->aid_len == 0) {
-                        r = -EBADMSG;   /* an application without AID */
-                        break;
-                }
+                        return r;
         }
-        if (r < 0) {
-                pkcs15_apps_free(apps, n);
+        if (r < 0)
                 return r;
-        }
-        *ret_apps = apps;
-        *ret_n = n;
+
+        *ret_n = l.n;
+        *ret_apps = TAKE_PTR(l.items);
+        l.n = 0;
         return 0;
 }
+
+/* ------------------------------------------------------------ ODF */
 
 int pkcs15_parse_odf(const uint8_t *buf, size_t len, Pkcs15OdfEntry **ret, size_t *ret_n) {
         _cleanup_free_ Pkcs15OdfEntry *e = NULL;
@@ -85,101 +155,335 @@ int pkcs15_parse_odf(const uint8_t *buf, size_t len, Pkcs15OdfEntry **ret, size_
         Tlv t;
         int r;
 
-        e = calloc(MAX_ENTRIES, sizeof *e);
-        if (!e)
-                return -ENOMEM;
         while ((r = tlv_next(&buf, &len, &t, true)) > 0) {
-                Tlv seq, path;
+                Pkcs15OdfEntry *grown;
+                TlvCursor c;
+                Tlv path;
 
+                /* [0]..[8] constructed; later PKCS#15 versions may add more */
                 if (t.tag < 0xA0 || t.tag > 0xA8)
-                        continue;       /* unknown object directory: skip */
+                        continue;
+                c = tlv_cursor(&t);
+                r = tlv_cursor_take(&c, 0x30, &path);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        continue;       /* directory inline or protected: not supported, skip */
                 if (n >= MAX_ENTRIES)
                         return -EBADMSG;
-                r = tlv_find(t.value, t.len, 0x30, &seq);
+                grown = array_grow(e, n, sizeof *e);
+                if (!grown)
+                        return -ENOMEM;
+                e = grown;
+                e[n].type = (Pkcs15OdfType) (t.tag - 0xA0);
+                r = parse_path(&path, e[n].path, &e[n].path_len);
                 if (r < 0)
-                        return -EBADMSG;
-                r = tlv_find(seq.value, seq.len, 0x04, &path);
-                if (r < 0 || copy_bytes(&path, e[n].path, sizeof e[n].path, &e[n].path_len) < 0)
-                        return -EBADMSG;
-                e[n++].type = (Pkcs15OdfType) (t.tag - 0xA0);
+                        return r;
+                n++;
         }
         if (r < 0)
                 return r;
+
         *ret = TAKE_PTR(e);
         *ret_n = n;
         return 0;
 }
 
+/* ------------------------------------------------------------ TokenInfo */
+
 void pkcs15_tokeninfo_done(Pkcs15TokenInfo *t) {
+        if (!t)
+                return;
         free(t->serial);
         free(t->manufacturer);
         free(t->label);
         *t = (Pkcs15TokenInfo) {};
 }
 
-int pkcs15_parse_tokeninfo(const uint8_t *buf, size_t len, Pkcs15TokenInfo *ret) {
-        Pkcs15TokenInfo ti = {};
-        const uint8_t *p;
-        size_t left;
-        Tlv seq, t;
-        bool have_flags = false;
+/* Takes an optional string field with the given tag into *ret. */
+static int take_label(TlvCursor *c, uint32_t tag, char **ret) {
+        Tlv t;
         int r;
 
-        r = tlv_next(&buf, &len, &seq, false);
+        r = tlv_cursor_take(c, tag, &t);
+        if (r <= 0)
+                return r;
+        return dup_label(&t, ret);
+}
+
+static int parse_tokeninfo(const uint8_t *buf, size_t len, Pkcs15TokenInfo *ti) {
+        TlvCursor c;
+        uint32_t u;
+        Tlv seq, t;
+        int r;
+
+        /* Only the first object counts: the rest of the file is padding. */
+        r = tlv_next(&buf, &len, &seq, true);
         if (r <= 0 || seq.tag != 0x30)
+                return r < 0 ? r : -EBADMSG;
+        c = tlv_cursor(&seq);
+
+        r = tlv_cursor_take(&c, 0x02, &t);
+        if (r <= 0)
+                return r < 0 ? r : -EBADMSG;
+        r = tlv_read_uint(&t, &u);
+        if (r < 0 || u > INT_MAX)
                 return -EBADMSG;
-        p = seq.value;
-        left = seq.len;
+        ti->version = (int) u;
 
-        /* version INTEGER comes first */
-        r = tlv_next(&p, &left, &t, false);
-        if (r <= 0 || t.tag != 0x02 || tlv_read_uint(&t, &ti.version) < 0)
-                return -EBADMSG;
-
-        while ((r = tlv_next(&p, &left, &t, false)) > 0) {
-                char **dst = NULL;
-
-                switch (t.tag) {
-                case 0x04:      /* serialNumber */
-                        if (ti.serial || t.len == 0 || t.len > MAX_SERIAL) {
-                                r = -EBADMSG;
-                                break;
-                        }
-                        ti.serial = hex_encode(t.value, t.len);
-                        if (!ti.serial)
-                                r = -ENOMEM;
-                        break;
-                case 0x0C:      /* manufacturerID UTF8String */
-                        dst = &ti.manufacturer;
-                        break;
-                case 0x80:      /* label [0] */
-                        dst = &ti.label;
-                        break;
-                case 0x03:      /* tokenflags */
-                        r = tlv_read_bits(&t, &ti.flags);
-                        have_flags = true;
-                        break;
-                default:
-                        break;  /* later, optional fields */
-                }
-                if (dst) {
-                        if (*dst) {
-                                r = -EBADMSG;
-                                break;
-                        }
-                        *dst = utf8_sanitize(t.value, t.len);
-                        if (!*dst)
-                                r = -ENOMEM;
-                }
-                if (r < 0)
-                        break;
+        /* Mandatory in PKCS#15, but OpenSC copes without, and so do we. */
+        r = tlv_cursor_take(&c, 0x04, &t);
+        if (r < 0)
+                return r;
+        if (r > 0 && t.len > 0) {
+                if (t.constructed || t.len > MAX_SERIAL)
+                        return -EBADMSG;
+                ti->serial = hex_encode(t.value, t.len);
+                if (!ti->serial)
+                        return -ENOMEM;
         }
-        if (r >= 0 && !have_flags)
-                r = -EBADMSG;   /* tokenflags is mandatory */
+
+        r = take_label(&c, 0x0C, &ti->manufacturer);
+        if (r < 0)
+                return r;
+        r = take_label(&c, 0x80, &ti->label);
+        if (r < 0)
+                return r;
+        /* Some cards write the label as a plain UTF8String after the
+         * manufacturer; OpenSC accepts that, and so do we. */
+        if (!ti->label) {
+                r = take_label(&c, 0x0C, &ti->label);
+                if (r < 0)
+                        return r;
+        }
+
+        r = tlv_cursor_take(&c, 0x03, &t);
+        if (r <= 0)
+                return r < 0 ? r : -EBADMSG;
+        r = tlv_read_bits(&t, &ti->flags);
+        if (r < 0)
+                return r;
+
+        /* seInfo, recordInfo, supportedAlgorithms, ...: not needed, but
+         * they must at least be well-formed. */
+        return tlv_cursor_finish(&c);
+}
+
+int pkcs15_parse_tokeninfo(const uint8_t *buf, size_t len, Pkcs15TokenInfo *ret) {
+        Pkcs15TokenInfo ti = {};
+        int r;
+
+        r = parse_tokeninfo(buf, len, &ti);
         if (r < 0) {
                 pkcs15_tokeninfo_done(&ti);
+                *ret = (Pkcs15TokenInfo) {};
                 return r;
         }
         *ret = ti;
+        return 0;
+}
+
+/* ------------------------------------------------------------ AODF */
+
+void pkcs15_pins_free(Pkcs15Pin *pins, size_t n) {
+        for (size_t i = 0; pins && i < n; i++)
+                free(pins[i].label);
+        free(pins);
+}
+
+typedef struct PinList {
+        Pkcs15Pin *items;
+        size_t n;
+} PinList;
+
+static void pin_list_done(PinList *l) {
+        pkcs15_pins_free(l->items, l->n);
+}
+
+/* CommonObjectAttributes ::= SEQUENCE { label, flags, authId, ... } */
+static int parse_common_object(const Tlv *seq, Pkcs15Pin *pin) {
+        TlvCursor c = tlv_cursor(seq);
+        Tlv t;
+        int r;
+
+        r = take_label(&c, 0x0C, &pin->label);
+        if (r < 0)
+                return r;
+        r = tlv_cursor_take(&c, 0x03, &t);      /* private, modifiable: not ours to judge */
+        if (r < 0)
+                return r;
+        r = tlv_cursor_take(&c, 0x04, &t);
+        if (r < 0)
+                return r;
+        if (r > 0) {
+                r = copy_octets(&t, pin->parent_auth_id, sizeof pin->parent_auth_id, &pin->parent_auth_id_len);
+                if (r < 0)
+                        return r;
+        }
+        return tlv_cursor_finish(&c);
+}
+
+static int take_length(TlvCursor *c, bool optional, uint32_t *ret) {
+        Tlv t;
+        int r;
+
+        r = tlv_cursor_take(c, 0x02, &t);
+        if (r <= 0)
+                return r < 0 ? r : optional ? 0 : -EBADMSG;
+        r = tlv_read_uint(&t, ret);
+        if (r < 0 || *ret > PKCS15_PIN_MAX_LENGTH)
+                return -EBADMSG;
+        return 1;
+}
+
+/* PinAttributes ::= SEQUENCE { pinFlags, pinType, minLength, storedLength,
+ * maxLength OPTIONAL, pinReference [0] DEFAULT 0, padChar OPTIONAL,
+ * lastPinChange OPTIONAL, path OPTIONAL, ... } */
+static int parse_pin_attributes(const Tlv *seq, Pkcs15Pin *pin) {
+        TlvCursor c;
+        Tlv t;
+        int r;
+
+        if (seq->tag != 0x30)
+                return -EBADMSG;
+        c = tlv_cursor(seq);
+
+        r = tlv_cursor_take(&c, 0x03, &t);
+        if (r <= 0)
+                return r < 0 ? r : -EBADMSG;
+        r = tlv_read_bits(&t, &pin->pin_flags);
+        if (r < 0)
+                return r;
+
+        r = tlv_cursor_take(&c, 0x0A, &t);
+        if (r <= 0)
+                return r < 0 ? r : -EBADMSG;
+        if (tlv_read_uint(&t, &pin->pin_type) < 0)
+                return -EBADMSG;
+
+        r = take_length(&c, false, &pin->min_length);
+        if (r >= 0)
+                r = take_length(&c, false, &pin->stored_length);
+        if (r >= 0)
+                r = take_length(&c, true, &pin->max_length);
+        if (r < 0)
+                return r;
+
+        r = tlv_cursor_take(&c, 0x80, &t);
+        if (r < 0)
+                return r;
+        if (r > 0) {
+                if (tlv_read_int(&t, &pin->reference) < 0)
+                        return -EBADMSG;
+                /* OpenSC before 0.11.5, and some other issuers, wrote
+                 * reference 0x81 as the one-byte INTEGER 81, i.e. -127. */
+                if (pin->reference < 0 && pin->reference >= -128)
+                        pin->reference += 256;
+                if (pin->reference < 0 || pin->reference > MAX_REFERENCE)
+                        return -EBADMSG;
+        }
+
+        r = tlv_cursor_take(&c, 0x04, &t);
+        if (r < 0)
+                return r;
+        if (r > 0) {
+                if (t.constructed || t.len != 1)
+                        return -EBADMSG;
+                pin->pad_char = t.value[0];
+                pin->has_pad_char = true;
+        }
+
+        r = tlv_cursor_take(&c, 0x18, &t);      /* lastPinChange: unused */
+        if (r < 0)
+                return r;
+
+        r = tlv_cursor_take(&c, 0x30, &t);
+        if (r < 0)
+                return r;
+        if (r > 0) {
+                r = parse_path(&t, pin->path, &pin->path_len);
+                if (r < 0)
+                        return r;
+        }
+
+        /* What OpenSC does when the card leaves maxLength out: BCD packs two
+         * digits a byte. */
+        if (pin->max_length == 0)
+                pin->max_length = pin->pin_type == PKCS15_PIN_TYPE_BCD ?
+                                  2 * pin->stored_length : pin->stored_length;
+        if (pin->max_length > 0 && pin->min_length > pin->max_length)
+                return -EBADMSG;
+
+        return tlv_cursor_finish(&c);
+}
+
+/* pin AuthenticationObject ::= SEQUENCE { CommonObjectAttributes,
+ * CommonAuthenticationObjectAttributes, [0] subclass OPTIONAL,
+ * [1] { PinAttributes } } */
+static int parse_pin_object(const Tlv *obj, Pkcs15Pin *pin) {
+        TlvCursor c = tlv_cursor(obj);
+        Tlv t, id, attrs;
+        int r;
+
+        r = tlv_cursor_take(&c, 0x30, &t);
+        if (r <= 0)
+                return r < 0 ? r : -EBADMSG;
+        r = parse_common_object(&t, pin);
+        if (r < 0)
+                return r;
+
+        r = tlv_cursor_take(&c, 0x30, &t);
+        if (r <= 0)
+                return r < 0 ? r : -EBADMSG;
+        r = tlv_find(t.value, t.len, 0x04, &id);
+        if (r < 0)
+                return -EBADMSG;        /* authId is mandatory */
+        r = copy_octets(&id, pin->auth_id, sizeof pin->auth_id, &pin->auth_id_len);
+        if (r < 0)
+                return r;
+
+        r = tlv_cursor_take(&c, 0xA0, &t);
+        if (r < 0)
+                return r;
+
+        r = tlv_cursor_take(&c, 0xA1, &t);
+        if (r <= 0)
+                return r < 0 ? r : -EBADMSG;
+        r = tlv_find(t.value, t.len, 0x30, &attrs);
+        if (r < 0)
+                return -EBADMSG;
+        r = parse_pin_attributes(&attrs, pin);
+        if (r < 0)
+                return r;
+
+        return tlv_cursor_finish(&c);
+}
+
+int pkcs15_parse_aodf(const uint8_t *buf, size_t len, Pkcs15Pin **ret, size_t *ret_n) {
+        _cleanup_(pin_list_done) PinList l = {};
+        Tlv t;
+        int r;
+
+        while ((r = tlv_next(&buf, &len, &t, true)) > 0) {
+                Pkcs15Pin *grown;
+
+                if (t.tag != 0x30)
+                        continue;       /* biometric [0], authKey [1], external [2] */
+                if (l.n >= MAX_ENTRIES)
+                        return -EBADMSG;
+                grown = array_grow(l.items, l.n, sizeof *l.items);
+                if (!grown)
+                        return -ENOMEM;
+                l.items = grown;
+                r = parse_pin_object(&t, &l.items[l.n++]);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+
+        *ret_n = l.n;
+        *ret = TAKE_PTR(l.items);
+        l.n = 0;
         return 0;
 }

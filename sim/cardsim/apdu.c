@@ -126,11 +126,14 @@ static void get_data(Card *c, const Apdu *a, Response *r) {
         memset(r->data, 0, 80);
         if (p->akis_serial)
                 memcpy(r->data + 55, p->akis_serial, 12);
-        else
+        else {
+                /* the last 6 bytes of the TokenInfo serial, in hex */
+                uint8_t last[6] = {};
+                size_t n = p->serial_len < 6 ? p->serial_len : 6;
+                memcpy(last + 6 - n, p->serial + p->serial_len - n, n);
                 for (size_t i = 0; i < 12; i++)
-                        snprintf((char *) r->data + 55 + i, 2, "%X",
-                                 p->serial[p->serial_len - 6 + i / 2] >> (i % 2 ? 0 : 4) & 0xf);
-        r->data[67] = 0;
+                        r->data[55 + i] = "0123456789ABCDEF"[last[i / 2] >> (i % 2 ? 0 : 4) & 0xf];
+        }
         r->len = 80;
         r->sw = 0x9000;
 }

@@ -4,7 +4,7 @@ set -u
 . "$(dirname "$0")/tap.sh"
 . "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
 
-tap_plan 9
+tap_plan 10
 CTL="$KART_TOP_BUILDDIR/client/kartctl/kartctl"
 
 world_start --no-kartd || { echo "Bail out! the test world did not start"; exit 1; }
@@ -17,8 +17,7 @@ check "--help lists the commands" sh -c "'$CTL' --help | grep -q monitor"
 check "--version prints the version" sh -c "'$CTL' --version | grep -Eq '^kartctl [0-9]'"
 
 # Turkish, from the catalogue built in po/.
-mkdir -p "$WORLD/locale/tr/LC_MESSAGES"
-cp "$KART_TOP_BUILDDIR/po/tr.gmo" "$WORLD/locale/tr/LC_MESSAGES/kartd.mo"
+check "the Turkish catalogue is built" world_install_locale
 LANG=tr_TR.UTF-8 LC_ALL=tr_TR.UTF-8 KART_LOCALEDIR="$WORLD/locale" "$CTL" status >"$WORLD/out.tr" 2>&1
 check "Turkish: daemon not running" grep -q "kartd çalışmıyor" "$WORLD/out.tr"
 check "Turkish: help" sh -c "LC_ALL=tr_TR.UTF-8 KART_LOCALEDIR='$WORLD/locale' '$CTL' --help | grep -q 'Kullanım'"

@@ -138,6 +138,21 @@ world_start_cardsim() {
 		|| _world_fail "card simulator" "$WORLD/cardsim.log"
 }
 
+# Puts the Turkish catalogue built in po/ where KART_LOCALEDIR finds it
+# (gettext writes it to the source tree in VPATH builds).
+world_install_locale() {
+	local mo
+	for mo in "$KART_TOP_BUILDDIR/po/tr.gmo" "$KART_TOP_SRCDIR/po/tr.gmo"; do
+		[ -f "$mo" ] || continue
+		mkdir -p "$WORLD/locale/tr/LC_MESSAGES"
+		cp "$mo" "$WORLD/locale/tr/LC_MESSAGES/kartd.mo"
+		export KART_LOCALEDIR=$WORLD/locale
+		return 0
+	done
+	echo "world: no po/tr.gmo built" >&2
+	return 1
+}
+
 # True when pcscd reports a card in the first reader.
 world_card_present() { opensc-tool -l 2>/dev/null | grep -q '^0 *Yes'; }
 

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libFuzzer target for everything that parses bytes from a card: the
+ * BER-TLV reader, the four PKCS#15 file parsers and the ATR table.
+ *
+ * Not part of the default build. From the top source directory:
+ *
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+ *         -I . -I common -I daemon/card tests/fuzz/fuzz-pkcs15.c \
+ *         daemon/card/tlv.c daemon/card/pkcs15.c daemon/card/atr.c \
+ *         common/hexutil.c common/strutil.c -o fuzz-pkcs15
+ *   mkdir -p corpus && ./fuzz-pkcs15 -max_total_time=60 corpus
+ *
+ * (config.h must exist, i.e. run configure first.) Good seeds are the
+ * files of a card simulator or of a pkcs15-init card (EF.DIR, ODF,
+ * TokenInfo, AODF) and ATRs, one per corpus file. */
+#include "config.h"
+
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atr.h"
+#include "pkcs15.h"
+#include "tlv.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Walks the TLVs and each constructed value one level down; checks that
+ * what the reader hands out stays inside the input. */
+static void walk(const uint8_t *data, size_t size, bool padding) {
+        const uint8_t *p = data, *end = data + size;
+        size_t left = size;
+        Tlv t;
+
+        while (tlv_next(&p, &left, &t, padding) > 0) {
+                const uint8_t *q = t.value;
+                size_t qleft = t.len;
+                Tlv c;
+                uint32_t u;
+                int32_t s;
+
+                assert(t.value >= data && t.value + t.len <= end);
+                assert(p + left == end);
+                (void) tlv_read_uint(&t, &u);
+                (void) tlv_read_int(&t, &s);
+                (void) tlv_read_bits(&t, &u);
+                while (tlv_next(&q, &qleft, &c, false) > 0)
+                        assert(c.value >= t.value && c.value + c.len <= t.value + t.len);
+        }
+}
+
+static void check_label(const char *s) {
+        /* sanitized: no control characters survive */
+        for (; s && *s; s++)
+                assert((unsigned char) *s >= 0x20 && *s != 0x7F);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        Pkcs15App *apps = NULL;
+        Pkcs15OdfEntry *odf = NULL;
+        Pkcs15TokenInfo ti = {};
+        Pkcs15Pin *pins = NULL;
+        size_t n = 0;
+
+        walk(data, size, false);
+        walk(data, size, true);
+
+        if (pkcs15_parse_dir(data, size, &apps, &n) >= 0) {
+                for (size_t i = 0; i < n; i++) {
+                        assert(apps[i].aid_len > 0 && apps[i].aid_len <= sizeof apps[i].aid);
+                        assert(apps[i].path_len <= sizeof apps[i].path);
+                        check_label(apps[i].label);
+                }
+                pkcs15_apps_free(apps, n);
+        }
+
+        if (pkcs15_parse_odf(data, size, &odf, &n) >= 0) {
+                for (size_t i = 0; i < n; i++)
+                        assert(odf[i].type <= PKCS15_ODF_AODF && odf[i].path_len > 0 &&
+                               odf[i].path_len <= sizeof odf[i].path);
+                free(odf);
+        }
+
+        if (pkcs15_parse_tokeninfo(data, size, &ti) >= 0) {
+                assert(ti.version >= 0);
+                assert(!ti.serial || strlen(ti.serial) % 2 == 0);
+                check_label(ti.label);
+                check_label(ti.manufacturer);
+        } else
+                assert(!ti.serial && !ti.label && !ti.manufacturer && ti.flags == 0);
+        pkcs15_tokeninfo_done(&ti);
+
+        if (pkcs15_parse_aodf(data, size, &pins, &n) >= 0) {
+                for (size_t i = 0; i < n; i++) {
+                        assert(pins[i].auth_id_len > 0 && pins[i].auth_id_len <= sizeof pins[i].auth_id);
+                        assert(pins[i].parent_auth_id_len <= sizeof pins[i].parent_auth_id);
+                        assert(pins[i].path_len <= sizeof pins[i].path);
+                        assert(pins[i].min_length <= PKCS15_PIN_MAX_LENGTH);
+                        assert(pins[i].stored_length <= PKCS15_PIN_MAX_LENGTH);
+                        assert(pins[i].max_length == 0 || pins[i].min_length <= pins[i].max_length);
+                        assert(pins[i].reference >= 0 && pins[i].reference <= 255);
+                        check_label(pins[i].label);
+                }
+                pkcs15_pins_free(pins, n);
+        }
+
+        {
+                const AtrEntry *e = atr_match(data, size);
+                const uint8_t *h;
+                size_t hlen;
+
+                if (e)
+                        assert(e->model && e->driver && size <= ATR_MAX_SIZE);
+                if (atr_historical_bytes(data, size, &h, &hlen) >= 0)
+                        assert(h >= data && h + hlen <= data + size);
+                (void) atr_is_akis(data, size);
+        }
+        return 0;
+}
