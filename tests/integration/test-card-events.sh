@@ -6,7 +6,7 @@ set -u
 . "$(dirname "$0")/tap.sh"
 . "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
 
-tap_plan 13
+tap_plan 14
 world_start || { echo "Bail out! the test world did not start"; exit 1; }
 
 CTL="$KART_TOP_BUILDDIR/client/kartctl/kartctl"
@@ -40,6 +40,8 @@ world_wait_for 2 grep -q '"event":"CardRemoved"' "$WORLD/monitor.json"
 check "kartctl monitor sees CardRemoved within 2 s" grep -q "\"serial\":\"$serial\"" "$WORLD/monitor.json"
 world_wait_for 2 grep -q 'Member=CardRemoved' "$WORLD/busctl.log"
 check "busctl monitor sees CardRemoved" grep -q 'Member=CardRemoved' "$WORLD/busctl.log"
+check "busctl monitor sees PropertiesChanged of the Manager's Cards" \
+	sh -c "grep -A12 'Member=PropertiesChanged' '$WORLD/busctl.log' | grep -q '\"Cards\"'"
 check_eq "status shows the reader empty" "False" "$("$CTL" --json status | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["readers"][0]["card"] is not None)')"
 
 t1=$(now_ms)

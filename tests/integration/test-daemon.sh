@@ -4,7 +4,7 @@ set -u
 . "$(dirname "$0")/tap.sh"
 . "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
 
-tap_plan 8
+tap_plan 10
 KARTD=${KARTD:-$KART_TOP_BUILDDIR/daemon/kartd}
 
 check "--help describes the daemon" sh -c "'$KARTD' --help | grep -q 'org.kartd.Kartd1'"
@@ -21,10 +21,26 @@ this line is not ini
 [nosuchsection]
 x=y
 CONF
-KART_KARTD_ARGS="--config $WORLD/kartd.conf" world_start_kartd
+# sd_notify: a datagram socket stands in for systemd's.
+/usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+open(sys.argv[2], "w").close()
+with open(sys.argv[2], "a") as f:
+    while True:
+        f.write(s.recv(4096).decode() + "\n"); f.flush()
+' "$WORLD/notify.sock" "$WORLD/notify.log" &
+notify_pid=$!
+world_wait_for 5 test -e "$WORLD/notify.log"
+NOTIFY_SOCKET=$WORLD/notify.sock KART_KARTD_ARGS="--config $WORLD/kartd.conf" world_start_kartd
+world_wait_for 5 grep -q READY=1 "$WORLD/notify.log"
+check "READY=1 is sent to the notify socket" grep -q '^READY=1' "$WORLD/notify.log"
 check "bad config lines are reported with file:line" grep -q "kartd.conf:3" "$WORLD/kartd.log"
 check "the daemon runs despite them" busctl --system status org.kartd.Kartd1
 world_stop_kartd TERM
 check_eq "SIGTERM: clean exit" 0 "$?"
 check "SIGTERM: the name is released" sh -c "! busctl --system status org.kartd.Kartd1 >/dev/null 2>&1"
+check "STOPPING=1 is sent on the way out" grep -q '^STOPPING=1' "$WORLD/notify.log"
+kill "$notify_pid" 2>/dev/null
 tap_done

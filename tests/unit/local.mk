@@ -1,7 +1,8 @@
 # Unit tests of the daemon library and common code (cmocka, TAP output).
 unit_tests = \
 	tests/unit/test-error-map \
-	tests/unit/test-apdu
+	tests/unit/test-apdu \
+	tests/unit/test-strutil
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -12,3 +13,6 @@ tests_unit_test_error_map_LDADD = common/libkartcommon.la $(CMOCKA_LIBS)
 tests_unit_test_apdu_SOURCES = tests/unit/test-apdu.c
 tests_unit_test_apdu_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_apdu_LDADD = daemon/libkartd.la $(CMOCKA_LIBS)
+tests_unit_test_strutil_SOURCES = tests/unit/test-strutil.c
+tests_unit_test_strutil_CPPFLAGS = $(unit_cppflags)
+tests_unit_test_strutil_LDADD = common/libkartcommon.la $(CMOCKA_LIBS)
