@@ -16,6 +16,9 @@ threads=$(ls "/proc/$WORLD_KARTD_PID/task" | wc -l)
 echo "kartd idle RSS: $rss ($threads threads)"
 
 timeout -s INT "$seconds" strace -f -qq -p "$WORLD_KARTD_PID" -o "$WORLD/idle.strace" 2>/dev/null
-calls=$(grep -Evc 'resumed>|\+\+\+|---' "$WORLD/idle.strace")
-echo "kartd system calls in $seconds idle seconds: $calls"
-grep -Ev 'resumed>|\+\+\+|---' "$WORLD/idle.strace" | sed -E 's/^[0-9]+ +//; s/\(.*//' | sort | uniq -c | sort -rn | head -5 | sed 's/^/    /'
+# Lines strace prints for the calls it finds blocked when it attaches or
+# detaches (<unfinished ...>, <detached ...>, resumed) are not wake-ups.
+total=$(wc -l <"$WORLD/idle.strace")
+calls=$(grep -Evc 'unfinished|detached|resumed|\+\+\+|---' "$WORLD/idle.strace")
+echo "kartd system calls in $seconds idle seconds: $calls (strace lines incl. attach/detach: $total)"
+grep -Ev 'unfinished|detached|resumed|\+\+\+|---' "$WORLD/idle.strace" | sed -E 's/^[0-9]+ +//; s/\(.*//' | sort | uniq -c | sort -rn | head -5 | sed 's/^/    /'

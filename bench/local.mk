@@ -1,4 +1,4 @@
-# Benchmarks: they print figures, they never pass or fail (bench/README.md).
+# Benchmarks: they print figures, they never pass or fail (see README.md).
 noinst_PROGRAMS += bench/insert-latency
 bench_insert_latency_SOURCES = bench/insert-latency.c
 bench_insert_latency_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(PCSC_CFLAGS)
