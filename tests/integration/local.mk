@@ -6,7 +6,8 @@ integration_tests = \
 	tests/integration/test-introspection.sh \
 	tests/integration/test-robustness.sh \
 	tests/integration/test-daemon.sh \
-	tests/integration/test-kartctl.sh
+	tests/integration/test-kartctl.sh \
+	tests/integration/test-two-worlds.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) \
 	tests/integration/tap.sh \
