@@ -6,7 +6,7 @@
 
 #include "card/card-identity.h"
 #include "card/reader-worker.h"
-#include "engine.h"
+#include "engine-private.h"
 #include "hexutil.h"
 #include "log.h"
 #include "macro.h"
@@ -84,7 +84,7 @@ static void reader_drop_card(Reader *r) {
         r->card = card_free(r->card);
 }
 
-static Reader *reader_find(Engine *e, const char *name) {
+Reader *engine_reader_find(Engine *e, const char *name) {
         for (size_t i = 0; i < e->n_readers; i++)
                 if (streq(e->readers[i]->name, name))
                         return e->readers[i];
@@ -150,7 +150,7 @@ static int identity_job_run(Transport *t, void *userdata) {
 static void identity_job_done(int result, void *userdata) {
         IdentityJob *j = userdata;
         Engine *e = j->engine;
-        Reader *r = reader_find(e, j->reader);
+        Reader *r = engine_reader_find(e, j->reader);
         _cleanup_free_ char *atr = NULL;
         Card *c;
 
@@ -182,12 +182,24 @@ static void identity_job_done(int result, void *userdata) {
         c->label = TAKE_PTR(j->identity.label);
         c->model = j->identity.model;
         c->driver = j->identity.driver;
+        c->ops = card_driver_by_name(c->driver);
+        c->pin = j->identity.pin;
+        c->pin_status = j->identity.pin_status;
         r->card = c;
 
         log_info("Card inserted in reader '%s': %s, serial %s, ATR %s.",
                  r->name, c->model, strna(c->serial), strna(atr));
         NOTIFY(e, card_added, c);
         NOTIFY(e, reader_changed, r);
+}
+
+void engine_notify_pin_changed(Engine *e, Card *c) {
+        NOTIFY(e, card_pin_changed, c);
+}
+
+int engine_submit(Engine *e, Reader *r, ReaderJobFunc job, ReaderDoneFunc done,
+                  ReaderJobFlags flags, void *userdata, void (*free_func)(void *)) {
+        return reader_worker_submit(e->slots[r->index].worker, job, done, flags, userdata, free_func);
 }
 
 static void reader_start_identify(Reader *r) {
@@ -203,8 +215,8 @@ static void reader_start_identify(Reader *r) {
         }
         j->engine = e;
         j->generation = r->generation;
-        r2 = reader_worker_submit(e->slots[r->index].worker, identity_job_run, identity_job_done,
-                                  READER_JOB_RESTART_ON_RESET, j, identity_job_free);
+        r2 = engine_submit(e, r, identity_job_run, identity_job_done,
+                           READER_JOB_RESTART_ON_RESET, j, identity_job_free);
         if (r2 < 0) {
                 identity_job_free(j);
                 log_oom();
@@ -283,7 +295,7 @@ void engine_apply_snapshot(Engine *e, const PcscSnapshot *s) {
                         reader_remove(e, i - 1);
         }
         for (size_t k = 0; k < s->n_readers; k++) {
-                Reader *r = reader_find(e, s->readers[k].name) ?: reader_add(e, s->readers[k].name);
+                Reader *r = engine_reader_find(e, s->readers[k].name) ?: reader_add(e, s->readers[k].name);
 
                 if (r)
                         reader_update(r, &s->readers[k]);

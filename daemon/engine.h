@@ -5,6 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/types.h>
+
+#include "card/card-pin.h"
 #include "card/pcsc-monitor.h"
 #include "mailbox.h"
 
@@ -37,6 +40,9 @@ struct Card {
         char *label;            /* may be NULL */
         const char *model;
         const char *driver;
+        const CardDriver *ops;  /* NULL: kartd cannot manage this card's PIN */
+        CardPinInfo pin;
+        PinStatus pin_status;
 };
 
 typedef struct EngineObserver {
@@ -45,7 +51,16 @@ typedef struct EngineObserver {
         void (*reader_changed)(Reader *r, void *userdata);
         void (*card_added)(Card *c, void *userdata);
         void (*card_removed)(Card *c, void *userdata);      /* called before it is freed */
+        void (*card_pin_changed)(Card *c, void *userdata);  /* PIN state or tries */
 } EngineObserver;
+
+/* Who asked: for the audit trail. */
+typedef struct EngineCaller {
+        uid_t uid;
+        pid_t pid;
+} EngineCaller;
+
+typedef void (*EnginePinDone)(int result, const PinStatus *status, void *userdata);
 
 int engine_new(Mailbox *mailbox, const EngineObserver *observer, void *userdata, Engine **ret);
 Engine *engine_free(Engine *e);
@@ -57,3 +72,10 @@ size_t engine_readers(Engine *e, Reader ***ret);
 Reader *engine_find_reader_by_index(Engine *e, unsigned index);
 Card *engine_find_card(Engine *e, const char *id);
 Card *engine_find_card_by_serial(Engine *e, const char *serial);
+
+/* Queues a VERIFY or CHANGE of the card's PIN on its reader's worker and
+ * calls done on the loop with the result. A PIN with a format the card
+ * does not take is refused here, before anything is queued (-EDOM). The
+ * PINs are copied into wiped memory. */
+int engine_card_pin(Card *c, PinOp op, const char *pin, const char *new_pin, bool force,
+                    const EngineCaller *caller, EnginePinDone done, void *userdata);

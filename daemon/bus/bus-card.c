@@ -93,6 +93,22 @@ static int property_get_string(sd_bus *bus, const char *path, const char *interf
         return sd_bus_message_append(reply, "s", v ?: "");
 }
 
+static int property_get_pin(sd_bus *bus, const char *path, const char *interface,
+                            const char *property, sd_bus_message *reply, void *userdata,
+                            sd_bus_error *error) {
+        Card *c = userdata;
+
+        if (streq(property, "PinState"))
+                return sd_bus_message_append(reply, "s", pin_state_to_string(c->pin_status.state));
+        if (streq(property, "PinRetriesLeft"))
+                return sd_bus_message_append(reply, "i", (int32_t) c->pin_status.tries_left);
+        if (streq(property, "PinRetriesMax"))
+                return sd_bus_message_append(reply, "i", (int32_t) c->pin_status.tries_max);
+        if (streq(property, "PinMinLength"))
+                return sd_bus_message_append(reply, "u", c->pin.min_length);
+        return sd_bus_message_append(reply, "u", c->pin.max_length);
+}
+
 const sd_bus_vtable bus_card_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("Reader", "o", property_get_reader, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -101,5 +117,18 @@ const sd_bus_vtable bus_card_vtable[] = {
         SD_BUS_PROPERTY("Label", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Model", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Driver", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("PinState", "s", property_get_pin, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("PinRetriesLeft", "i", property_get_pin, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("PinRetriesMax", "i", property_get_pin, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("PinMinLength", "u", property_get_pin, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("PinMaxLength", "u", property_get_pin, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        /* Not UNPRIVILEGED: until the polkit checks exist, only root (and
+         * kartd's own user) may send PINs. */
+        SD_BUS_METHOD_WITH_ARGS("ChangePin",
+                                SD_BUS_ARGS("s", old_pin, "s", new_pin, "a{sv}", options),
+                                SD_BUS_NO_RESULT, bus_card_method_change_pin, 0),
+        SD_BUS_METHOD_WITH_ARGS("VerifyPin",
+                                SD_BUS_ARGS("s", pin, "a{sv}", options),
+                                SD_BUS_NO_RESULT, bus_card_method_verify_pin, 0),
         SD_BUS_VTABLE_END
 };

@@ -82,12 +82,22 @@ static void on_card_removed(Card *c, void *userdata) {
         emit_card_signal(userdata, c, "CardRemoved", false);
 }
 
+static void on_card_pin_changed(Card *c, void *userdata) {
+        _cleanup_free_ char *path = NULL;
+
+        if (bus_card_path(c, &path) < 0)
+                return;
+        (void) sd_bus_emit_properties_changed(userdata, path, KART_CARD_INTERFACE,
+                                              "PinState", "PinRetriesLeft", "PinRetriesMax", NULL);
+}
+
 const EngineObserver bus_engine_observer = {
         .reader_added = on_reader_added,
         .reader_removed = on_reader_removed,
         .reader_changed = on_reader_changed,
         .card_added = on_card_added,
         .card_removed = on_card_removed,
+        .card_pin_changed = on_card_pin_changed,
 };
 
 int bus_register_objects(sd_bus *bus, Engine *engine) {

@@ -6,12 +6,16 @@
 
 #include "atr.h"
 #include "card-identity.h"
+#include "driver.h"
 #include "iso7816.h"
 #include "log.h"
 #include "macro.h"
 #include "pkcs15.h"
 
+#define ODF_FID 0x5031
 #define TOKENINFO_FID 0x5032
+#define ODF_MAX 1024
+#define AODF_MAX 4096
 #define TOKENINFO_MAX 4096
 #define EF_DIR_MAX 4096
 
@@ -25,7 +29,7 @@ static bool is_transport_error(int r) {
 void card_identity_from_atr(Transport *t, CardIdentity *ret) {
         const AtrEntry *e = atr_match(t->atr, t->atr_len);
 
-        *ret = (CardIdentity) { .model = "Unknown card", .driver = "none" };
+        *ret = (CardIdentity) { .model = "Unknown card", .driver = "none", .pin_status = PIN_STATUS_UNKNOWN };
         if (!e)
                 return;
         ret->model = e->model;
@@ -70,14 +74,10 @@ static int select_pkcs15_app(Transport *t) {
         return r;
 }
 
-int card_identity_read(Transport *t, CardIdentity *ret) {
+static int read_tokeninfo(Transport *t, Pkcs15TokenInfo *ti) {
         _cleanup_free_ uint8_t *buf = NULL;
-        Pkcs15TokenInfo ti = {};
-        CardIdentity id;
         size_t len;
         int r;
-
-        card_identity_from_atr(t, &id);
 
         r = select_pkcs15_app(t);
         if (r >= 0)
@@ -85,7 +85,62 @@ int card_identity_read(Transport *t, CardIdentity *ret) {
         if (r >= 0)
                 r = iso7816_read_binary_all(t, TOKENINFO_MAX, &buf, &len);
         if (r >= 0)
-                r = pkcs15_parse_tokeninfo(buf, len, &ti);
+                r = pkcs15_parse_tokeninfo(buf, len, ti);
+        return r;
+}
+
+int card_read_serial(Transport *t, char **ret) {
+        Pkcs15TokenInfo ti = {};
+        int r;
+
+        r = read_tokeninfo(t, &ti);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(ti.serial);
+        pkcs15_tokeninfo_done(&ti);
+        return 0;
+}
+
+/* The user PIN object: ODF -> AODF (the application is selected). */
+static int read_pin_info(Transport *t, CardPinInfo *ret) {
+        _cleanup_free_ uint8_t *odf = NULL, *aodf = NULL;
+        _cleanup_free_ Pkcs15OdfEntry *entries = NULL;
+        Pkcs15Pin *pins = NULL;
+        size_t len, n = 0, n_pins = 0;
+        int r;
+
+        r = iso7816_select_fid(t, ODF_FID);
+        if (r >= 0)
+                r = iso7816_read_binary_all(t, ODF_MAX, &odf, &len);
+        if (r >= 0)
+                r = pkcs15_parse_odf(odf, len, &entries, &n);
+        if (r < 0)
+                return r;
+        r = -ENOENT;
+        for (size_t i = 0; i < n; i++)
+                if (entries[i].type == PKCS15_ODF_AODF) {
+                        r = iso7816_select_path(t, entries[i].path, entries[i].path_len);
+                        break;
+                }
+        if (r >= 0)
+                r = iso7816_read_binary_all(t, AODF_MAX, &aodf, &len);
+        if (r >= 0)
+                r = pkcs15_parse_aodf(aodf, len, &pins, &n_pins);
+        if (r >= 0)
+                r = card_pin_info_from_aodf(pins, n_pins, ret);
+        pkcs15_pins_free(pins, n_pins);
+        return r;
+}
+
+int card_identity_read(Transport *t, CardIdentity *ret) {
+        Pkcs15TokenInfo ti = {};
+        const CardDriver *driver;
+        CardIdentity id;
+        int r;
+
+        card_identity_from_atr(t, &id);
+
+        r = read_tokeninfo(t, &ti);
         if (is_transport_error(r))
                 return r;
         if (r == -EBADMSG || r == -EFBIG)
@@ -102,6 +157,21 @@ int card_identity_read(Transport *t, CardIdentity *ret) {
                 }
         }
         pkcs15_tokeninfo_done(&ti);
+
+        /* The PIN: what it looks like, and how many tries it has left
+         * (only where the driver can ask without risk). */
+        driver = card_driver_by_name(id.driver);
+        if (r >= 0 && driver) {
+                r = read_pin_info(t, &id.pin);
+                if (r >= 0)
+                        r = driver->pin_query(t, &id.pin, &id.pin_status);
+                if (is_transport_error(r)) {
+                        card_identity_done(&id);
+                        return r;
+                }
+                if (r < 0 && r != -EOPNOTSUPP)
+                        log_debug_errno(r, "Could not read the PIN's description or state: %m");
+        }
         *ret = id;
         return 0;
 }

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 
+#include "pin.h"
 #include "transport.h"
 
 /* What a card says about itself on insertion. */
@@ -11,6 +12,8 @@ typedef struct CardIdentity {
         char *label;            /* TokenInfo label, or NULL */
         const char *model;      /* static string */
         const char *driver;     /* static string */
+        CardPinInfo pin;        /* the user PIN from the AODF (pin.present) */
+        PinStatus pin_status;
 } CardIdentity;
 
 /* Matches the ATR (quirks are applied to t), then reads the PKCS#15
@@ -19,6 +22,10 @@ typedef struct CardIdentity {
  * failures (card removed, reset) are returned as errors. */
 int card_identity_read(Transport *t, CardIdentity *ret);
 void card_identity_done(CardIdentity *id);
+
+/* Selects the PKCS#15 application and reads the TokenInfo serial
+ * (newly allocated, NULL when the card has none). */
+int card_read_serial(Transport *t, char **ret);
 
 /* Model and driver from the ATR alone (no APDU); quirks applied to t. */
 void card_identity_from_atr(Transport *t, CardIdentity *ret);

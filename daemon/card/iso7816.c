@@ -101,3 +101,25 @@ int iso7816_read_binary_all(Transport *t, size_t max, uint8_t **ret, size_t *ret
         *ret_len = len;
         return 0;
 }
+
+static int pin_command(Transport *t, uint8_t ins, uint8_t p1, uint8_t ref, const uint8_t *data,
+                       size_t len, uint16_t *sw) {
+        uint8_t resp[256];
+        size_t rlen;
+        Apdu a = {
+                .ins = ins, .p1 = p1, .p2 = ref,
+                .data = data, .lc = len,
+                .sensitive = true,
+        };
+
+        return apdu_transmit(t, &a, resp, sizeof resp, &rlen, sw);
+}
+
+int iso7816_verify(Transport *t, uint8_t ref, const uint8_t *data, size_t len, uint16_t *sw) {
+        return pin_command(t, 0x20, 0x00, ref, data, len, sw);
+}
+
+int iso7816_change_reference_data(Transport *t, uint8_t p1, uint8_t ref, const uint8_t *data,
+                                  size_t len, uint16_t *sw) {
+        return pin_command(t, 0x24, p1, ref, data, len, sw);
+}

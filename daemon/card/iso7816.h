@@ -19,3 +19,10 @@ int iso7816_select_fid(Transport *t, uint16_t fid);
 /* Reads the whole current transparent EF, at most max bytes (-EFBIG
  * beyond). *ret is malloc()ed. */
 int iso7816_read_binary_all(Transport *t, size_t max, uint8_t **ret, size_t *ret_len);
+
+/* VERIFY (INS 20) of reference ref; data NULL/0 is the empty VERIFY that
+ * asks for the retry counter. The status word goes to *sw. */
+int iso7816_verify(Transport *t, uint8_t ref, const uint8_t *data, size_t len, uint16_t *sw);
+/* CHANGE REFERENCE DATA (INS 24) with P1 p1. */
+int iso7816_change_reference_data(Transport *t, uint8_t p1, uint8_t ref, const uint8_t *data,
+                                  size_t len, uint16_t *sw);

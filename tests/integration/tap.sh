@@ -20,11 +20,12 @@ not_ok() {
 # check "description" command...: ok when the command succeeds.
 check() {
 	local what=$1; shift
-	if "$@" >"$WORLD/check.out" 2>&1; then
+	local out=${WORLD:-${TMPDIR:-/tmp}}/check.out
+	if "$@" >"$out" 2>&1; then
 		ok "$what"
 	else
 		not_ok "$what"
-		sed 's/^/# /' "$WORLD/check.out" | tail -20
+		sed 's/^/# /' "$out" | tail -20
 	fi
 }
 

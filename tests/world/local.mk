@@ -1,4 +1,8 @@
-# The test world (tests/world/world.sh) and its pcscd launcher.
+# The test world (tests/world/world.sh: sourced by the integration tests,
+# the demo and the benchmarks), its pcscd launcher and its self-test.
+# The launcher is noinst rather than check: the demo and the benchmarks
+# need it after a plain `make`.
 noinst_PROGRAMS += tests/world/pcscd-launch
 tests_world_pcscd_launch_SOURCES = tests/world/pcscd-launch.c
-EXTRA_DIST += tests/world/world.sh
+TESTS += tests/world/selftest.sh
+EXTRA_DIST += tests/world/world.sh tests/world/selftest.sh

@@ -3,9 +3,11 @@
  *
  *   pcscd-launch SOCKET_PATH -- pcscd -f -c DIR
  *
- * pcscd ignores PCSCLITE_CSOCK_NAME but takes a listening socket on fd 3
+ * pcscd ignores PCSCLITE_CSOCK_NAME (only clients honour it) but takes a
+ * listening socket on fd 3 when LISTEN_FDS=1 and LISTEN_PID is its own pid
  * (sd_listen_fds), so each test world gets its own pcscd on its own path.
- * The socket is world-writable like /run/pcscd/pcscd.comm. */
+ * The socket is made world-writable like /run/pcscd/pcscd.comm, and the
+ * command is exec'd, so its pid is ours. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,13 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#define LISTEN_FD 3 /* SD_LISTEN_FDS_START */
+
+static int fail(const char *what, const char *arg) {
+        fprintf(stderr, "pcscd-launch: %s %s: %s\n", what, arg, strerror(errno));
+        return 1;
+}
 
 int main(int argc, char *argv[]) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -25,30 +34,33 @@ int main(int argc, char *argv[]) {
                 return 2;
         }
         if (strlen(argv[1]) >= sizeof sa.sun_path) {
-                fprintf(stderr, "pcscd-launch: socket path too long\n");
+                fprintf(stderr, "pcscd-launch: socket path too long: %s\n", argv[1]);
                 return 1;
         }
-        strcpy(sa.sun_path, argv[1]);
+        memcpy(sa.sun_path, argv[1], strlen(argv[1]) + 1);
 
         fd = socket(AF_UNIX, SOCK_STREAM, 0);
         if (fd < 0)
-                goto fail;
-        (void) unlink(sa.sun_path);
-        if (bind(fd, (struct sockaddr *) &sa, sizeof sa) < 0 || listen(fd, 64) < 0 ||
-            chmod(sa.sun_path, 0666) < 0)
-                goto fail;
-        if (fd != 3) {
-                if (dup2(fd, 3) < 0)
-                        goto fail;
+                return fail("socket", argv[1]);
+        if (unlink(sa.sun_path) < 0 && errno != ENOENT)
+                return fail("unlink", argv[1]);
+        if (bind(fd, (struct sockaddr *) &sa, sizeof sa) < 0)
+                return fail("bind", argv[1]);
+        if (listen(fd, SOMAXCONN) < 0)
+                return fail("listen", argv[1]);
+        if (chmod(sa.sun_path, 0666) < 0)
+                return fail("chmod", argv[1]);
+        if (fd != LISTEN_FD) {
+                /* dup2() leaves FD_CLOEXEC off: the socket survives exec. */
+                if (dup2(fd, LISTEN_FD) < 0)
+                        return fail("dup2", argv[1]);
                 close(fd);
         }
 
         snprintf(pid, sizeof pid, "%d", (int) getpid());
-        setenv("LISTEN_FDS", "1", 1);
-        setenv("LISTEN_PID", pid, 1);
+        if (setenv("LISTEN_FDS", "1", 1) < 0 || setenv("LISTEN_PID", pid, 1) < 0)
+                return fail("setenv", "LISTEN_FDS");
         unsetenv("LISTEN_FDNAMES");
         execvp(argv[3], argv + 3);
-fail:
-        fprintf(stderr, "pcscd-launch: %s\n", strerror(errno));
-        return 1;
+        return fail("exec", argv[3]);
 }

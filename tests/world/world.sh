@@ -1,99 +1,284 @@
-# The test world: real components on one machine, in a temporary directory
-# (see ../shared/design/test-world.md). Sourced by the integration tests,
-# the demo and the benchmarks:
+# shellcheck shell=bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# The test world: real components in a temporary directory, started and
+# stopped by PID (see test-world.md in the design notes). Sourced by the
+# integration tests, the demo and the benchmarks:
 #
 #   . tests/world/world.sh
-#   world_start [--no-kartd] [--no-card] [--no-pcscd]
+#   world_start [--no-kartd] [--no-card] [--no-pcscd] [--polkit]
 #
-# It starts a private "system" dbus-daemon with the project's bus policy,
-# pcscd with a vpcd reader on its own socket and free ports, the test CA,
-# the simulated card (inserted) and kartd from the build tree; everything
-# is stopped by PID on exit. Two worlds can run side by side.
+# world_start makes WORLD=$(mktemp -d) and starts, each waited for:
+#   - a private "system" dbus-daemon with the project's bus policy
+#     (exports DBUS_SYSTEM_BUS_ADDRESS; no bus activation),
+#   - polkitd (only with --polkit; as root, it drops to user polkitd),
+#   - pcscd with a vpcd reader on free ports PORT and PORT+1 and its own
+#     socket (exports PCSCLITE_CSOCK_NAME, WORLD_VPCD_PORT),
+#   - the test CA in $WORLD/ca (exports OCSP_PORT, a free port written into
+#     the certificates' AIA; the responder itself is not started here),
+#   - the card simulator with $WORLD/card.profile, inserted unless --no-card
+#     (then it runs with --no-insert: world_card_insert inserts the card);
+#     with a card and pcscd, world_start returns once pcscd sees the card,
+#   - kartd --debug (stderr to $WORLD/kartd.log) unless --no-kartd; it is
+#     up when it owns org.kartd.Kartd1.
+# It also exports OPENSC_CONF (OpenSC as an independent client), NO_PROXY,
+# WORLD and the PIDs WORLD_DBUS_PID WORLD_POLKIT_PID WORLD_PCSCD_PID
+# WORLD_CARDSIM_PID WORLD_KARTD_PID, and installs an EXIT/INT/TERM/HUP trap
+# that calls world_stop. A component that does not come up within 10 s (or
+# dies while starting) is named on stderr with the tail of its log, and
+# world_start returns 1. Two worlds can run side by side.
 #
-# Exports: WORLD DBUS_SYSTEM_BUS_ADDRESS PCSCLITE_CSOCK_NAME OPENSC_CONF
-#          WORLD_VPCD_PORT OCSP_PORT WORLD_KARTD_PID NO_PROXY
+# Inputs (environment; defaults relative to this file):
+#   KART_TOP_SRCDIR KART_TOP_BUILDDIR  both default to ../.. of this file
+#   KARTD              $KART_TOP_BUILDDIR/daemon/kartd
+#   KART_KARTD_ARGS    extra arguments for kartd (word-split)
+#   KART_CARDSIM       $KART_TOP_BUILDDIR/sim/cardsim/kart-cardsim
+#   KART_CARD_PROFILE  card profile to copy ($KART_TOP_SRCDIR/sim/cardsim/default.profile)
+#   KART_PCSCD_LAUNCH  $KART_TOP_BUILDDIR/tests/world/pcscd-launch
+#   KART_BUS_POLICY    $KART_TOP_BUILDDIR/dbus/org.kartd.Kartd1.conf, else the srcdir one
+#   KART_MAKE_TEST_CA  $KART_TOP_SRCDIR/sim/ca/make-test-ca
+#   WORLD_KEEP=1       world_stop keeps $WORLD (and says where)
+#
+# Functions:
+#   world_start [--no-kartd] [--no-card] [--no-pcscd] [--polkit]
+#   world_stop                        idempotent; TERM, KILL after 2 s; removes $WORLD
+#   world_start_kartd [ARGS...]       (re)start kartd alone
+#   world_stop_kartd [SIGNAL]         waits for the exit, returns kartd's exit status
+#   world_restart_kartd [ARGS...]
+#   world_start_pcscd / world_stop_pcscd / world_restart_pcscd
+#   world_start_polkit
+#   world_start_cardsim [ARGS...] / world_stop_cardsim   e.g. ARGS = --no-insert
+#   world_card_insert / world_card_remove    via the simulator's control socket
+#   world_card_present                true when pcscd sees a card in the reader
+#   world_cardsim CMD [ARGS...]       any control command; prints the reply
+#   world_wait_for SECONDS CMD...     polls CMD (quietly) every 0.05 s; 1 on timeout
+#   world_install_locale              po/tr.gmo -> $WORLD/locale, exports KART_LOCALEDIR
+#
+# Logs, all in $WORLD: dbus.log polkitd.log pcscd.log ca.log cardsim.log kartd.log.
 
-_world_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-: "${KART_TOP_SRCDIR:=$(cd "$_world_dir/../.." && pwd)}"
-: "${KART_TOP_BUILDDIR:=$KART_TOP_SRCDIR}"
+_world_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+: "${KART_TOP_SRCDIR:=$_world_top}"
+: "${KART_TOP_BUILDDIR:=$_world_top}"
 : "${KARTD:=$KART_TOP_BUILDDIR/daemon/kartd}"
 : "${KART_CARDSIM:=$KART_TOP_BUILDDIR/sim/cardsim/kart-cardsim}"
+: "${KART_CARD_PROFILE:=$KART_TOP_SRCDIR/sim/cardsim/default.profile}"
 : "${KART_PCSCD_LAUNCH:=$KART_TOP_BUILDDIR/tests/world/pcscd-launch}"
 : "${KART_MAKE_TEST_CA:=$KART_TOP_SRCDIR/sim/ca/make-test-ca}"
-: "${KART_BUS_POLICY:=$KART_TOP_SRCDIR/dbus/org.kartd.Kartd1.conf}"
+if [ -z "${KART_BUS_POLICY:-}" ]; then
+	KART_BUS_POLICY=$KART_TOP_BUILDDIR/dbus/org.kartd.Kartd1.conf
+	[ -f "$KART_BUS_POLICY" ] || KART_BUS_POLICY=$KART_TOP_SRCDIR/dbus/org.kartd.Kartd1.conf
+fi
 export KART_TOP_SRCDIR KART_TOP_BUILDDIR
 
-WORLD=
-WORLD_PIDS=()
+# A world belongs to the shell that started it. WORLD and the PIDs are
+# exported so that child scripts can talk to it (world_cardsim ...), but
+# only the owner stops it: a child that sources this file and calls
+# world_start gets a world of its own.
+if [ "${_WORLD_OWNED:-0}" != 1 ]; then
+	_WORLD_OWNED=0
+	WORLD_PIDS=()
+	WORLD=${WORLD:-}
+fi
+_WORLD_POLKITD=/usr/lib/polkit-1/polkitd
+_WORLD_TIMEOUT=10
 
-# world_wait_for SECONDS COMMAND...: polls every 50 ms until COMMAND succeeds.
+# ------------------------------------------------------------------ helpers
+
+_world_now_us() { echo "${EPOCHREALTIME/./}"; }
+
+# WORLD_TRACE=1: world_start says on stderr how long each step took.
+_world_trace() {
+	[ "${WORLD_TRACE:-0}" = 1 ] || return 0
+	local now=${EPOCHREALTIME/./}
+	echo "world: +$(( (now - _world_t0) / 1000 )) ms: $*" >&2
+}
+
+# world_wait_for SECONDS COMMAND...: runs COMMAND (output discarded) every
+# 50 ms until it succeeds; returns 1 after SECONDS (fractions allowed).
 world_wait_for() {
-	local deadline=$(( $(date +%s%N) + ${1%.*} * 1000000000 )); shift
+	local t=$1 int frac deadline
+	shift
+	int=${t%%.*}
+	frac=000000
+	[[ $t == *.* ]] && frac=${t#*.}000000
+	deadline=$(( $(_world_now_us) + 10#${int:-0} * 1000000 + 10#${frac:0:6} ))
 	until "$@" >/dev/null 2>&1; do
-		[ "$(date +%s%N)" -lt "$deadline" ] || return 1
+		[ "$(_world_now_us)" -lt "$deadline" ] || return 1
 		sleep 0.05
 	done
-}
-
-_world_fail() { # component logfile
-	echo "world: $1 did not come up" >&2
-	[ -f "$2" ] && tail -n 20 "$2" | sed "s|^|world: $1: |" >&2
-	return 1
-}
-
-# A free TCP port P such that P and P+1 are free (vpcd uses both).
-_world_free_port() {
-	local p used
-	used=$(ss -Htan | awk '{print $4}' | sed 's/.*://')
-	for _ in $(seq 200); do
-		p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
-		if ! grep -qx -e "$p" -e "$((p + 1))" <<<"$used"; then
-			echo "$p"
-			return 0
-		fi
-	done
-	return 1
-}
-
-_world_kill() { # pid
-	local pid=$1
-	kill -0 "$pid" 2>/dev/null || return 0
-	kill -TERM "$pid" 2>/dev/null
-	for _ in $(seq 40); do
-		kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
-		sleep 0.05
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
 	return 0
 }
 
-_world_start_bus() {
-	mkdir -p "$WORLD/system.d"
-	cp "$KART_BUS_POLICY" "$WORLD/system.d/"
-	sed -e '/<user>/d' -e '/<fork\/>/d' -e '/<pidfile>/d' -e '/<syslog\/>/d' \
-	    -e '/<servicehelper>/d' \
-	    -e "s|<listen>.*</listen>|<listen>unix:path=$WORLD/system_bus_socket</listen>|" \
-	    -e "s|<includedir>system.d</includedir>|<includedir>/usr/share/dbus-1/system.d</includedir><includedir>$WORLD/system.d</includedir>|" \
-	    /usr/share/dbus-1/system.conf >"$WORLD/bus.conf"
-	dbus-daemon --config-file="$WORLD/bus.conf" --nofork --print-address=3 \
-		3>"$WORLD/bus.addr" 2>"$WORLD/dbus.log" &
-	WORLD_DBUS_PID=$!
-	WORLD_PIDS+=("$WORLD_DBUS_PID")
-	world_wait_for 10 test -s "$WORLD/bus.addr" || _world_fail dbus-daemon "$WORLD/dbus.log" || return 1
-	DBUS_SYSTEM_BUS_ADDRESS=$(head -n 1 "$WORLD/bus.addr")
-	export DBUS_SYSTEM_BUS_ADDRESS
+# _world_wait_up NAME PID LOG COMMAND...: like world_wait_for with the
+# standard timeout, but gives up as soon as PID dies; on failure names the
+# component and shows the tail of its log.
+_world_wait_up() {
+	local name=$1 pid=$2 log=$3 deadline
+	shift 3
+	deadline=$(( $(_world_now_us) + _WORLD_TIMEOUT * 1000000 ))
+	until "$@" >/dev/null 2>&1; do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			_world_fail "$name" "$log" "exited while starting"
+			return 1
+		fi
+		if [ "$(_world_now_us)" -ge "$deadline" ]; then
+			_world_fail "$name" "$log" "did not come up within ${_WORLD_TIMEOUT} s"
+			return 1
+		fi
+		sleep 0.05
+	done
+	return 0
 }
 
+# _world_fail NAME LOG WHAT
+_world_fail() {
+	echo "world: $1 ${3:-did not come up} (log: $2)" >&2
+	if [ -s "$2" ]; then
+		tail -n 20 "$2" | sed "s|^|world: $1: |" >&2
+	fi
+	return 1
+}
+
+_world_need() { # FILE WHAT
+	[ -x "$1" ] && return 0
+	echo "world: $2 not found or not executable: $1 (build it first?)" >&2
+	return 1
+}
+
+# _world_spawn VAR LOG COMMAND...: starts COMMAND in the background, stdin
+# from /dev/null, stdout and stderr appended to LOG; stores its PID in VAR
+# and remembers it for world_stop. The process gets SIGTERM should this
+# shell die without running its traps (setpriv --pdeathsig); the PID stays
+# the command's own, since setpriv execs it.
+_world_spawn() {
+	local var=$1 log=$2
+	shift 2
+	if [ -n "${_WORLD_SETPRIV:-}" ]; then
+		"$_WORLD_SETPRIV" --pdeathsig TERM "$@" </dev/null >>"$log" 2>&1 &
+	else
+		"$@" </dev/null >>"$log" 2>&1 &
+	fi
+	printf -v "$var" %s "$!"
+	export "${var?}"
+	WORLD_PIDS+=("$!")
+}
+_WORLD_SETPRIV=$(command -v setpriv 2>/dev/null || true)
+
+_world_forget() { # PID: drop it from WORLD_PIDS
+	local p keep=()
+	for p in "${WORLD_PIDS[@]}"; do
+		[ "$p" = "$1" ] || keep+=("$p")
+	done
+	WORLD_PIDS=("${keep[@]}")
+}
+
+# _world_kill PID...: TERM, then KILL whatever still runs after 2 s; reaps.
+_world_kill() {
+	local p alive deadline
+	[ $# -gt 0 ] || return 0
+	kill -TERM "$@" 2>/dev/null || true
+	deadline=$(( $(_world_now_us) + 2000000 ))
+	while :; do
+		alive=()
+		for p in "$@"; do
+			kill -0 "$p" 2>/dev/null && alive+=("$p")
+		done
+		[ ${#alive[@]} -gt 0 ] || break
+		if [ "$(_world_now_us)" -ge "$deadline" ]; then
+			kill -KILL "${alive[@]}" 2>/dev/null || true
+			break
+		fi
+		sleep 0.02
+	done
+	for p in "$@"; do
+		wait "$p" 2>/dev/null || true
+	done
+	return 0
+}
+
+# A random port P such that neither P nor P+1 is in use (vpcd listens on
+# both) nor among the arguments.
+_world_free_port() {
+	local used p i
+	used=" $(ss -Htan 2>/dev/null | awk '{ n = split($4, a, ":"); printf "%s ", a[n] }') $* "
+	for (( i = 0; i < 500; i++ )); do
+		p=$(( 20000 + SRANDOM % 40000 ))
+		case $used in
+		*" $p "* | *" $((p + 1)) "*) continue ;;
+		esac
+		echo "$p"
+		return 0
+	done
+	echo "world: no free port pair found" >&2
+	return 1
+}
+
+# ------------------------------------------------------------------ dbus
+
+_world_start_bus() {
+	if [ ! -f "$KART_BUS_POLICY" ]; then
+		echo "world: bus policy not found: $KART_BUS_POLICY" >&2
+		return 1
+	fi
+	mkdir -p "$WORLD/system.d"
+	cp "$KART_BUS_POLICY" "$WORLD/system.d/"
+	# No <standard_system_servicedirs/>: without it dbus-daemon would itself
+	# exec activatable services (polkitd, hostnamed, ...) outside the world.
+	sed -e '/<user>.*<\/user>/d' -e '/<fork\/>/d' -e '/<pidfile>.*<\/pidfile>/d' \
+	    -e '/<syslog\/>/d' -e '/<servicehelper>.*<\/servicehelper>/d' \
+	    -e '/<standard_system_servicedirs\/>/d' \
+	    -e "s|<listen>.*</listen>|<listen>unix:path=$WORLD/system_bus_socket</listen>|" \
+	    -e "s|<includedir>system.d</includedir>|<includedir>/usr/share/dbus-1/system.d</includedir>\n  <includedir>$WORLD/system.d</includedir>|" \
+	    /usr/share/dbus-1/system.conf >"$WORLD/bus.conf"
+	if ! grep -q "<includedir>$WORLD/system.d</includedir>" "$WORLD/bus.conf"; then
+		echo "world: could not adapt /usr/share/dbus-1/system.conf" >&2
+		return 1
+	fi
+	: >"$WORLD/addr"
+	_world_spawn WORLD_DBUS_PID "$WORLD/dbus.log" \
+		dbus-daemon --config-file="$WORLD/bus.conf" --nofork --print-address=3 3>"$WORLD/addr"
+	_world_wait_up dbus-daemon "$WORLD_DBUS_PID" "$WORLD/dbus.log" test -s "$WORLD/addr" || return 1
+	DBUS_SYSTEM_BUS_ADDRESS=$(head -n 1 "$WORLD/addr")
+	export DBUS_SYSTEM_BUS_ADDRESS
+	# dbus-daemon only logs errors in <includedir> files and goes on without
+	# them; a world with a broken project policy must not start.
+	if grep -q "while parsing '$WORLD/system.d/" "$WORLD/dbus.log"; then
+		_world_fail dbus-daemon "$WORLD/dbus.log" "rejected the bus policy $KART_BUS_POLICY"
+		return 1
+	fi
+}
+
+# ------------------------------------------------------------------ polkitd
+
 world_start_polkit() {
-	/usr/lib/polkit-1/polkitd --no-debug >"$WORLD/polkitd.log" 2>&1 &
-	WORLD_POLKIT_PID=$!
-	WORLD_PIDS+=("$WORLD_POLKIT_PID")
-	world_wait_for 10 busctl --system status org.freedesktop.PolicyKit1 \
-		|| _world_fail polkitd "$WORLD/polkitd.log"
+	local -
+	set +e
+	_world_need "$_WORLD_POLKITD" polkitd || return 1
+	if [ -n "${WORLD_POLKIT_PID:-}" ] && kill -0 "$WORLD_POLKIT_PID" 2>/dev/null; then
+		echo "world: polkitd is already running (pid $WORLD_POLKIT_PID)" >&2
+		return 1
+	fi
+	_world_spawn WORLD_POLKIT_PID "$WORLD/polkitd.log" "$_WORLD_POLKITD" --no-debug
+	_world_wait_up polkitd "$WORLD_POLKIT_PID" "$WORLD/polkitd.log" \
+		busctl --system status org.freedesktop.PolicyKit1
+}
+
+# ------------------------------------------------------------------ pcscd
+
+_world_pcscd_up() {
+	# (grep on a here-string: no SIGPIPE to trip a caller's pipefail)
+	[ -S "$PCSCLITE_CSOCK_NAME" ] &&
+		grep -q "pid=$WORLD_PCSCD_PID," <<<"$(ss -Hltnp "sport = :$WORLD_VPCD_PORT" 2>/dev/null)"
 }
 
 world_start_pcscd() {
+	local -
+	set +e
+	_world_need "$KART_PCSCD_LAUNCH" pcscd-launch || return 1
+	if [ -n "${WORLD_PCSCD_PID:-}" ] && kill -0 "$WORLD_PCSCD_PID" 2>/dev/null; then
+		echo "world: pcscd is already running (pid $WORLD_PCSCD_PID)" >&2
+		return 1
+	fi
 	mkdir -p "$WORLD/reader.conf.d"
 	cat >"$WORLD/reader.conf.d/vpcd" <<-EOF
 	FRIENDLYNAME "Virtual PCD"
@@ -101,45 +286,178 @@ world_start_pcscd() {
 	LIBPATH      /usr/lib/pcsc/drivers/serial/libifdvpcd.so
 	CHANNELID    $WORLD_VPCD_PORT
 	EOF
-	"$KART_PCSCD_LAUNCH" "$PCSCLITE_CSOCK_NAME" -- pcscd -f -c "$WORLD/reader.conf.d" \
-		>>"$WORLD/pcscd.log" 2>&1 &
-	WORLD_PCSCD_PID=$!
-	WORLD_PIDS+=("$WORLD_PCSCD_PID")
-	world_wait_for 10 sh -c "ss -Hltn | grep -q ':$WORLD_VPCD_PORT '" \
-		|| _world_fail pcscd "$WORLD/pcscd.log"
+	# pcscd -f logs to stdout.
+	_world_spawn WORLD_PCSCD_PID "$WORLD/pcscd.log" \
+		"$KART_PCSCD_LAUNCH" "$PCSCLITE_CSOCK_NAME" -- pcscd -f -c "$WORLD/reader.conf.d"
+	_world_wait_up pcscd "$WORLD_PCSCD_PID" "$WORLD/pcscd.log" _world_pcscd_up
 }
 
 world_stop_pcscd() {
-	[ -n "${WORLD_PCSCD_PID:-}" ] && _world_kill "$WORLD_PCSCD_PID"
+	local -
+	set +e
+	[ -n "${WORLD_PCSCD_PID:-}" ] || return 0
+	_world_kill "$WORLD_PCSCD_PID"
+	_world_forget "$WORLD_PCSCD_PID"
 	WORLD_PCSCD_PID=
+	return 0
 }
 
-world_restart_pcscd() { world_stop_pcscd; world_start_pcscd; }
+world_restart_pcscd() {
+	world_stop_pcscd
+	world_start_pcscd
+}
 
-_world_make_ca() {
-	OCSP_PORT=$(_world_free_port) || return 1
+# True when pcscd sees a card in the vpcd reader (slot 0).
+world_card_present() {
+	grep -Eq '^[0-9]+ +Yes .*Virtual PCD 00 00' <<<"$(opensc-tool -l 2>/dev/null)"
+}
+
+# ------------------------------------------------------------------ test CA, card profile
+
+_world_start_ca() {
+	_world_need "$KART_MAKE_TEST_CA" make-test-ca || return 1
+	OCSP_PORT=$(_world_free_port "$WORLD_VPCD_PORT" "$((WORLD_VPCD_PORT + 1))") || return 1
 	export OCSP_PORT
-	"$KART_MAKE_TEST_CA" "$WORLD/ca" >"$WORLD/ca.log" 2>&1 || _world_fail "test CA" "$WORLD/ca.log" || return 1
-	{
-		cat "$KART_TOP_SRCDIR/sim/cardsim/default.profile"
-		for c in sign auth expiring; do
-			[ -f "$WORLD/ca/$c.der" ] && echo "$c = $WORLD/ca/$c.der"
-		done
-	} >"$WORLD/card.profile"
+	"$KART_MAKE_TEST_CA" "$WORLD/ca" </dev/null >"$WORLD/ca.log" 2>&1 &
+	_WORLD_CA_PID=$!
+	WORLD_PIDS+=("$_WORLD_CA_PID")
 }
 
-# world_start_cardsim [--no-insert]
+_world_finish_ca() {
+	local rc=0
+	wait "$_WORLD_CA_PID" 2>/dev/null || rc=$?
+	_world_forget "$_WORLD_CA_PID"
+	_WORLD_CA_PID=
+	if [ "$rc" != 0 ]; then
+		_world_fail "test CA (make-test-ca)" "$WORLD/ca.log" "failed with status $rc"
+		return 1
+	fi
+	_world_write_profile
+}
+
+# $WORLD/card.profile: a copy of $KART_CARD_PROFILE whose [certificates]
+# entries point at $WORLD/ca (same file names); when that section names no
+# certificate, it gets sign, auth and expiring from the test CA.
+_world_write_profile() {
+	local defaults="" c
+	for c in sign auth expiring; do
+		[ -f "$WORLD/ca/$c.der" ] && defaults="$defaults $c"
+	done
+	awk -v ca="$WORLD/ca" -v defaults="$defaults" '
+	function add_defaults(   n, i, d) {
+		n = split(defaults, d, " ")
+		for (i = 1; i <= n; i++)
+			print d[i] " = " ca "/" d[i] ".der"
+	}
+	/^[ \t]*\[/ {
+		if (incert && !seen) add_defaults()
+		incert = ($0 ~ /^[ \t]*\[certificates\]/)
+		if (incert) had = 1
+		seen = 0
+		print
+		next
+	}
+	incert && /^[ \t]*[^;# \t][^=]*=/ {
+		key = $0; sub(/[ \t]*=.*/, "", key); sub(/^[ \t]*/, "", key)
+		if (key !~ /\.(id|label)$/) {
+			val = $0; sub(/^[^=]*=[ \t]*/, "", val); sub(/[ \t]+;.*$/, "", val)
+			sub(/[ \t]*$/, "", val); sub(/.*\//, "", val)
+			print key " = " ca "/" val
+			seen = 1
+			next
+		}
+	}
+	{ print }
+	END {
+		if (incert && !seen) add_defaults()
+		if (!had) { print ""; print "[certificates]"; add_defaults() }
+	}' "$KART_CARD_PROFILE" >"$WORLD/card.profile"
+}
+
+# ------------------------------------------------------------------ card simulator
+
+# world_start_cardsim [ARGS...]: e.g. --no-insert, --verbose.
 world_start_cardsim() {
-	"$KART_CARDSIM" --port "$WORLD_VPCD_PORT" --host 127.0.0.1 --profile "$WORLD/card.profile" \
-		--state "$WORLD/card.state" --control "$WORLD/cardsim.ctl" "$@" >>"$WORLD/cardsim.log" 2>&1 &
-	WORLD_CARDSIM_PID=$!
-	WORLD_PIDS+=("$WORLD_CARDSIM_PID")
-	world_wait_for 10 "$KART_CARDSIM" ctl "$WORLD/cardsim.ctl" count \
-		|| _world_fail "card simulator" "$WORLD/cardsim.log"
+	local -
+	set +e
+	_world_need "$KART_CARDSIM" kart-cardsim || return 1
+	if [ -n "${WORLD_CARDSIM_PID:-}" ] && kill -0 "$WORLD_CARDSIM_PID" 2>/dev/null; then
+		echo "world: the card simulator is already running (pid $WORLD_CARDSIM_PID)" >&2
+		return 1
+	fi
+	rm -f "$WORLD/cardsim.ctl"
+	_world_spawn WORLD_CARDSIM_PID "$WORLD/cardsim.log" \
+		"$KART_CARDSIM" --port "$WORLD_VPCD_PORT" --host 127.0.0.1 \
+		--profile "$WORLD/card.profile" --state "$WORLD/card.state" \
+		--control "$WORLD/cardsim.ctl" "$@"
+	_world_wait_up "card simulator" "$WORLD_CARDSIM_PID" "$WORLD/cardsim.log" \
+		"$KART_CARDSIM" ctl "$WORLD/cardsim.ctl" count
 }
 
-# Puts the Turkish catalogue built in po/ where KART_LOCALEDIR finds it
-# (gettext writes it to the source tree in VPATH builds).
+world_stop_cardsim() {
+	local -
+	set +e
+	[ -n "${WORLD_CARDSIM_PID:-}" ] || return 0
+	_world_kill "$WORLD_CARDSIM_PID"
+	_world_forget "$WORLD_CARDSIM_PID"
+	WORLD_CARDSIM_PID=
+	return 0
+}
+
+world_cardsim() { "$KART_CARDSIM" ctl "$WORLD/cardsim.ctl" "$@"; }
+world_card_insert() { world_cardsim insert; }
+world_card_remove() { world_cardsim remove; }
+
+# ------------------------------------------------------------------ kartd
+
+# world_start_kartd [ARGS...]: kartd --debug $KART_KARTD_ARGS ARGS, output
+# appended to $WORLD/kartd.log; up when it owns org.kartd.Kartd1.
+world_start_kartd() {
+	local -
+	set +e
+	_world_need "$KARTD" kartd || return 1
+	if [ -n "${WORLD_KARTD_PID:-}" ] && kill -0 "$WORLD_KARTD_PID" 2>/dev/null; then
+		echo "world: kartd is already running (pid $WORLD_KARTD_PID)" >&2
+		return 1
+	fi
+	# shellcheck disable=SC2086
+	_world_spawn WORLD_KARTD_PID "$WORLD/kartd.log" "$KARTD" --debug ${KART_KARTD_ARGS:-} "$@"
+	_world_wait_up kartd "$WORLD_KARTD_PID" "$WORLD/kartd.log" \
+		busctl --system status org.kartd.Kartd1
+}
+
+# world_stop_kartd [SIGNAL]: sends SIGNAL (TERM), waits for the exit (KILL
+# after 10 s) and returns kartd's exit status (128+N when killed by signal
+# N); 0 when kartd was not started.
+world_stop_kartd() {
+	local -
+	set +e
+	local pid=${WORLD_KARTD_PID:-} rc=0 deadline
+	[ -n "$pid" ] || return 0
+	kill -"${1:-TERM}" "$pid" 2>/dev/null
+	deadline=$(( $(_world_now_us) + 10000000 ))
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ "$(_world_now_us)" -ge "$deadline" ]; then
+			echo "world: kartd did not exit on SIG${1:-TERM} within 10 s; killing it" >&2
+			kill -KILL "$pid" 2>/dev/null
+			break
+		fi
+		sleep 0.02
+	done
+	wait "$pid" 2>/dev/null || rc=$?
+	_world_forget "$pid"
+	WORLD_KARTD_PID=
+	return "$rc"
+}
+
+world_restart_kartd() {
+	world_stop_kartd
+	world_start_kartd "$@"
+}
+
+# world_install_locale: puts the Turkish catalogue built in po/ where
+# KART_LOCALEDIR finds it (gettext writes it to the source tree in VPATH
+# builds) and exports KART_LOCALEDIR=$WORLD/locale.
 world_install_locale() {
 	local mo
 	for mo in "$KART_TOP_BUILDDIR/po/tr.gmo" "$KART_TOP_SRCDIR/po/tr.gmo"; do
@@ -153,57 +471,55 @@ world_install_locale() {
 	return 1
 }
 
-# True when pcscd reports a card in the first reader.
-world_card_present() { opensc-tool -l 2>/dev/null | grep -q '^0 *Yes'; }
-
-world_cardsim() { "$KART_CARDSIM" ctl "$WORLD/cardsim.ctl" "$@"; }
-world_card_insert() { world_cardsim insert; }
-world_card_remove() { world_cardsim remove; }
-
-# Starts kartd with --debug (plus $KART_KARTD_ARGS), logging to $WORLD/kartd.log.
-world_start_kartd() {
-	# shellcheck disable=SC2086
-	"$KARTD" --debug ${KART_KARTD_ARGS:-} >>"$WORLD/kartd.log" 2>&1 &
-	WORLD_KARTD_PID=$!
-	WORLD_PIDS+=("$WORLD_KARTD_PID")
-	export WORLD_KARTD_PID
-	world_wait_for 10 busctl --system status org.kartd.Kartd1 \
-		|| _world_fail kartd "$WORLD/kartd.log"
-}
-
-# world_stop_kartd [SIGNAL]: returns kartd's exit status.
-world_stop_kartd() {
-	local pid=${WORLD_KARTD_PID:-} rc
-	[ -n "$pid" ] || return 0
-	kill -"${1:-TERM}" "$pid" 2>/dev/null
-	for _ in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	rc=$?
-	WORLD_KARTD_PID=
-	return $rc
-}
+# ------------------------------------------------------------------ the world
 
 world_stop() {
-	local i
-	[ -n "$WORLD" ] || return 0
+	local -
+	set +e
+	local i pids=()
+	[ "$_WORLD_OWNED" = 1 ] || return 0
+	world_stop_kartd >/dev/null 2>&1
 	for (( i = ${#WORLD_PIDS[@]} - 1; i >= 0; i-- )); do
-		_world_kill "${WORLD_PIDS[$i]}"
+		pids+=("${WORLD_PIDS[$i]}")
 	done
+	_world_kill "${pids[@]}"
 	WORLD_PIDS=()
+	WORLD_DBUS_PID='' WORLD_POLKIT_PID='' WORLD_PCSCD_PID='' WORLD_CARDSIM_PID='' WORLD_KARTD_PID=''
+	_WORLD_OWNED=0
 	if [ "${WORLD_KEEP:-0}" = 1 ]; then
 		echo "world: kept in $WORLD" >&2
-	else
+	elif [ -n "$WORLD" ]; then
 		rm -rf "$WORLD"
 	fi
 	WORLD=
+	return 0
+}
+
+# The EXIT trap runs world_stop, then whatever EXIT trap the caller had set
+# before world_start. (A caller setting its own EXIT trap afterwards must
+# call world_stop in it.)
+_world_trap_exit() {
+	local prev words
+	prev=$(trap -p EXIT)
+	if [ -n "$prev" ]; then
+		# trap -p prints: trap -- 'COMMAND' EXIT
+		eval "words=($prev)"
+		prev=${words[2]}
+	fi
+	case $prev in
+	world_stop*) ;;
+	'') trap 'world_stop' EXIT ;;
+	*)
+		# shellcheck disable=SC2064 # expanded now on purpose
+		trap "world_stop; $prev" EXIT
+		;;
+	esac
 }
 
 world_start() {
-	local kartd=1 card=1 pcscd=1 polkit=0
+	local -
+	set +e
+	local kartd=1 card=1 pcscd=1 polkit=0 a
 	for a in "$@"; do
 		case $a in
 		--no-kartd) kartd=0 ;;
@@ -213,14 +529,29 @@ world_start() {
 		*) echo "world_start: unknown option $a" >&2; return 2 ;;
 		esac
 	done
-	[ -z "$WORLD" ] || world_stop
-	WORLD=$(mktemp -d /tmp/kart-world.XXXXXX)
-	trap 'world_stop' EXIT
-	trap 'world_stop; exit 130' INT TERM
+	world_stop
+	_world_need "$KART_CARDSIM" kart-cardsim || return 1
+	[ $pcscd = 0 ] || _world_need "$KART_PCSCD_LAUNCH" pcscd-launch || return 1
+	[ $kartd = 0 ] || _world_need "$KARTD" kartd || return 1
+
+	# Under /tmp (short socket paths), 0755 so that polkitd and test users
+	# reach the bus socket and pcscd.comm.
+	_world_t0=${EPOCHREALTIME/./}
+	WORLD=$(mktemp -d /tmp/kart-world.XXXXXX) || return 1
+	chmod 0755 "$WORLD"
+	export WORLD
+	_WORLD_OWNED=1
+	WORLD_PIDS=()
+	# Not those of a world this shell merely inherited.
+	WORLD_DBUS_PID='' WORLD_POLKIT_PID='' WORLD_PCSCD_PID='' WORLD_CARDSIM_PID='' WORLD_KARTD_PID=''
+	_world_trap_exit
+	trap 'world_stop; exit 129' HUP
+	trap 'world_stop; exit 130' INT
+	trap 'world_stop; exit 143' TERM
 
 	export PCSCLITE_CSOCK_NAME=$WORLD/pcscd.comm
 	export OPENSC_CONF=$WORLD/opensc.conf
-	export NO_PROXY=127.0.0.1,localhost
+	export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
 	cat >"$OPENSC_CONF" <<-'EOF'
 	app default {
 		enable_default_driver = true;
@@ -231,15 +562,28 @@ world_start() {
 	WORLD_VPCD_PORT=$(_world_free_port) || return 1
 	export WORLD_VPCD_PORT
 
+	# The CA takes the longest (~0.5 s): made while the rest starts.
+	_world_start_ca || return 1
 	_world_start_bus || return 1
-	if [ $polkit = 1 ]; then world_start_polkit || return 1; fi
-	_world_make_ca || return 1
-	if [ $pcscd = 1 ]; then world_start_pcscd || return 1; fi
-	if [ $card = 1 ]; then world_start_cardsim || return 1; else world_start_cardsim --no-insert || return 1; fi
-	# pcscd polls vpcd; let it see the card before anyone looks.
-	if [ $card = 1 ] && [ $pcscd = 1 ]; then
-		world_wait_for 5 world_card_present || _world_fail "card insertion" "$WORLD/cardsim.log" || return 1
+	_world_trace "dbus-daemon up"
+	if [ $polkit = 1 ]; then world_start_polkit || return 1; _world_trace "polkitd up"; fi
+	if [ $pcscd = 1 ]; then world_start_pcscd || return 1; _world_trace "pcscd up"; fi
+	_world_finish_ca || return 1
+	_world_trace "test CA made"
+	if [ $card = 1 ]; then
+		world_start_cardsim || return 1
+		_world_trace "card simulator up"
+		# pcscd polls vpcd every 0.4 s: wait until it sees the card, so
+		# that clients started now find it.
+		if [ $pcscd = 1 ] && ! world_wait_for 5 world_card_present; then
+			_world_fail "card insertion (pcscd does not see the card)" "$WORLD/pcscd.log"
+			return 1
+		fi
+		_world_trace "pcscd sees the card"
+	else
+		world_start_cardsim --no-insert || return 1
+		_world_trace "card simulator up (card not inserted)"
 	fi
-	if [ $kartd = 1 ]; then world_start_kartd || return 1; fi
+	if [ $kartd = 1 ]; then world_start_kartd || return 1; _world_trace "kartd up"; fi
 	return 0
 }

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* org.kartd.Kartd1.Card: the PIN methods (the rest is in bus-card.c). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus.h"
+#include "kart-error.h"
+#include "log.h"
+#include "macro.h"
+
+/* Replies to a PIN call with a sentence that says what to do next. */
+static int reply_pin_error(sd_bus_message *m, int r, const PinStatus *st) {
+        const char *name = kart_error_name_from_errno(r) ?: KART_ERROR_FAILED;
+
+        switch (r) {
+        case -EKEYREJECTED:
+                if (st && st->tries_left > 0)
+                        return sd_bus_reply_method_errorf(m, name, "Wrong PIN; %d %s left.", st->tries_left,
+                                                          st->tries_left == 1 ? "try" : "tries");
+                return sd_bus_reply_method_errorf(m, name, "Wrong PIN; no try left: the PIN is now locked.");
+        case -EDQUOT:
+                return sd_bus_reply_method_errorf(m, name, "Only one PIN try is left; "
+                                                  "pass force=true to use it (a wrong PIN locks the card).");
+        case -EKEYEXPIRED:
+                return sd_bus_reply_method_errorf(m, name, "The PIN is locked; unlock the card online "
+                                                  "(never with the PUK).");
+        case -EKEYREVOKED:
+                return sd_bus_reply_method_errorf(m, name, "The PIN and the PUK are exhausted; "
+                                                  "the card must be replaced.");
+        case -EDOM:
+                return sd_bus_reply_method_errorf(m, name, "The card refused the PIN's format.");
+        case -ENOMEDIUM:
+                return sd_bus_reply_method_errorf(m, name, "The card was removed.");
+        case -EMEDIUMTYPE:
+                return sd_bus_reply_method_errorf(m, name, "A different card is in the reader now.");
+        case -EOPNOTSUPP:
+                return sd_bus_reply_method_errorf(m, name, "kartd cannot manage this card's PIN.");
+        default:
+                return sd_bus_reply_method_errorf(m, KART_ERROR_FAILED, "The card operation failed: %s.",
+                                                  strerror(-r));
+        }
+}
+
+static void pin_done(int result, const PinStatus *status, void *userdata) {
+        sd_bus_message *m = userdata;
+        int r;
+
+        r = result >= 0 ? sd_bus_reply_method_return(m, "") : reply_pin_error(m, result, status);
+        if (r < 0)
+                log_debug_errno(r, "Failed to reply to a PIN call: %m");
+        sd_bus_message_unref(m);
+}
+
+static int read_options(sd_bus_message *m, bool *force, sd_bus_error *error) {
+        int r;
+
+        r = sd_bus_message_enter_container(m, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+                const char *key;
+                int b;
+
+                r = sd_bus_message_read(m, "s", &key);
+                if (r < 0)
+                        return r;
+                if (!streq(key, "force"))
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown option '%s'.", key);
+                r = sd_bus_message_read(m, "v", "b", &b);
+                if (r < 0)
+                        return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Option 'force' must be a boolean.");
+                *force = b;
+                r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(m);
+}
+
+static int caller_of(sd_bus_message *m, EngineCaller *ret) {
+        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+        int r;
+
+        *ret = (EngineCaller) { .uid = (uid_t) -1, .pid = 0 };
+        r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_PID, &creds);
+        if (r < 0)
+                return r;
+        (void) sd_bus_creds_get_euid(creds, &ret->uid);
+        (void) sd_bus_creds_get_pid(creds, &ret->pid);
+        return 0;
+}
+
+static int method_pin(sd_bus_message *m, Card *c, PinOp op, sd_bus_error *error) {
+        const char *pin, *new_pin = NULL;
+        EngineCaller caller;
+        bool force = false;
+        int r;
+
+        /* sd-bus wipes sensitive messages when it frees them. */
+        (void) sd_bus_message_sensitive(m);
+
+        r = sd_bus_message_read(m, "s", &pin);
+        if (r >= 0 && op == PIN_OP_CHANGE)
+                r = sd_bus_message_read(m, "s", &new_pin);
+        if (r < 0)
+                return r;
+        r = read_options(m, &force, error);
+        if (r < 0)
+                return r;
+        (void) caller_of(m, &caller);
+
+        r = engine_card_pin(c, op, pin, new_pin, force, &caller, pin_done, sd_bus_message_ref(m));
+        if (r == -EDOM) {
+                sd_bus_message_unref(m);
+                return sd_bus_error_setf(error, KART_ERROR_INVALID_PIN,
+                                         "The PIN must be %u to %u %s; nothing was sent to the card.",
+                                         c->pin.min_length, c->pin.max_length,
+                                         c->pin.type == PKCS15_PIN_TYPE_ASCII_NUMERIC ? "digits" : "characters");
+        }
+        if (r < 0) {
+                sd_bus_message_unref(m);
+                return reply_pin_error(m, r, NULL);
+        }
+        return 1;       /* the reply comes from pin_done */
+}
+
+int bus_card_method_change_pin(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        return method_pin(m, userdata, PIN_OP_CHANGE, error);
+}
+
+int bus_card_method_verify_pin(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        return method_pin(m, userdata, PIN_OP_VERIFY, error);
+}

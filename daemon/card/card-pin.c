@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "card-identity.h"
+#include "card-pin.h"
+#include "log.h"
+#include "macro.h"
+
+int card_pin_check_request(const PinRequest *req) {
+        int r;
+
+        if (!req->driver || !req->info.present)
+                return -EOPNOTSUPP;
+        r = card_pin_check_format(&req->info, req->pin);
+        if (r >= 0 && req->op == PIN_OP_CHANGE)
+                r = card_pin_check_format(&req->info, req->new_pin);
+        return r;
+}
+
+static int check_same_card(Transport *t, const char *serial) {
+        _cleanup_free_ char *now = NULL;
+        int r;
+
+        if (!serial)
+                return 0;
+        r = card_read_serial(t, &now);
+        if (r == -ENOMEDIUM || r == -ECONNRESET || r == -ENODEV)
+                return r;
+        if (r < 0 || !streq_ptr(now, serial))
+                return -EMEDIUMTYPE;
+        return 0;
+}
+
+static int interlock(const PinRequest *req) {
+        switch (req->status.state) {
+        case PIN_STATE_BLOCKED:
+                return -EKEYREVOKED;
+        case PIN_STATE_LOCKED:
+                return -EKEYEXPIRED;
+        case PIN_STATE_LAST_TRY:
+                return req->force ? 0 : -EDQUOT;
+        default:
+                return 0;
+        }
+}
+
+int card_pin_run(Transport *t, PinRequest *req) {
+        int r, q;
+
+        req->sw = 0;
+        r = card_pin_check_request(req);
+        if (r < 0)
+                return r;
+
+        /* Identity first: a PIN meant for one card never goes to another. */
+        r = check_same_card(t, req->serial);
+        if (r < 0)
+                return r;
+
+        q = req->driver->pin_query(t, &req->info, &req->status);
+        if (q < 0 && q != -EOPNOTSUPP)
+                return q;
+        r = interlock(req);
+        if (r < 0)
+                return r;
+
+        if (req->op == PIN_OP_CHANGE)
+                r = req->driver->pin_change(t, &req->info, req->pin, req->new_pin, &req->sw);
+        else
+                r = req->driver->pin_verify(t, &req->info, req->pin, &req->sw);
+        if (r < 0)
+                return r;
+        r = card_pin_apply_sw(req->sw, &req->status);
+
+        /* The state after, from the card where it can tell. A successful
+         * VERIFY leaves the PIN verified; the query then answers 9000. */
+        q = req->driver->pin_query(t, &req->info, &req->status);
+        if (q == -ENOMEDIUM || q == -ECONNRESET)
+                log_debug("Card went away right after the PIN command.");
+        if (r == -EKEYEXPIRED && req->status.state == PIN_STATE_BLOCKED)
+                r = -EKEYREVOKED;
+        return r;
+}

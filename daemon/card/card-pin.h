@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "driver.h"
+#include "pin.h"
+#include "transport.h"
+
+typedef enum PinOp {
+        PIN_OP_VERIFY,
+        PIN_OP_CHANGE,
+} PinOp;
+
+/* One PIN operation, run as one logical operation in one transaction. */
+typedef struct PinRequest {
+        PinOp op;
+        const char *pin;        /* the PIN (VERIFY) or the current PIN (CHANGE) */
+        const char *new_pin;    /* CHANGE only */
+        bool force;             /* go on when one try is left */
+        const char *serial;     /* the card this must be; NULL: no serial to check */
+        const CardDriver *driver;
+        CardPinInfo info;
+        PinStatus status;       /* in: last known; out: after the operation */
+        uint16_t sw;            /* out: the card's answer to the PIN command, 0 if none sent */
+} PinRequest;
+
+/* Checks the PIN formats (nothing is sent for a bad one), that the card
+ * is still the same one, the interlock (LastTry, locked), then sends the
+ * command and reads the state again. Returns 0 or -errno as in
+ * kart-error.h: -EDOM InvalidPin, -EDQUOT LastTry, -EKEYREJECTED WrongPin,
+ * -EKEYEXPIRED PinLocked, -EKEYREVOKED CardBlocked, -EMEDIUMTYPE
+ * CardChanged, -ENOMEDIUM removed, -EOPNOTSUPP not for this card. */
+int card_pin_check_request(const PinRequest *req);
+int card_pin_run(Transport *t, PinRequest *req);

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "macro.h"
+#include "pin.h"
+
+const char *pin_state_to_string(PinState s) {
+        switch (s) {
+        case PIN_STATE_OK:
+                return "ok";
+        case PIN_STATE_LAST_TRY:
+                return "last-try";
+        case PIN_STATE_LOCKED:
+                return "locked";
+        case PIN_STATE_BLOCKED:
+                return "blocked";
+        default:
+                return "unknown";
+        }
+}
+
+static bool same_id(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
+        return alen > 0 && alen == blen && memcmp(a, b, alen) == 0;
+}
+
+int card_pin_info_from_aodf(const Pkcs15Pin *pins, size_t n, CardPinInfo *ret) {
+        const Pkcs15Pin *user = NULL;
+
+        for (size_t i = 0; i < n && !user; i++)
+                if (!(pins[i].pin_flags & (PKCS15_PIN_UNBLOCKING_PIN | PKCS15_PIN_SO_PIN)))
+                        user = &pins[i];
+        if (!user || user->reference < 0 || user->reference > 0xFF)
+                return -ENOENT;
+
+        *ret = (CardPinInfo) {
+                .present = true,
+                .reference = (uint8_t) user->reference,
+                .type = user->pin_type,
+                .min_length = user->min_length,
+                .stored_length = user->stored_length,
+                .max_length = user->max_length,
+                .needs_padding = user->pin_flags & PKCS15_PIN_NEEDS_PADDING,
+                .pad_char = user->has_pad_char ? user->pad_char : 0x00,
+                .puk_reference = -1,
+        };
+        /* Its PUK is the PIN object whose authId is our parent authId. */
+        for (size_t i = 0; i < n; i++)
+                if (&pins[i] != user &&
+                    same_id(pins[i].auth_id, pins[i].auth_id_len,
+                            user->parent_auth_id, user->parent_auth_id_len) &&
+                    pins[i].reference >= 0 && pins[i].reference <= 0xFF)
+                        ret->puk_reference = pins[i].reference;
+        return 0;
+}
+
+static uint32_t effective_max(const CardPinInfo *pin) {
+        uint32_t max = pin->max_length ? pin->max_length : PKCS15_PIN_MAX_LENGTH;
+
+        if (pin->needs_padding && pin->stored_length > 0)
+                max = MIN(max, pin->stored_length);
+        return MIN(max, (uint32_t) PKCS15_PIN_MAX_LENGTH);
+}
+
+int card_pin_check_format(const CardPinInfo *pin, const char *value) {
+        size_t len = strnlen(value, PKCS15_PIN_MAX_LENGTH + 1);
+
+        if (!pin->present)
+                return -EOPNOTSUPP;
+        if (len == 0 || len < pin->min_length || len > effective_max(pin))
+                return -EDOM;
+        switch (pin->type) {
+        case PKCS15_PIN_TYPE_ASCII_NUMERIC:
+                for (size_t i = 0; i < len; i++)
+                        if (value[i] < '0' || value[i] > '9')
+                                return -EDOM;
+                return 0;
+        case PKCS15_PIN_TYPE_UTF8:
+                for (size_t i = 0; i < len; i++)
+                        if ((unsigned char) value[i] < 0x20 || value[i] == 0x7F)
+                                return -EDOM;
+                return 0;
+        default:
+                /* BCD encodings: not written yet; never guess. */
+                return -EOPNOTSUPP;
+        }
+}
+
+int card_pin_encode(const CardPinInfo *pin, const char *value, uint8_t *buf, size_t *ret_len) {
+        size_t len;
+        int r;
+
+        r = card_pin_check_format(pin, value);
+        if (r < 0)
+                return r;
+        len = strlen(value);
+        memcpy(buf, value, len);
+        if (pin->needs_padding && pin->stored_length > len) {
+                memset(buf + len, pin->pad_char, pin->stored_length - len);
+                len = pin->stored_length;
+        }
+        *ret_len = len;
+        return 0;
+}
+
+void pin_status_set_tries(PinStatus *s, int tries_left) {
+        s->tries_left = tries_left;
+        if (tries_left > s->tries_max)
+                s->tries_max = tries_left;
+        s->state = tries_left <= 0 ? PIN_STATE_LOCKED :
+                   tries_left == 1 ? PIN_STATE_LAST_TRY : PIN_STATE_OK;
+}
+
+int card_pin_apply_sw(uint16_t sw, PinStatus *status) {
+        if (sw == 0x9000) {
+                /* Right PIN: the counter is back at its maximum. */
+                status->state = PIN_STATE_OK;
+                status->tries_left = status->tries_max;
+                return 0;
+        }
+        if ((sw & 0xFFF0) == 0x63C0) {
+                pin_status_set_tries(status, sw & 0x0F);
+                return -EKEYREJECTED;
+        }
+        if (sw == 0x6983 || sw == 0x6984) {
+                status->state = PIN_STATE_LOCKED;
+                status->tries_left = 0;
+                return -EKEYEXPIRED;
+        }
+        if (sw == 0x6700 || sw == 0x6A80)
+                return -EDOM;
+        return -EIO;
+}

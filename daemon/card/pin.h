@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pkcs15.h"
+
+/* The user PIN as the card describes it, its retry state, and the checks
+ * that keep a malformed PIN from costing a try. */
+
+typedef enum PinState {
+        PIN_STATE_UNKNOWN,
+        PIN_STATE_OK,
+        PIN_STATE_LAST_TRY,
+        PIN_STATE_LOCKED,
+        PIN_STATE_BLOCKED,      /* PIN locked and PUK exhausted: the card is dead */
+} PinState;
+
+typedef struct CardPinInfo {
+        bool present;           /* the AODF described a user PIN */
+        uint8_t reference;
+        uint32_t type;          /* PKCS15_PIN_TYPE_* */
+        uint32_t min_length, stored_length, max_length;
+        bool needs_padding;
+        uint8_t pad_char;
+        int puk_reference;      /* -1 when unknown */
+} CardPinInfo;
+
+typedef struct PinStatus {
+        PinState state;
+        int tries_left;         /* -1 unknown */
+        int tries_max;          /* -1 unknown: the most ever seen on this card */
+} PinStatus;
+
+#define PIN_STATUS_UNKNOWN ((PinStatus) { PIN_STATE_UNKNOWN, -1, -1 })
+
+const char *pin_state_to_string(PinState s);
+
+/* Picks the user PIN (not a PUK, not an SO PIN) from AODF entries, and
+ * the reference of the PUK that unblocks it. -ENOENT when there is none. */
+int card_pin_info_from_aodf(const Pkcs15Pin *pins, size_t n, CardPinInfo *ret);
+
+/* 0 when value has the format the card takes (length, characters),
+ * -EDOM (InvalidPin) otherwise: such a PIN is never sent. */
+int card_pin_check_format(const CardPinInfo *pin, const char *value);
+
+/* The bytes to send for value: padded to the stored length when the card
+ * wants it. buf must hold PKCS15_PIN_MAX_LENGTH bytes; -EDOM on a bad
+ * format. */
+int card_pin_encode(const CardPinInfo *pin, const char *value, uint8_t *buf, size_t *ret_len);
+
+/* Folds the status word of a VERIFY or CHANGE into *status and returns
+ * the operation's result: 0, -EKEYREJECTED (wrong; tries in status),
+ * -EKEYEXPIRED (locked), -EDOM (the card rejected the format), -EIO. */
+int card_pin_apply_sw(uint16_t sw, PinStatus *status);
+
+/* Sets state from tries_left and remembers the highest tries seen. */
+void pin_status_set_tries(PinStatus *s, int tries_left);

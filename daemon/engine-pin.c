@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "card/reader-worker.h"
+#include "engine-private.h"
+#include "kart-error.h"
+#include "kart-names.h"
+#include "log.h"
+#include "macro.h"
+#include "secret.h"
+
+/* journald MESSAGE_IDs of the audit entries. */
+#define MESSAGE_ID_PIN_CHANGE "MESSAGE_ID=6f0d3c51a4b84a0c9d2e7b1f3a5c8e21"
+#define MESSAGE_ID_PIN_VERIFY "MESSAGE_ID=6f0d3c51a4b84a0c9d2e7b1f3a5c8e22"
+
+typedef struct PinJob {
+        Engine *engine;
+        char *reader;
+        uint64_t generation;
+        PinRequest req;
+        char *serial;
+        char *pin, *new_pin;            /* secrets */
+        EngineCaller caller;
+        EnginePinDone done;
+        void *userdata;
+} PinJob;
+
+static void pin_job_free(void *p) {
+        PinJob *j = p;
+
+        secret_free(j->pin);
+        secret_free(j->new_pin);
+        free(j->serial);
+        free(j->reader);
+        free(j);
+}
+
+static int pin_job_run(Transport *t, void *userdata) {
+        PinJob *j = userdata;
+
+        return card_pin_run(t, &j->req);
+}
+
+static void audit(const PinJob *j, int result) {
+        const char *name = result < 0 ? kart_error_name_from_errno(result) : NULL;
+        char serial[96], outcome[96], sw[32], uid[48], pid[48], tries[48], msg[256];
+        const char *op = j->req.op == PIN_OP_CHANGE ? "change-pin" : "verify-pin";
+        const char *fields[] = {
+                j->req.op == PIN_OP_CHANGE ? MESSAGE_ID_PIN_CHANGE : MESSAGE_ID_PIN_VERIFY,
+                serial, outcome, sw, uid, pid, tries, "KART_OPERATION=pin", NULL,
+        };
+
+        snprintf(serial, sizeof serial, "KART_CARD_SERIAL=%s", strna(j->serial));
+        snprintf(outcome, sizeof outcome, "KART_OUTCOME=%s",
+                 result >= 0 ? "ok" : name ? name + strlen(KART_ERROR_PREFIX) : "Failed");
+        snprintf(sw, sizeof sw, "KART_SW=%04X", j->req.sw);
+        snprintf(uid, sizeof uid, "KART_CALLER_UID=%u", (unsigned) j->caller.uid);
+        snprintf(pid, sizeof pid, "KART_CALLER_PID=%u", (unsigned) j->caller.pid);
+        snprintf(tries, sizeof tries, "KART_PIN_TRIES_LEFT=%d", j->req.status.tries_left);
+        snprintf(msg, sizeof msg, "Audit: %s on card %s by uid %u: %s (SW %04X, tries left %d).",
+                 op, strna(j->serial), (unsigned) j->caller.uid, outcome + strlen("KART_OUTCOME="),
+                 j->req.sw, j->req.status.tries_left);
+        log_struct_fields(LOG_NOTICE, msg, fields);
+}
+
+static void pin_job_done(int result, void *userdata) {
+        PinJob *j = userdata;
+        Reader *r = engine_reader_find(j->engine, j->reader);
+        Card *c = r && r->generation == j->generation ? r->card : NULL;
+
+        if (result == -ECANCELED || result == -ENODEV)
+                result = -ENOMEDIUM;
+        audit(j, result);
+        if (c && result != -ENOMEDIUM && result != -EMEDIUMTYPE) {
+                c->pin_status = j->req.status;
+                engine_notify_pin_changed(j->engine, c);
+        }
+        j->done(result, &j->req.status, j->userdata);
+}
+
+int engine_card_pin(Card *c, PinOp op, const char *pin, const char *new_pin, bool force,
+                    const EngineCaller *caller, EnginePinDone done, void *userdata) {
+        Reader *r = c->reader;
+        PinJob *j;
+        int k;
+
+        j = calloc(1, sizeof *j);
+        if (!j)
+                return -ENOMEM;
+        j->req = (PinRequest) {
+                .op = op, .force = force, .driver = c->ops,
+                .info = c->pin, .status = c->pin_status,
+                .pin = pin, .new_pin = new_pin,
+        };
+        /* Checked here, on the loop: a malformed PIN never reaches a worker. */
+        k = card_pin_check_request(&j->req);
+        if (k < 0) {
+                free(j);
+                return k;
+        }
+        j->engine = r->engine;
+        j->generation = r->generation;
+        j->caller = *caller;
+        j->done = done;
+        j->userdata = userdata;
+        j->reader = strdup(r->name);
+        j->serial = c->serial ? strdup(c->serial) : NULL;
+        j->pin = secret_strdup(pin);
+        j->new_pin = new_pin ? secret_strdup(new_pin) : NULL;
+        if (!j->reader || (c->serial && !j->serial) || !j->pin || (new_pin && !j->new_pin)) {
+                pin_job_free(j);
+                return -ENOMEM;
+        }
+        j->req.pin = j->pin;
+        j->req.new_pin = j->new_pin;
+        j->req.serial = j->serial;
+
+        k = engine_submit(r->engine, r, pin_job_run, pin_job_done, 0, j, pin_job_free);
+        if (k < 0)
+                pin_job_free(j);
+        return k;
+}
