@@ -22,6 +22,9 @@ typedef struct Verb {
 static const Verb verbs[] = {
         { "status",  verb_status,  N_("Show readers and cards") },
         { "monitor", verb_monitor, N_("Print card and reader events until interrupted") },
+        { "pin-status", verb_pin_status, N_("Show the PIN state of the cards, or of the card SERIAL") },
+        { "change-pin", verb_change_pin, N_("Change a card's PIN ([SERIAL] [--stdin] [--force])") },
+        { "verify-pin", verb_verify_pin, N_("Check a card's PIN ([SERIAL] [--stdin] [--force])") },
 };
 
 static void help(void) {

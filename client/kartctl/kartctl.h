@@ -27,6 +27,9 @@ extern Options arg;
 /* One verb per file: kartctl-<verb>.c */
 int verb_status(sd_bus *bus, int argc, char *argv[]);
 int verb_monitor(sd_bus *bus, int argc, char *argv[]);
+int verb_pin_status(sd_bus *bus, int argc, char *argv[]);   /* kartctl-pin.c */
+int verb_change_pin(sd_bus *bus, int argc, char *argv[]);   /* kartctl-pin.c */
+int verb_verify_pin(sd_bus *bus, int argc, char *argv[]);   /* kartctl-pin.c */
 
 /* kartctl-util.c */
 int kartctl_connect(sd_bus **ret);

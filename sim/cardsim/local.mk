@@ -22,4 +22,5 @@ sim_cardsim_kart_cardsim_LDADD = $(INIH_LIBS) $(OPENSSL_LIBS)
 
 EXTRA_DIST += \
 	sim/cardsim/default.profile \
+	sim/cardsim/akis.profile \
 	sim/ca/make-test-ca

@@ -7,7 +7,9 @@ integration_tests = \
 	tests/integration/test-robustness.sh \
 	tests/integration/test-daemon.sh \
 	tests/integration/test-kartctl.sh \
-	tests/integration/test-two-worlds.sh
+	tests/integration/test-two-worlds.sh \
+	tests/integration/test-pin.sh \
+	tests/integration/test-kartctl-pin.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) \
 	tests/integration/tap.sh \

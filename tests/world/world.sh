@@ -84,12 +84,12 @@ _WORLD_TIMEOUT=10
 
 # ------------------------------------------------------------------ helpers
 
-_world_now_us() { echo "${EPOCHREALTIME/./}"; }
+_world_now_us() { echo "${EPOCHREALTIME//[.,]/}"; }
 
 # WORLD_TRACE=1: world_start says on stderr how long each step took.
 _world_trace() {
 	[ "${WORLD_TRACE:-0}" = 1 ] || return 0
-	local now=${EPOCHREALTIME/./}
+	local now=${EPOCHREALTIME//[.,]/}
 	echo "world: +$(( (now - _world_t0) / 1000 )) ms: $*" >&2
 }
 
@@ -536,7 +536,7 @@ world_start() {
 
 	# Under /tmp (short socket paths), 0755 so that polkitd and test users
 	# reach the bus socket and pcscd.comm.
-	_world_t0=${EPOCHREALTIME/./}
+	_world_t0=${EPOCHREALTIME//[.,]/}
 	WORLD=$(mktemp -d /tmp/kart-world.XXXXXX) || return 1
 	chmod 0755 "$WORLD"
 	export WORLD

@@ -1,0 +1,80 @@
+#!/bin/bash
+# PIN state, VerifyPin and ChangePin against the simulated card, checked
+# with independent witnesses: OpenSC's pkcs15-tool and the card's own
+# counters (cardsim's control socket).
+set -u
+. "$(dirname "$0")/tap.sh"
+. "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
+
+tap_plan 22
+world_start || { echo "Bail out! the test world did not start"; exit 1; }
+CTL="$KART_TOP_BUILDDIR/client/kartctl/kartctl"
+world_wait_for 5 sh -c "'$CTL' --json status | grep -q serial"
+card=$(busctl --system get-property org.kartd.Kartd1 /org/kartd/Kartd1 org.kartd.Kartd1.Manager Cards | awk '{print $3}' | tr -d '"')
+
+prop() { busctl --system get-property org.kartd.Kartd1 "$card" org.kartd.Kartd1.Card "$1" | cut -d' ' -f2- | tr -d '"'; }
+call() { busctl --system call org.kartd.Kartd1 "$card" org.kartd.Kartd1.Card "$@" 2>&1; }
+verify() { call VerifyPin 'sa{sv}' "$1" 0; }
+verify_force() { call VerifyPin 'sa{sv}' "$1" 1 force b true; }
+change() { call ChangePin 'ssa{sv}' "$1" "$2" 0; }
+card_tries() { world_cardsim pin-tries | awk '{print $2}'; }     # the card's own counter
+apdus() { world_cardsim count | awk '{print $2}'; }
+
+check_eq "PinState on insertion" ok "$(prop PinState)"
+check_eq "PinRetriesLeft on insertion" 3 "$(prop PinRetriesLeft)"
+check_eq "PIN lengths from the AODF" "6 8" "$(prop PinMinLength) $(prop PinMaxLength)"
+
+# A wrong PIN costs a try, and the property follows.
+out=$(verify 000000)
+check "wrong PIN: WrongPin with the tries left" grep -q 'Wrong PIN; 2 tries left' <<<"$out"
+check_eq "wrong PIN: PinRetriesLeft follows" 2 "$(prop PinRetriesLeft)"
+check_eq "wrong PIN: the card agrees" 2 "$(card_tries)"
+out=$(verify 000000)
+check_eq "second wrong PIN: last-try" last-try "$(prop PinState)"
+
+# The interlock: nothing is tried at one try left without force.
+out=$(verify 123456)
+check "one try left: LastTry refusal" grep -q 'pass force=true' <<<"$out"
+check_eq "one try left: the card's counter did not move" 1 "$(card_tries)"
+out=$(verify_force 123456)
+check_eq "force with the right PIN succeeds" "" "$out"
+check_eq "the right PIN restores the tries" "ok 3" "$(prop PinState) $(prop PinRetriesLeft)"
+
+# Malformed PINs never reach the card.
+before=$(apdus)
+for bad in "" 123 123456789 12a456 "$(head -c 100000 /dev/zero | tr '\0' 1)"; do
+	out=$(verify "$bad")
+	echo "$out" | grep -q 'nothing was sent' || { echo "# '$bad': $out" | cut -c1-120; bad_ok=no; }
+done
+check "empty, short, long, letters, 100 KB: InvalidPin" test "${bad_ok:-yes}" = yes
+check_eq "... and the card saw no APDU at all" "$before" "$(apdus)"
+out=$(call ChangePin 'ssa{sv}' 123456 654321 1 colour s red)
+check "an unknown option is refused" grep -q "Unknown option 'colour'" <<<"$out"
+
+# Change, then let OpenSC, an independent client, verify the new PIN.
+out=$(change 123456 24681357)
+check_eq "ChangePin succeeds" "" "$out"
+check "OpenSC verifies the new PIN" pkcs15-tool --verify-pin --auth-id 01 --pin 24681357
+check "OpenSC refuses the old PIN" sh -c "! pkcs15-tool --verify-pin --auth-id 01 --pin 123456 >/dev/null 2>&1"
+world_cardsim set-pin-tries 3 >/dev/null
+
+# Two clients at once: serialized, both get a clear answer.
+change 24681357 11112222 >"$WORLD/a.out" & pa=$!
+change 24681357 33334444 >"$WORLD/b.out" & pb=$!
+wait $pa $pb
+answers=$(cat "$WORLD/a.out" "$WORLD/b.out")
+check "two concurrent changes: exactly one succeeds" \
+	test "$(grep -c 'Wrong PIN' <<<"$answers")" = 1
+check "two concurrent changes: the other is told the PIN was wrong" grep -q 'tries left' <<<"$answers"
+world_cardsim set-pin-tries 3 >/dev/null
+
+# Locked: PinLocked without a try; the card shows it on insertion.
+world_cardsim set-pin-tries 0 >/dev/null
+world_card_remove >/dev/null; sleep 0.8; world_card_insert >/dev/null
+world_wait_for 5 sh -c "busctl --system get-property org.kartd.Kartd1 '$card' org.kartd.Kartd1.Card PinState | grep -q locked"
+check_eq "a locked PIN shows as locked" locked "$(prop PinState)"
+out=$(verify_force 11112222)
+check "locked: PinLocked" grep -q 'PIN is locked' <<<"$out"
+
+check "the change is audited, without the PIN" sh -c "grep -q 'Audit: change-pin on card' '$WORLD/kartd.log' && ! grep -Eq '24681357|11112222|33334444' '$WORLD/kartd.log'"
+tap_done
