@@ -27,11 +27,11 @@ static int check_same_card(Transport *t, const char *serial) {
         if (!serial)
                 return 0;
         r = card_read_serial(t, &now);
-        if (r == -ENOMEDIUM || r == -ECONNRESET || r == -ENODEV)
-                return r;
-        if (r < 0 || !streq_ptr(now, serial))
+        /* No PKCS#15 TokenInfo where there was one, or another serial:
+         * another card. Anything else is the transport's failure. */
+        if (r == -ENOENT || r == -EBADMSG || r == -EFBIG || (r >= 0 && !streq_ptr(now, serial)))
                 return -EMEDIUMTYPE;
-        return 0;
+        return r < 0 ? r : 0;
 }
 
 static int interlock(const PinRequest *req) {

@@ -35,6 +35,31 @@ int pcsc_error_to_errno(LONG rv) {
         }
 }
 
+/* A card pulled mid-command shows up as a failed transaction before
+ * pcscd's next presence poll (up to ~0.5 s) notices the removal. Wait for
+ * that poll, on this worker thread only, to tell removal from a fault. */
+static bool card_went_away(PcscTransport *t) {
+        SCARD_READERSTATE st = {
+                .szReader = t->reader,
+                .dwCurrentState = SCARD_STATE_UNAWARE,
+        };
+
+        /* The first call returns the current state at once; later ones
+         * wait for a change, 1 s at most in all. */
+        for (int i = 0; i < 3; i++) {
+                LONG rv = SCardGetStatusChange(t->context, i == 0 ? 0 : 500, &st, 1);
+
+                if (rv == (LONG) SCARD_E_TIMEOUT)
+                        continue;
+                if (rv != SCARD_S_SUCCESS)
+                        return true;    /* reader or pcscd gone: no card either */
+                if (!(st.dwEventState & SCARD_STATE_PRESENT))
+                        return true;
+                st.dwCurrentState = st.dwEventState & ~SCARD_STATE_CHANGED;
+        }
+        return false;
+}
+
 static int pcsc_transmit(Transport *base, const uint8_t *cmd, size_t cmd_len,
                          uint8_t *resp, size_t resp_size, size_t *ret_len) {
         PcscTransport *t = (PcscTransport *) base;
@@ -45,6 +70,8 @@ static int pcsc_transmit(Transport *base, const uint8_t *cmd, size_t cmd_len,
         rv = SCardTransmit(t->card, pci, cmd, (DWORD) cmd_len, NULL, resp, &len);
         if (rv != SCARD_S_SUCCESS) {
                 log_debug("SCardTransmit: %s", pcsc_stringify_error(rv));
+                if (card_went_away(t))
+                        return -ENOMEDIUM;
                 return pcsc_error_to_errno(rv);
         }
         *ret_len = len;
@@ -60,7 +87,8 @@ int pcsc_transport_open(PcscTransport *t, SCARDCONTEXT ctx, const char *reader) 
         DWORD atr_len = sizeof atr, state, proto, name_len = 0;
         LONG rv;
 
-        *t = (PcscTransport) { .base.ops = &pcsc_ops, .base.extended = true };
+        *t = (PcscTransport) { .base.ops = &pcsc_ops, .base.extended = true,
+                               .context = ctx, .reader = reader };
 
         rv = SCardConnect(ctx, reader, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
                           &t->card, &t->protocol);

@@ -9,6 +9,8 @@
  * holding a transaction for the whole logical operation. */
 typedef struct PcscTransport {
         Transport base;
+        SCARDCONTEXT context;
+        const char *reader;
         SCARDHANDLE card;
         DWORD protocol;
         bool connected, in_transaction;

@@ -14,6 +14,7 @@
 #include "cardsim.h"
 
 #define PIN_REF_USER 0x81
+#define PIN_REF_PUK  0x02
 
 size_t pin_unpadded_len(const uint8_t *v, size_t n, uint8_t pad) {
         while (n > 0 && v[n - 1] == pad)
@@ -84,6 +85,12 @@ void pin_verify(Card *c, const Apdu *a, Response *r) {
 
         if (a->p1 != 0x00) {
                 r->sw = 0x6a86;
+                return;
+        }
+        if (a->p2 == PIN_REF_PUK && a->lc == 0) {
+                /* Asking the PUK's counter costs nothing (the PUK itself
+                 * is only ever presented with RESET RETRY COUNTER). */
+                r->sw = c->st.puk_tries == 0 ? 0x6983 : (0x63c0 | c->st.puk_tries);
                 return;
         }
         if (a->p2 != PIN_REF_USER) {

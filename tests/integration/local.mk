@@ -9,7 +9,9 @@ integration_tests = \
 	tests/integration/test-kartctl.sh \
 	tests/integration/test-two-worlds.sh \
 	tests/integration/test-pin.sh \
-	tests/integration/test-kartctl-pin.sh
+	tests/integration/test-kartctl-pin.sh \
+	tests/integration/test-pin-akis.sh \
+	tests/integration/test-pin-tear.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) \
 	tests/integration/tap.sh \

@@ -6,7 +6,7 @@ set -u
 . "$(dirname "$0")/tap.sh"
 . "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
 
-tap_plan 22
+tap_plan 24
 world_start || { echo "Bail out! the test world did not start"; exit 1; }
 CTL="$KART_TOP_BUILDDIR/client/kartctl/kartctl"
 world_wait_for 5 sh -c "'$CTL' --json status | grep -q serial"
@@ -76,5 +76,12 @@ check_eq "a locked PIN shows as locked" locked "$(prop PinState)"
 out=$(verify_force 11112222)
 check "locked: PinLocked" grep -q 'PIN is locked' <<<"$out"
 
+# PUK exhausted too: blocked for good.
+world_cardsim set-puk-tries 0 >/dev/null
+world_card_remove >/dev/null; sleep 0.8; world_card_insert >/dev/null
+world_wait_for 5 sh -c "busctl --system get-property org.kartd.Kartd1 '$card' org.kartd.Kartd1.Card PinState | grep -q blocked"
+check_eq "PIN and PUK exhausted: blocked" blocked "$(prop PinState)"
+out=$(verify_force 11112222)
+check "blocked: CardBlocked" grep -q 'card must be replaced' <<<"$out"
 check "the change is audited, without the PIN" sh -c "grep -q 'Audit: change-pin on card' '$WORLD/kartd.log' && ! grep -Eq '24681357|11112222|33334444' '$WORLD/kartd.log'"
 tap_done
