@@ -15,4 +15,5 @@ integration_tests = \
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) \
 	tests/integration/tap.sh \
+	tests/integration/card.sh \
 	tests/integration/compare-introspection.py

@@ -9,13 +9,8 @@ export KART_CARD_PROFILE="${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/sim/cardsim/
 . "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
 
 tap_plan 11
-world_start || { echo "Bail out! the test world did not start"; exit 1; }
-CTL="$KART_TOP_BUILDDIR/client/kartctl/kartctl"
-world_wait_for 5 sh -c "'$CTL' --json status | grep -q serial"
-card=$(busctl --system get-property org.kartd.Kartd1 /org/kartd/Kartd1 org.kartd.Kartd1.Manager Cards | awk '{print $3}' | tr -d '"')
-prop() { busctl --system get-property org.kartd.Kartd1 "$card" org.kartd.Kartd1.Card "$1" | cut -d' ' -f2- | tr -d '"'; }
-call() { busctl --system call org.kartd.Kartd1 "$card" org.kartd.Kartd1.Card "$@" 2>&1; }
-card_tries() { world_cardsim pin-tries | awk '{print $2}'; }
+. "$(dirname "$0")/card.sh"
+card_start
 
 check_eq "the ATR table names the model" "AKİS v1.2+" "$("$CTL" --json status | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["readers"][0]["card"]["model"])')"
 check_eq "the AKİS driver is used" akis "$(prop Driver)"

@@ -7,18 +7,12 @@ set -u
 . "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
 
 tap_plan 24
-world_start || { echo "Bail out! the test world did not start"; exit 1; }
-CTL="$KART_TOP_BUILDDIR/client/kartctl/kartctl"
-world_wait_for 5 sh -c "'$CTL' --json status | grep -q serial"
-card=$(busctl --system get-property org.kartd.Kartd1 /org/kartd/Kartd1 org.kartd.Kartd1.Manager Cards | awk '{print $3}' | tr -d '"')
+. "$(dirname "$0")/card.sh"
+card_start
 
-prop() { busctl --system get-property org.kartd.Kartd1 "$card" org.kartd.Kartd1.Card "$1" | cut -d' ' -f2- | tr -d '"'; }
-call() { busctl --system call org.kartd.Kartd1 "$card" org.kartd.Kartd1.Card "$@" 2>&1; }
 verify() { call VerifyPin 'sa{sv}' "$1" 0; }
 verify_force() { call VerifyPin 'sa{sv}' "$1" 1 force b true; }
 change() { call ChangePin 'ssa{sv}' "$1" "$2" 0; }
-card_tries() { world_cardsim pin-tries | awk '{print $2}'; }     # the card's own counter
-apdus() { world_cardsim count | awk '{print $2}'; }
 
 check_eq "PinState on insertion" ok "$(prop PinState)"
 check_eq "PinRetriesLeft on insertion" 3 "$(prop PinRetriesLeft)"

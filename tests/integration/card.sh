@@ -1,0 +1,21 @@
+# Helpers for tests about the card in the first reader (sourced after
+# tap.sh and world.sh). card_start brings up the world and waits until
+# kartd has identified the card.
+
+CTL="$KART_TOP_BUILDDIR/client/kartctl/kartctl"
+
+card_start() {
+	world_start "$@" || { echo "Bail out! the test world did not start"; exit 1; }
+	world_wait_for 5 sh -c "'$CTL' --json status | grep -q serial"
+	card=$(busctl --system get-property org.kartd.Kartd1 /org/kartd/Kartd1 org.kartd.Kartd1.Manager Cards \
+		| awk '{print $3}' | tr -d '"')
+}
+
+# A Card property as busctl shows it, without quotes.
+prop() { busctl --system get-property org.kartd.Kartd1 "$card" org.kartd.Kartd1.Card "$1" | cut -d' ' -f2- | tr -d '"'; }
+# A Card method call; prints the error, nothing on success.
+call() { busctl --system call org.kartd.Kartd1 "$card" org.kartd.Kartd1.Card "$@" 2>&1; }
+# The card's own PIN counter and APDU count, from the simulator: witnesses
+# that do not depend on kartd.
+card_tries() { world_cardsim pin-tries | awk '{print $2}'; }
+apdus() { world_cardsim count | awk '{print $2}'; }
