@@ -92,8 +92,10 @@ int apdu_transmit(Transport *t, const Apdu *a, uint8_t *resp, size_t resp_size,
                 if ((s & 0xFF00) == 0x6100) {
                         /* More data waits: GET RESPONSE. */
                         cur = (Apdu) { .cla = a->cla, .ins = 0xC0, .le = (s & 0xFF) ? (s & 0xFF) : 256 };
-                } else if ((s & 0xFF00) == 0x6C00 && i == 0) {
-                        /* Wrong Le: repeat with the exact length, only once. */
+                } else if ((s & 0xFF00) == 0x6C00 && i == 0 && !a->sensitive) {
+                        /* Wrong Le: repeat with the exact length, only once,
+                         * and never a command carrying a PIN: that would
+                         * spend a second try. */
                         cur = *a;
                         cur.le = (s & 0xFF) ? (s & 0xFF) : 256;
                 } else {

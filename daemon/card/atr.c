@@ -29,6 +29,15 @@ static const AtrEntry atr_table[] = {
                 .driver = "akis",
                 .quirks = AKIS_QUIRKS,
         },
+        /* The project's reference card (sim/cardsim), whose empty VERIFY
+         * is specified as a query that costs nothing. A real card joins
+         * with this quirk only when it is known to behave the same. */
+        {
+                .atr = "3B:8B:80:01:80:57:4B:41:52:54:53:49:4D:31:C0:77",
+                .model = "kartd reference card (simulated)",
+                .driver = "pkcs15",
+                .quirks = ATR_QUIRK_EMPTY_VERIFY_QUERY,
+        },
 };
 
 /* Any other card with UEKAE in its historical bytes. */

@@ -14,6 +14,7 @@ enum {
         ATR_QUIRK_MAX_RESPONSE_244       = 1u << 1,
         ATR_QUIRK_PROPRIETARY_CHANGE_PIN = 1u << 2,     /* 00 24 01 P2, length-prefixed PINs */
         ATR_QUIRK_EMPTY_VERIFY_UNTRUSTED = 1u << 3,     /* never query tries with an empty VERIFY */
+        ATR_QUIRK_EMPTY_VERIFY_QUERY     = 1u << 4,     /* an empty VERIFY is known to be a free query */
 };
 
 /* An entry matches an ATR of the same length whose bytes, ANDed with the

@@ -34,6 +34,7 @@ void card_identity_from_atr(Transport *t, CardIdentity *ret) {
                 return;
         ret->model = e->model;
         ret->driver = e->driver;
+        ret->quirks = e->quirks;
         if (e->quirks & ATR_QUIRK_MAX_RESPONSE_244)
                 t->max_recv = 244;
         if (e->quirks & ATR_QUIRK_NO_EXTENDED_APDU)
@@ -163,6 +164,7 @@ int card_identity_read(Transport *t, CardIdentity *ret) {
         driver = card_driver_by_name(id.driver);
         if (r >= 0 && driver) {
                 r = read_pin_info(t, &id.pin);
+                id.pin.query_trusted = id.quirks & ATR_QUIRK_EMPTY_VERIFY_QUERY;
                 if (r >= 0)
                         r = driver->pin_query(t, &id.pin, &id.pin_status);
                 if (is_transport_error(r)) {

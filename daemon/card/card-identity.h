@@ -14,6 +14,7 @@ typedef struct CardIdentity {
         const char *driver;     /* static string */
         CardPinInfo pin;        /* the user PIN from the AODF (pin.present) */
         PinStatus pin_status;
+        unsigned quirks;        /* ATR_QUIRK_* */
 } CardIdentity;
 
 /* Matches the ATR (quirks are applied to t), then reads the PKCS#15

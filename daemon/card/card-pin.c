@@ -27,11 +27,13 @@ static int check_same_card(Transport *t, const char *serial) {
         if (!serial)
                 return 0;
         r = card_read_serial(t, &now);
-        /* No PKCS#15 TokenInfo where there was one, or another serial:
-         * another card. Anything else is the transport's failure. */
-        if (r == -ENOENT || r == -EBADMSG || r == -EFBIG || (r >= 0 && !streq_ptr(now, serial)))
+        /* The transport's failures pass through; any other answer than
+         * our serial means another card. */
+        if (r == -ENOMEDIUM || r == -ECONNRESET || r == -ENODEV || r == -EIO || r == -ETIMEDOUT)
+                return r;
+        if (r < 0 || !streq_ptr(now, serial))
                 return -EMEDIUMTYPE;
-        return r < 0 ? r : 0;
+        return 0;
 }
 
 static int interlock(const PinRequest *req) {

@@ -14,8 +14,10 @@ static int iso_pin_query(Transport *t, const CardPinInfo *pin, PinStatus *status
         uint16_t sw;
         int r;
 
-        /* The empty VERIFY: a query that costs nothing on cards that
-         * implement ISO 7816-4 (only drivers that trust it use this). */
+        /* The empty VERIFY asks for the counter, but some cards count it
+         * as a wrong PIN: only cards known to treat it as a query get it. */
+        if (!pin->query_trusted)
+                return -EOPNOTSUPP;
         r = iso7816_verify(t, pin->reference, NULL, 0, &sw);
         if (r < 0)
                 return r;

@@ -65,8 +65,11 @@ static uint32_t effective_max(const CardPinInfo *pin) {
 }
 
 int card_pin_check_format(const CardPinInfo *pin, const char *value) {
-        size_t len = strnlen(value, PKCS15_PIN_MAX_LENGTH + 1);
+        size_t len;
 
+        if (!value)
+                return -EDOM;
+        len = strnlen(value, PKCS15_PIN_MAX_LENGTH + 1);
         if (!pin->present)
                 return -EOPNOTSUPP;
         if (len == 0 || len < pin->min_length || len > effective_max(pin))

@@ -26,6 +26,7 @@ typedef struct CardPinInfo {
         bool needs_padding;
         uint8_t pad_char;
         int puk_reference;      /* -1 when unknown */
+        bool query_trusted;     /* the card is known to treat an empty VERIFY as a free query */
 } CardPinInfo;
 
 typedef struct PinStatus {

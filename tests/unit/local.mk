@@ -2,7 +2,8 @@
 unit_tests = \
 	tests/unit/test-error-map \
 	tests/unit/test-apdu \
-	tests/unit/test-strutil
+	tests/unit/test-strutil \
+	tests/unit/test-card-pin
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -16,3 +17,45 @@ tests_unit_test_apdu_LDADD = daemon/libkartd.la $(CMOCKA_LIBS)
 tests_unit_test_strutil_SOURCES = tests/unit/test-strutil.c
 tests_unit_test_strutil_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_strutil_LDADD = common/libkartcommon.la $(CMOCKA_LIBS)
+tests_unit_test_card_pin_SOURCES = \
+	tests/unit/test-card-pin.c \
+	tests/unit/fake-transport.c \
+	tests/unit/fake-transport.h
+tests_unit_test_card_pin_CPPFLAGS = $(unit_cppflags)
+tests_unit_test_card_pin_LDADD = daemon/libkartd.la $(CMOCKA_LIBS)
+
+# The APDU scripts the fake transport replays (tests/unit/fake-transport.h).
+EXTRA_DIST += \
+	tests/data/apdu/akis-change.script \
+	tests/data/apdu/card-kart1.script \
+	tests/data/apdu/none.script \
+	tests/data/apdu/pkcs15-change.script \
+	tests/data/apdu/pkcs15-query-63c1.script \
+	tests/data/apdu/pkcs15-query-63c2.script \
+	tests/data/apdu/pkcs15-query-blocked.script \
+	tests/data/apdu/pkcs15-query-locked-no-puk.script \
+	tests/data/apdu/pkcs15-query-locked.script \
+	tests/data/apdu/pkcs15-query-ok.script \
+	tests/data/apdu/pkcs15-query-puk-63c0.script \
+	tests/data/apdu/pkcs15-query-unknown.script \
+	tests/data/apdu/pkcs15-verify-long.script \
+	tests/data/apdu/pkcs15-verify.script \
+	tests/data/apdu/run-akis-change.script \
+	tests/data/apdu/run-akis-last-try.script \
+	tests/data/apdu/run-akis-verify-wrong.script \
+	tests/data/apdu/run-blocked.script \
+	tests/data/apdu/run-change-ok.script \
+	tests/data/apdu/run-last-try-forced-wrong.script \
+	tests/data/apdu/run-last-try-forced.script \
+	tests/data/apdu/run-last-try.script \
+	tests/data/apdu/run-locked.script \
+	tests/data/apdu/run-no-pkcs15.script \
+	tests/data/apdu/run-other-card.script \
+	tests/data/apdu/run-removed-after.script \
+	tests/data/apdu/run-removed-identity.script \
+	tests/data/apdu/run-removed-verify.script \
+	tests/data/apdu/run-reset-query.script \
+	tests/data/apdu/run-verify-6c.script \
+	tests/data/apdu/run-verify-no-serial.script \
+	tests/data/apdu/run-verify-ok.script \
+	tests/data/apdu/run-verify-wrong.script

@@ -1,0 +1,733 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The PIN layer against scripted cards (tests/data/apdu): the exact bytes
+ * the drivers send, how the retry counter is read, and card_pin_run()'s
+ * safety rules — a malformed PIN, a PIN for another card, one try left or
+ * a locked PIN never cost a try (design/security.md, "Never lock a card"). */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <string.h>
+
+#include "card-pin.h"
+#include "driver.h"
+#include "fake-transport.h"
+#include "macro.h"
+#include "pin.h"
+
+#define SERIAL "4b41525400000001"
+
+/* The user PIN as the simulated reference card describes it in its AODF. */
+static CardPinInfo sim_pin(void) {
+        return (CardPinInfo) {
+                .present = true,
+                .reference = 0x81,
+                .type = PKCS15_PIN_TYPE_ASCII_NUMERIC,
+                .min_length = 6,
+                .stored_length = 8,
+                .max_length = 8,
+                .needs_padding = true,
+                .pad_char = 0xFF,
+                .puk_reference = 0x02,
+                .query_trusted = true,
+        };
+}
+
+static PinRequest verify_request(const CardDriver *d, const char *pin) {
+        return (PinRequest) {
+                .op = PIN_OP_VERIFY,
+                .pin = pin,
+                .serial = SERIAL,
+                .driver = d,
+                .info = sim_pin(),
+                .status = PIN_STATUS_UNKNOWN,
+        };
+}
+
+static PinRequest change_request(const CardDriver *d, const char *old_pin, const char *new_pin) {
+        PinRequest req = verify_request(d, old_pin);
+
+        req.op = PIN_OP_CHANGE;
+        req.new_pin = new_pin;
+        return req;
+}
+
+/* Runs req against script; the whole script must be played. The number
+ * of exchanges goes to *ret_count when asked. */
+static int run(const char *script, PinRequest *req, unsigned *ret_count) {
+        FakeTransport *f = fake_transport_new(script);
+        int r;
+
+        r = card_pin_run(&f->base, req);
+        if (ret_count)
+                *ret_count = f->base.apdu_count;
+        fake_transport_done(f);
+        return r;
+}
+
+static void assert_status(const PinStatus *s, PinState state, int tries_left, int tries_max) {
+        assert_string_equal(pin_state_to_string(s->state), pin_state_to_string(state));
+        assert_int_equal(s->tries_left, tries_left);
+        assert_int_equal(s->tries_max, tries_max);
+}
+
+/* ---- the fake transport itself ---- */
+
+static void test_fake_transport(void **state) {
+        FakeTransport *f;
+        uint8_t resp[16];
+        size_t len = 0;
+
+        f = fake_transport_new_from_string("inline",
+                                           "# comment\n"
+                                           "> 00 B0 00 00 00   # trailing comment\n"
+                                           "< 01 02\n"
+                                           "< 03:04 9000\n"
+                                           "\n"
+                                           "> 00 20 00 81\n"
+                                           "! reset\n"
+                                           "! removed\n"
+                                           "! io\n");
+        assert_int_equal(fake_transport_remaining(f), 4);
+        assert_int_equal(transport_transmit(&f->base, (const uint8_t *) "\x00\xB0\x00\x00\x00", 5,
+                                            resp, sizeof resp, &len), 0);
+        assert_int_equal(len, 6);
+        assert_memory_equal(resp, "\x01\x02\x03\x04\x90\x00", 6);
+        assert_int_equal(transport_transmit(&f->base, (const uint8_t *) "\x00\x20\x00\x81", 4,
+                                            resp, sizeof resp, &len), -ECONNRESET);
+        /* a '!' on its own takes any command */
+        assert_int_equal(transport_transmit(&f->base, (const uint8_t *) "\x00\xA4\x00\x0C", 4,
+                                            resp, sizeof resp, &len), -ENOMEDIUM);
+        assert_int_equal(transport_transmit(&f->base, (const uint8_t *) "\x00\xA4\x00\x0C", 4,
+                                            resp, sizeof resp, &len), -EIO);
+        assert_int_equal(fake_transport_remaining(f), 0);
+        fake_transport_done(f);
+
+        f = fake_transport_new("apdu/none.script");
+        assert_int_equal(fake_transport_remaining(f), 0);
+        fake_transport_done(f);
+}
+
+/* ---- generic PKCS#15 driver: bytes on the wire ---- */
+
+static void test_pkcs15_verify_bytes(void **state) {
+        CardPinInfo pin = sim_pin();
+        FakeTransport *f = fake_transport_new("apdu/pkcs15-verify.script");
+        uint16_t sw = 0;
+
+        assert_int_equal(card_driver_pkcs15.pin_verify(&f->base, &pin, "123456", &sw), 0);
+        assert_int_equal(sw, 0x9000);
+        fake_transport_done(f);
+
+        /* the full stored length: nothing to pad */
+        f = fake_transport_new("apdu/pkcs15-verify-long.script");
+        assert_int_equal(card_driver_pkcs15.pin_verify(&f->base, &pin, "12345678", &sw), 0);
+        assert_int_equal(sw, 0x63C2);
+        fake_transport_done(f);
+}
+
+static void test_pkcs15_change_bytes(void **state) {
+        CardPinInfo pin = sim_pin();
+        FakeTransport *f = fake_transport_new("apdu/pkcs15-change.script");
+        uint16_t sw = 0;
+
+        assert_int_equal(card_driver_pkcs15.pin_change(&f->base, &pin, "123456", "654321", &sw), 0);
+        assert_int_equal(sw, 0x9000);
+        fake_transport_done(f);
+}
+
+static void test_pkcs15_bad_format_sends_nothing(void **state) {
+        CardPinInfo pin = sim_pin();
+        FakeTransport *f = fake_transport_new("apdu/none.script");
+        uint16_t sw = 0;
+
+        assert_int_equal(card_driver_pkcs15.pin_verify(&f->base, &pin, "12345", &sw), -EDOM);
+        assert_int_equal(card_driver_pkcs15.pin_change(&f->base, &pin, "123456", "12a456", &sw), -EDOM);
+        assert_int_equal(card_driver_pkcs15.pin_change(&f->base, &pin, "123456789", "123456", &sw), -EDOM);
+        assert_int_equal(sw, 0);
+        assert_int_equal(f->base.apdu_count, 0);
+        fake_transport_done(f);
+}
+
+/* ---- generic PKCS#15 driver: the empty VERIFY query ---- */
+
+static void query(const char *script, const CardPinInfo *pin, PinStatus *status, int expect) {
+        FakeTransport *f = fake_transport_new(script);
+
+        assert_int_equal(card_driver_pkcs15.pin_query(&f->base, pin, status), expect);
+        fake_transport_done(f);
+}
+
+static void test_pkcs15_query(void **state) {
+        CardPinInfo pin = sim_pin();
+        PinStatus s;
+
+        /* 9000: verified in this session, tries at the most seen */
+        s = (PinStatus) { PIN_STATE_UNKNOWN, -1, 3 };
+        query("apdu/pkcs15-query-ok.script", &pin, &s, 0);
+        assert_status(&s, PIN_STATE_OK, 3, 3);
+
+        s = PIN_STATUS_UNKNOWN;
+        query("apdu/pkcs15-query-63c2.script", &pin, &s, 0);
+        assert_status(&s, PIN_STATE_OK, 2, 2);
+
+        /* the maximum is remembered */
+        s = (PinStatus) { PIN_STATE_OK, 3, 3 };
+        query("apdu/pkcs15-query-63c1.script", &pin, &s, 0);
+        assert_status(&s, PIN_STATE_LAST_TRY, 1, 3);
+
+        /* 6983: locked; the PUK still has tries */
+        s = (PinStatus) { PIN_STATE_OK, 3, 3 };
+        query("apdu/pkcs15-query-locked.script", &pin, &s, 0);
+        assert_status(&s, PIN_STATE_LOCKED, 0, 3);
+
+        /* PIN and PUK locked: blocked */
+        s = (PinStatus) { PIN_STATE_LOCKED, 0, 3 };
+        query("apdu/pkcs15-query-blocked.script", &pin, &s, 0);
+        assert_status(&s, PIN_STATE_BLOCKED, 0, 3);
+
+        s = PIN_STATUS_UNKNOWN;
+        query("apdu/pkcs15-query-puk-63c0.script", &pin, &s, 0);
+        assert_status(&s, PIN_STATE_BLOCKED, 0, 0);
+
+        /* no PUK known: the PUK is not asked about */
+        pin.puk_reference = -1;
+        s = PIN_STATUS_UNKNOWN;
+        query("apdu/pkcs15-query-locked-no-puk.script", &pin, &s, 0);
+        assert_status(&s, PIN_STATE_LOCKED, 0, -1);
+        pin.puk_reference = 0x02;
+
+        /* an answer that is no retry counter: unknown, state untouched */
+        s = (PinStatus) { PIN_STATE_LAST_TRY, 1, 3 };
+        query("apdu/pkcs15-query-unknown.script", &pin, &s, -EOPNOTSUPP);
+        assert_status(&s, PIN_STATE_LAST_TRY, 1, 3);
+}
+
+/* ---- AKİS driver ---- */
+
+static void test_akis_query_sends_nothing(void **state) {
+        CardPinInfo pin = sim_pin();
+        FakeTransport *f = fake_transport_new("apdu/none.script");
+        PinStatus s = { PIN_STATE_OK, 3, 3 };
+
+        assert_int_equal(card_driver_akis.pin_query(&f->base, &pin, &s), -EOPNOTSUPP);
+        assert_status(&s, PIN_STATE_OK, 3, 3);
+        assert_int_equal(f->base.apdu_count, 0);
+        fake_transport_done(f);
+}
+
+/* A PKCS#15 card not known to treat an empty VERIFY as a query never gets one. */
+static void test_pkcs15_untrusted_query_sends_nothing(void **state) {
+        CardPinInfo pin = sim_pin();
+        PinStatus s = { PIN_STATE_OK, 3, 3 };
+
+        pin.query_trusted = false;
+        query("apdu/none.script", &pin, &s, -EOPNOTSUPP);
+        assert_status(&s, PIN_STATE_OK, 3, 3);
+}
+
+static void test_akis_change_bytes(void **state) {
+        CardPinInfo pin = sim_pin();
+        FakeTransport *f = fake_transport_new("apdu/akis-change.script");
+        uint16_t sw = 0;
+
+        assert_int_equal(card_driver_akis.pin_change(&f->base, &pin, "123456", "654321", &sw), 0);
+        assert_int_equal(sw, 0x9000);
+        fake_transport_done(f);
+
+        f = fake_transport_new("apdu/none.script");
+        sw = 0;
+        assert_int_equal(card_driver_akis.pin_change(&f->base, &pin, "12345", "654321", &sw), -EDOM);
+        assert_int_equal(card_driver_akis.pin_change(&f->base, &pin, "123456", "65432x", &sw), -EDOM);
+        assert_int_equal(sw, 0);
+        fake_transport_done(f);
+}
+
+static void test_driver_by_name(void **state) {
+        assert_ptr_equal(card_driver_by_name("akis"), &card_driver_akis);
+        assert_ptr_equal(card_driver_by_name("pkcs15"), &card_driver_pkcs15);
+        assert_null(card_driver_by_name("none"));
+        assert_null(card_driver_by_name(NULL));
+}
+
+/* ---- card_pin_run(): whole flows ---- */
+
+static void test_run_verify_ok(void **state) {
+        PinRequest req = verify_request(&card_driver_pkcs15, "123456");
+        unsigned n;
+
+        assert_int_equal(run("apdu/run-verify-ok.script", &req, &n), 0);
+        assert_int_equal(req.sw, 0x9000);
+        assert_status(&req.status, PIN_STATE_OK, 3, 3);
+        assert_int_equal(n, 6);
+}
+
+static void test_run_verify_no_serial(void **state) {
+        PinRequest req = verify_request(&card_driver_pkcs15, "123456");
+
+        req.serial = NULL;
+        assert_int_equal(run("apdu/run-verify-no-serial.script", &req, NULL), 0);
+        assert_int_equal(req.sw, 0x9000);
+}
+
+static void test_run_change_ok(void **state) {
+        PinRequest req = change_request(&card_driver_pkcs15, "123456", "654321");
+
+        assert_int_equal(run("apdu/run-change-ok.script", &req, NULL), 0);
+        assert_int_equal(req.sw, 0x9000);
+        assert_status(&req.status, PIN_STATE_OK, 3, 3);
+}
+
+static void test_run_wrong_pin(void **state) {
+        PinRequest req = verify_request(&card_driver_pkcs15, "123456");
+
+        assert_int_equal(run("apdu/run-verify-wrong.script", &req, NULL), -EKEYREJECTED);
+        assert_int_equal(req.sw, 0x63C1);
+        assert_status(&req.status, PIN_STATE_LAST_TRY, 1, 2);
+}
+
+static void test_run_last_try_interlock(void **state) {
+        PinRequest req = verify_request(&card_driver_pkcs15, "123456");
+        unsigned n;
+
+        /* The script ends after the query: a PIN command would fail the test. */
+        assert_int_equal(run("apdu/run-last-try.script", &req, &n), -EDQUOT);
+        assert_int_equal(req.sw, 0);
+        assert_int_equal(n, 4);
+        assert_status(&req.status, PIN_STATE_LAST_TRY, 1, 1);
+
+        req = change_request(&card_driver_pkcs15, "123456", "654321");
+        assert_int_equal(run("apdu/run-last-try.script", &req, NULL), -EDQUOT);
+        assert_int_equal(req.sw, 0);
+}
+
+static void test_run_last_try_forced(void **state) {
+        PinRequest req = verify_request(&card_driver_pkcs15, "123456");
+
+        req.force = true;
+        assert_int_equal(run("apdu/run-last-try-forced.script", &req, NULL), 0);
+        assert_int_equal(req.sw, 0x9000);
+        assert_int_equal(req.status.state, PIN_STATE_OK);
+
+        /* forced and wrong: the PIN is locked now (the PUK is not) */
+        req = verify_request(&card_driver_pkcs15, "123456");
+        req.force = true;
+        assert_int_equal(run("apdu/run-last-try-forced-wrong.script", &req, NULL), -EKEYREJECTED);
+        assert_int_equal(req.sw, 0x63C0);
+        assert_status(&req.status, PIN_STATE_LOCKED, 0, 1);
+}
+
+static void test_run_locked(void **state) {
+        PinRequest req = verify_request(&card_driver_pkcs15, "123456");
+
+        assert_int_equal(run("apdu/run-locked.script", &req, NULL), -EKEYEXPIRED);
+        assert_int_equal(req.sw, 0);
+        assert_int_equal(req.status.state, PIN_STATE_LOCKED);
+
+        /* force does not get past a locked PIN */
+        req = change_request(&card_driver_pkcs15, "123456", "654321");
+        req.force = true;
+        assert_int_equal(run("apdu/run-locked.script", &req, NULL), -EKEYEXPIRED);
+        assert_int_equal(req.sw, 0);
+}
+
+static void test_run_blocked(void **state) {
+        PinRequest req = verify_request(&card_driver_pkcs15, "123456");
+
+        req.force = true;
+        assert_int_equal(run("apdu/run-blocked.script", &req, NULL), -EKEYREVOKED);
+        assert_int_equal(req.sw, 0);
+        assert_int_equal(req.status.state, PIN_STATE_BLOCKED);
+}
+
+static void test_run_other_card(void **state) {
+        PinRequest req = change_request(&card_driver_pkcs15, "123456", "654321");
+        unsigned n;
+
+        /* The script ends after the TokenInfo: no query, no PIN command. */
+        assert_int_equal(run("apdu/run-other-card.script", &req, &n), -EMEDIUMTYPE);
+        assert_int_equal(req.sw, 0);
+        assert_int_equal(n, 3);
+
+        req = verify_request(&card_driver_pkcs15, "123456");
+        assert_int_equal(run("apdu/run-no-pkcs15.script", &req, NULL), -EMEDIUMTYPE);
+        assert_int_equal(req.sw, 0);
+
+        req = verify_request(&card_driver_akis, "123456");
+        assert_int_equal(run("apdu/run-other-card.script", &req, NULL), -EMEDIUMTYPE);
+}
+
+static void test_run_card_removed(void **state) {
+        PinRequest req = verify_request(&card_driver_pkcs15, "123456");
+
+        assert_int_equal(run("apdu/run-removed-identity.script", &req, NULL), -ENOMEDIUM);
+        assert_int_equal(req.sw, 0);
+
+        req = verify_request(&card_driver_pkcs15, "123456");
+        assert_int_equal(run("apdu/run-removed-verify.script", &req, NULL), -ENOMEDIUM);
+        assert_int_equal(req.sw, 0);
+
+        req = change_request(&card_driver_pkcs15, "123456", "654321");
+        assert_int_equal(run("apdu/run-reset-query.script", &req, NULL), -ECONNRESET);
+        assert_int_equal(req.sw, 0);
+
+        /* gone only after the VERIFY: the VERIFY's result stands */
+        req = verify_request(&card_driver_pkcs15, "123456");
+        assert_int_equal(run("apdu/run-removed-after.script", &req, NULL), 0);
+        assert_int_equal(req.sw, 0x9000);
+        assert_int_equal(req.status.state, PIN_STATE_OK);
+}
+
+static void test_run_malformed(void **state) {
+        char huge[301];
+        const char *bad[] = {
+                "", "1", "12345", "123456789", "12345a", "abcdef", " 123456", "123456 ",
+                "12 456", "-12345", "１２３４５６" /* fullwidth digits */, huge,
+        };
+        const CardDriver *drivers[] = { &card_driver_pkcs15, &card_driver_akis };
+
+        memset(huge, '1', sizeof huge - 1);
+        huge[sizeof huge - 1] = 0;
+
+        for (size_t d = 0; d < ELEMENTSOF(drivers); d++)
+                for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                        PinRequest req;
+                        unsigned n;
+
+                        req = verify_request(drivers[d], bad[i]);
+                        assert_int_equal(run("apdu/none.script", &req, &n), -EDOM);
+                        assert_int_equal(n, 0);
+                        assert_int_equal(req.sw, 0);
+
+                        req = change_request(drivers[d], bad[i], "654321");
+                        assert_int_equal(run("apdu/none.script", &req, &n), -EDOM);
+                        assert_int_equal(n, 0);
+
+                        req = change_request(drivers[d], "123456", bad[i]);
+                        assert_int_equal(run("apdu/none.script", &req, &n), -EDOM);
+                        assert_int_equal(n, 0);
+                }
+}
+
+static void test_run_not_for_this_card(void **state) {
+        PinRequest req = verify_request(NULL, "123456");
+
+        assert_int_equal(run("apdu/none.script", &req, NULL), -EOPNOTSUPP);
+        req = verify_request(&card_driver_pkcs15, "123456");
+        req.info.present = false;
+        assert_int_equal(run("apdu/none.script", &req, NULL), -EOPNOTSUPP);
+        /* BCD PINs are not encoded yet: refused rather than guessed */
+        req = verify_request(&card_driver_pkcs15, "123456");
+        req.info.type = PKCS15_PIN_TYPE_BCD;
+        assert_int_equal(run("apdu/none.script", &req, NULL), -EOPNOTSUPP);
+}
+
+static void test_run_akis(void **state) {
+        PinRequest req = change_request(&card_driver_akis, "123456", "654321");
+        unsigned n;
+
+        req.status = (PinStatus) { PIN_STATE_OK, 3, 3 };
+        assert_int_equal(run("apdu/run-akis-change.script", &req, &n), 0);
+        assert_int_equal(req.sw, 0x9000);
+        assert_int_equal(n, 4);
+        assert_status(&req.status, PIN_STATE_OK, 3, 3);
+
+        req = verify_request(&card_driver_akis, "123456");
+        assert_int_equal(run("apdu/run-akis-verify-wrong.script", &req, NULL), -EKEYREJECTED);
+        assert_int_equal(req.sw, 0x63C1);
+        assert_status(&req.status, PIN_STATE_LAST_TRY, 1, 1);
+
+        /* AKİS cannot be asked: the interlock goes by the state last seen */
+        req = change_request(&card_driver_akis, "123456", "654321");
+        req.status = (PinStatus) { PIN_STATE_LAST_TRY, 1, 3 };
+        assert_int_equal(run("apdu/run-akis-last-try.script", &req, NULL), -EDQUOT);
+        assert_int_equal(req.sw, 0);
+}
+
+/* A card answering a VERIFY or CHANGE with 6Cxx must not get the PIN a
+ * second time (a second try spent without the caller knowing): a
+ * sensitive command is sent once, and 6Cxx is its final status. */
+static void test_run_pin_command_sent_once(void **state) {
+        PinRequest req = verify_request(&card_driver_pkcs15, "123456");
+
+        assert_int_equal(run("apdu/run-verify-6c.script", &req, NULL), -EIO);
+        assert_int_equal(req.sw, 0x6C00);
+}
+
+/* ---- format checks and encoding ---- */
+
+static void test_check_format(void **state) {
+        CardPinInfo pin = sim_pin();
+        char s[300];
+
+        assert_int_equal(card_pin_check_format(&pin, "123456"), 0);
+        assert_int_equal(card_pin_check_format(&pin, "0000000"), 0);
+        assert_int_equal(card_pin_check_format(&pin, "12345678"), 0);
+        assert_int_equal(card_pin_check_format(&pin, ""), -EDOM);
+        assert_int_equal(card_pin_check_format(&pin, "12345"), -EDOM);
+        assert_int_equal(card_pin_check_format(&pin, "123456789"), -EDOM);
+        assert_int_equal(card_pin_check_format(&pin, "1234567a"), -EDOM);
+        assert_int_equal(card_pin_check_format(&pin, "123/56"), -EDOM);   /* '0' - 1 */
+        assert_int_equal(card_pin_check_format(&pin, "123:56"), -EDOM);   /* '9' + 1 */
+        assert_int_equal(card_pin_check_format(&pin, "12345\xff"), -EDOM);
+
+        /* stored length bounds a padded PIN even when maxLength is larger */
+        pin.max_length = 12;
+        assert_int_equal(card_pin_check_format(&pin, "123456789"), -EDOM);
+        /* without padding maxLength counts */
+        pin.needs_padding = false;
+        assert_int_equal(card_pin_check_format(&pin, "123456789012"), 0);
+        assert_int_equal(card_pin_check_format(&pin, "1234567890123"), -EDOM);
+
+        /* no maxLength: at most PKCS15_PIN_MAX_LENGTH */
+        pin.max_length = 0;
+        memset(s, '7', sizeof s);
+        s[PKCS15_PIN_MAX_LENGTH] = 0;
+        assert_int_equal(card_pin_check_format(&pin, s), 0);
+        s[PKCS15_PIN_MAX_LENGTH] = '7';
+        s[PKCS15_PIN_MAX_LENGTH + 1] = 0;
+        assert_int_equal(card_pin_check_format(&pin, s), -EDOM);
+        s[sizeof s - 1] = 0;
+        assert_int_equal(card_pin_check_format(&pin, s), -EDOM);
+
+        /* min 0 still refuses the empty PIN */
+        pin.min_length = 0;
+        assert_int_equal(card_pin_check_format(&pin, ""), -EDOM);
+
+        /* UTF-8 PINs: printable, no control characters */
+        pin = sim_pin();
+        pin.type = PKCS15_PIN_TYPE_UTF8;
+        assert_int_equal(card_pin_check_format(&pin, "abc12!"), 0);
+        assert_int_equal(card_pin_check_format(&pin, "şifre1"), 0);     /* 7 bytes */
+        assert_int_equal(card_pin_check_format(&pin, "abc\t12"), -EDOM);
+        assert_int_equal(card_pin_check_format(&pin, "abc\x7f" "12"), -EDOM);
+        assert_int_equal(card_pin_check_format(&pin, "abc\n12"), -EDOM);
+
+        /* BCD and other encodings are not done: never guessed */
+        pin.type = PKCS15_PIN_TYPE_BCD;
+        assert_int_equal(card_pin_check_format(&pin, "123456"), -EOPNOTSUPP);
+        pin.type = PKCS15_PIN_TYPE_HALF_NIBBLE_BCD;
+        assert_int_equal(card_pin_check_format(&pin, "123456"), -EOPNOTSUPP);
+        pin.type = 77;
+        assert_int_equal(card_pin_check_format(&pin, "123456"), -EOPNOTSUPP);
+
+        pin = sim_pin();
+        pin.present = false;
+        assert_int_equal(card_pin_check_format(&pin, "123456"), -EOPNOTSUPP);
+}
+
+static void test_encode(void **state) {
+        CardPinInfo pin = sim_pin();
+        uint8_t buf[PKCS15_PIN_MAX_LENGTH];
+        char s[PKCS15_PIN_MAX_LENGTH + 1];
+        size_t len = 0;
+
+        assert_int_equal(card_pin_encode(&pin, "123456", buf, &len), 0);
+        assert_int_equal(len, 8);
+        assert_memory_equal(buf, "123456\xff\xff", 8);
+        assert_int_equal(card_pin_encode(&pin, "1234567", buf, &len), 0);
+        assert_int_equal(len, 8);
+        assert_memory_equal(buf, "1234567\xff", 8);
+        assert_int_equal(card_pin_encode(&pin, "12345678", buf, &len), 0);
+        assert_int_equal(len, 8);
+        assert_memory_equal(buf, "12345678", 8);
+
+        /* another pad character */
+        pin.pad_char = 0x00;
+        assert_int_equal(card_pin_encode(&pin, "123456", buf, &len), 0);
+        assert_int_equal(len, 8);
+        assert_memory_equal(buf, "123456\0\0", 8);
+
+        /* no padding wanted */
+        pin.needs_padding = false;
+        assert_int_equal(card_pin_encode(&pin, "123456", buf, &len), 0);
+        assert_int_equal(len, 6);
+        /* padding wanted, but no stored length */
+        pin.needs_padding = true;
+        pin.stored_length = 0;
+        assert_int_equal(card_pin_encode(&pin, "1234567", buf, &len), 0);
+        assert_int_equal(len, 7);
+
+        /* a bad format: nothing written */
+        pin = sim_pin();
+        len = 99;
+        assert_int_equal(card_pin_encode(&pin, "12345", buf, &len), -EDOM);
+        assert_int_equal(card_pin_encode(&pin, "abcdef", buf, &len), -EDOM);
+        assert_int_equal(len, 99);
+
+        /* the largest PIN fills the buffer exactly (ASan/valgrind watch) */
+        pin.max_length = 0;
+        pin.needs_padding = false;
+        memset(s, '5', PKCS15_PIN_MAX_LENGTH);
+        s[PKCS15_PIN_MAX_LENGTH] = 0;
+        assert_int_equal(card_pin_encode(&pin, s, buf, &len), 0);
+        assert_int_equal(len, PKCS15_PIN_MAX_LENGTH);
+        /* padded to the largest stored length */
+        pin.needs_padding = true;
+        pin.stored_length = PKCS15_PIN_MAX_LENGTH;
+        pin.min_length = 1;
+        assert_int_equal(card_pin_encode(&pin, "1", buf, &len), 0);
+        assert_int_equal(len, PKCS15_PIN_MAX_LENGTH);
+        assert_int_equal(buf[PKCS15_PIN_MAX_LENGTH - 1], 0xFF);
+}
+
+/* ---- the user PIN from the AODF ---- */
+
+static Pkcs15Pin aodf_pin(uint32_t flags, uint8_t id, uint8_t parent, int32_t ref) {
+        Pkcs15Pin p = {
+                .auth_id = { id },
+                .auth_id_len = id ? 1 : 0,
+                .pin_flags = flags,
+                .pin_type = PKCS15_PIN_TYPE_ASCII_NUMERIC,
+                .min_length = 6,
+                .stored_length = 8,
+                .max_length = 8,
+                .reference = ref,
+                .pad_char = 0xFF,
+                .has_pad_char = true,
+                .parent_auth_id = { parent },
+                .parent_auth_id_len = parent ? 1 : 0,
+        };
+        return p;
+}
+
+static void test_info_from_aodf(void **state) {
+        const uint32_t user = PKCS15_PIN_LOCAL | PKCS15_PIN_INITIALIZED | PKCS15_PIN_NEEDS_PADDING;
+        const uint32_t puk = PKCS15_PIN_LOCAL | PKCS15_PIN_INITIALIZED | PKCS15_PIN_UNBLOCKING_PIN;
+        const uint32_t so = PKCS15_PIN_INITIALIZED | PKCS15_PIN_SO_PIN;
+        CardPinInfo info, want = sim_pin();
+        Pkcs15Pin pins[4];
+
+        /* as the reference card has it: user PIN, then its PUK */
+        pins[0] = aodf_pin(user, 0x01, 0x02, 0x81);
+        pins[1] = aodf_pin(puk, 0x02, 0, 0x02);
+        assert_int_equal(card_pin_info_from_aodf(pins, 2, &info), 0);
+        assert_true(info.present);
+        assert_int_equal(info.reference, want.reference);
+        assert_int_equal(info.type, want.type);
+        assert_int_equal(info.min_length, want.min_length);
+        assert_int_equal(info.stored_length, want.stored_length);
+        assert_int_equal(info.max_length, want.max_length);
+        assert_int_equal(info.needs_padding, want.needs_padding);
+        assert_int_equal(info.pad_char, want.pad_char);
+        assert_int_equal(info.puk_reference, want.puk_reference);
+
+        /* SO PIN and PUK first, an unrelated PIN last: the first user PIN wins */
+        pins[0] = aodf_pin(so, 0x03, 0, 0x01);
+        pins[1] = aodf_pin(puk, 0x02, 0, 0x02);
+        pins[2] = aodf_pin(user, 0x01, 0x02, 0x81);
+        pins[3] = aodf_pin(user, 0x04, 0x03, 0x85);
+        assert_int_equal(card_pin_info_from_aodf(pins, 4, &info), 0);
+        assert_int_equal(info.reference, 0x81);
+        assert_int_equal(info.puk_reference, 0x02);
+        assert_true(info.needs_padding);
+
+        /* no parent authId, or one that names nothing: PUK unknown */
+        pins[2] = aodf_pin(user, 0x01, 0, 0x81);
+        assert_int_equal(card_pin_info_from_aodf(pins, 3, &info), 0);
+        assert_int_equal(info.puk_reference, -1);
+        pins[2] = aodf_pin(user, 0x01, 0x09, 0x81);
+        assert_int_equal(card_pin_info_from_aodf(pins, 3, &info), 0);
+        assert_int_equal(info.puk_reference, -1);
+
+        /* no padChar, no padding flag */
+        pins[0] = aodf_pin(PKCS15_PIN_LOCAL, 0x01, 0x02, 0x81);
+        pins[0].has_pad_char = false;
+        pins[1] = aodf_pin(puk, 0x02, 0, 0x02);
+        assert_int_equal(card_pin_info_from_aodf(pins, 2, &info), 0);
+        assert_false(info.needs_padding);
+        assert_int_equal(info.pad_char, 0x00);
+        assert_int_equal(info.puk_reference, 0x02);
+
+        /* a PUK whose reference does not fit a P2: PUK unknown */
+        pins[1].reference = 0x100;
+        assert_int_equal(card_pin_info_from_aodf(pins, 2, &info), 0);
+        assert_int_equal(info.puk_reference, -1);
+
+        /* no user PIN at all */
+        pins[0] = aodf_pin(so, 0x03, 0, 0x01);
+        pins[1] = aodf_pin(puk, 0x02, 0, 0x02);
+        assert_int_equal(card_pin_info_from_aodf(pins, 2, &info), -ENOENT);
+        assert_int_equal(card_pin_info_from_aodf(NULL, 0, &info), -ENOENT);
+
+        /* a user PIN whose reference does not fit a P2 */
+        pins[0] = aodf_pin(user, 0x01, 0x02, 0x181);
+        assert_int_equal(card_pin_info_from_aodf(pins, 2, &info), -ENOENT);
+        pins[0] = aodf_pin(user, 0x01, 0x02, -1);
+        assert_int_equal(card_pin_info_from_aodf(pins, 2, &info), -ENOENT);
+}
+
+/* ---- status words and states ---- */
+
+static void test_apply_sw(void **state) {
+        PinStatus s = { PIN_STATE_LAST_TRY, 1, 3 };
+
+        assert_int_equal(card_pin_apply_sw(0x9000, &s), 0);
+        assert_status(&s, PIN_STATE_OK, 3, 3);
+        assert_int_equal(card_pin_apply_sw(0x63C2, &s), -EKEYREJECTED);
+        assert_status(&s, PIN_STATE_OK, 2, 3);
+        assert_int_equal(card_pin_apply_sw(0x63C1, &s), -EKEYREJECTED);
+        assert_status(&s, PIN_STATE_LAST_TRY, 1, 3);
+        assert_int_equal(card_pin_apply_sw(0x63C0, &s), -EKEYREJECTED);
+        assert_status(&s, PIN_STATE_LOCKED, 0, 3);
+        s = (PinStatus) { PIN_STATE_OK, 3, 3 };
+        assert_int_equal(card_pin_apply_sw(0x6983, &s), -EKEYEXPIRED);
+        assert_status(&s, PIN_STATE_LOCKED, 0, 3);
+        assert_int_equal(card_pin_apply_sw(0x6984, &s), -EKEYEXPIRED);
+        s = (PinStatus) { PIN_STATE_OK, 3, 3 };
+        assert_int_equal(card_pin_apply_sw(0x6700, &s), -EDOM);
+        assert_int_equal(card_pin_apply_sw(0x6A80, &s), -EDOM);
+        assert_int_equal(card_pin_apply_sw(0x6F00, &s), -EIO);
+        assert_int_equal(card_pin_apply_sw(0x6982, &s), -EIO);
+        assert_status(&s, PIN_STATE_OK, 3, 3);
+
+        /* the highest counter seen is the maximum */
+        s = PIN_STATUS_UNKNOWN;
+        pin_status_set_tries(&s, 10);
+        assert_status(&s, PIN_STATE_OK, 10, 10);
+        pin_status_set_tries(&s, 1);
+        assert_status(&s, PIN_STATE_LAST_TRY, 1, 10);
+
+        assert_string_equal(pin_state_to_string(PIN_STATE_UNKNOWN), "unknown");
+        assert_string_equal(pin_state_to_string(PIN_STATE_OK), "ok");
+        assert_string_equal(pin_state_to_string(PIN_STATE_LAST_TRY), "last-try");
+        assert_string_equal(pin_state_to_string(PIN_STATE_LOCKED), "locked");
+        assert_string_equal(pin_state_to_string(PIN_STATE_BLOCKED), "blocked");
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_fake_transport),
+                cmocka_unit_test(test_pkcs15_verify_bytes),
+                cmocka_unit_test(test_pkcs15_change_bytes),
+                cmocka_unit_test(test_pkcs15_bad_format_sends_nothing),
+                cmocka_unit_test(test_pkcs15_query),
+                cmocka_unit_test(test_akis_query_sends_nothing),
+                cmocka_unit_test(test_pkcs15_untrusted_query_sends_nothing),
+                cmocka_unit_test(test_akis_change_bytes),
+                cmocka_unit_test(test_driver_by_name),
+                cmocka_unit_test(test_run_verify_ok),
+                cmocka_unit_test(test_run_verify_no_serial),
+                cmocka_unit_test(test_run_change_ok),
+                cmocka_unit_test(test_run_wrong_pin),
+                cmocka_unit_test(test_run_last_try_interlock),
+                cmocka_unit_test(test_run_last_try_forced),
+                cmocka_unit_test(test_run_locked),
+                cmocka_unit_test(test_run_blocked),
+                cmocka_unit_test(test_run_other_card),
+                cmocka_unit_test(test_run_card_removed),
+                cmocka_unit_test(test_run_malformed),
+                cmocka_unit_test(test_run_not_for_this_card),
+                cmocka_unit_test(test_run_akis),
+                cmocka_unit_test(test_run_pin_command_sent_once),
+                cmocka_unit_test(test_check_format),
+                cmocka_unit_test(test_encode),
+                cmocka_unit_test(test_info_from_aodf),
+                cmocka_unit_test(test_apply_sw),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
