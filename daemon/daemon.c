@@ -22,6 +22,8 @@ typedef struct Daemon {
         Mailbox *mailbox;
         Engine *engine;
         PcscMonitor *monitor;
+        Auth *auth;
+        BusContext bus_context;
 } Daemon;
 
 static void daemon_done(Daemon *d) {
@@ -29,6 +31,7 @@ static void daemon_done(Daemon *d) {
         d->monitor = pcsc_monitor_stop(d->monitor);
         d->engine = engine_free(d->engine);
         d->mailbox = mailbox_free(d->mailbox);
+        d->auth = auth_free(d->auth);
         if (d->bus) {
                 (void) sd_bus_flush(d->bus);
                 d->bus = sd_bus_flush_close_unref(d->bus);
@@ -94,7 +97,11 @@ int daemon_run(const KartConfig *config) {
         r = connect_bus(&d);
         if (r < 0)
                 return r;
-        r = engine_new(d.mailbox, &bus_engine_observer, d.bus, &d.engine);
+        r = auth_new(&d.auth);
+        if (r < 0)
+                return log_oom();
+        d.bus_context = (BusContext) { .bus = d.bus, .auth = d.auth };
+        r = engine_new(d.mailbox, &bus_engine_observer, &d.bus_context, &d.engine);
         if (r < 0)
                 return log_oom();
         r = publish(&d);

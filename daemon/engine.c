@@ -315,6 +315,10 @@ int engine_new(Mailbox *mailbox, const EngineObserver *observer, void *userdata,
         return 0;
 }
 
+void *engine_observer_userdata(Engine *e) {
+        return e->userdata;
+}
+
 Engine *engine_free(Engine *e) {
         if (!e)
                 return NULL;

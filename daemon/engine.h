@@ -64,6 +64,8 @@ typedef void (*EnginePinDone)(int result, const PinStatus *status, void *userdat
 
 int engine_new(Mailbox *mailbox, const EngineObserver *observer, void *userdata, Engine **ret);
 Engine *engine_free(Engine *e);
+/* The observer's userdata, for the bus layer's handlers. */
+void *engine_observer_userdata(Engine *e);
 
 /* Feeds a PC/SC snapshot (from the monitor). */
 void engine_apply_snapshot(Engine *e, const PcscSnapshot *s);

@@ -103,6 +103,10 @@ static int method_pin(sd_bus_message *m, Card *c, PinOp op, sd_bus_error *error)
         /* sd-bus wipes sensitive messages when it frees them. */
         (void) sd_bus_message_sensitive(m);
 
+        r = auth_check(bus_context_of(c->reader->engine)->auth, m, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;   /* denied, or parked until polkit answers */
+
         r = sd_bus_message_read(m, "s", &pin);
         if (r >= 0 && op == PIN_OP_CHANGE)
                 r = sd_bus_message_read(m, "s", &new_pin);

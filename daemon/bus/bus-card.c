@@ -122,13 +122,12 @@ const sd_bus_vtable bus_card_vtable[] = {
         SD_BUS_PROPERTY("PinRetriesMax", "i", property_get_pin, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("PinMinLength", "u", property_get_pin, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("PinMaxLength", "u", property_get_pin, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        /* Not UNPRIVILEGED: until the polkit checks exist, only root (and
-         * kartd's own user) may send PINs. */
+        /* Authorized by polkit in the handler (daemon/auth). */
         SD_BUS_METHOD_WITH_ARGS("ChangePin",
                                 SD_BUS_ARGS("s", old_pin, "s", new_pin, "a{sv}", options),
-                                SD_BUS_NO_RESULT, bus_card_method_change_pin, 0),
+                                SD_BUS_NO_RESULT, bus_card_method_change_pin, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("VerifyPin",
                                 SD_BUS_ARGS("s", pin, "a{sv}", options),
-                                SD_BUS_NO_RESULT, bus_card_method_verify_pin, 0),
+                                SD_BUS_NO_RESULT, bus_card_method_verify_pin, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END
 };

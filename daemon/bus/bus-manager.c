@@ -70,6 +70,9 @@ static int method_get_card_by_serial(sd_bus_message *m, void *userdata, sd_bus_e
         Card *c;
         int r;
 
+        r = auth_check(bus_context_of(e)->auth, m, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
         r = sd_bus_message_read(m, "s", &serial);
         if (r < 0)
                 return r;

@@ -27,7 +27,7 @@ static void emit_manager_changed(sd_bus *bus, const char *property) {
 }
 
 static void on_reader_added(Reader *rd, void *userdata) {
-        sd_bus *bus = userdata;
+        sd_bus *bus = ((BusContext *) userdata)->bus;
         _cleanup_free_ char *path = NULL;
 
         if (bus_reader_path(rd, &path) < 0)
@@ -39,7 +39,7 @@ static void on_reader_added(Reader *rd, void *userdata) {
 }
 
 static void on_reader_removed(Reader *rd, void *userdata) {
-        sd_bus *bus = userdata;
+        sd_bus *bus = ((BusContext *) userdata)->bus;
         _cleanup_free_ char *path = NULL;
 
         if (bus_reader_path(rd, &path) < 0)
@@ -51,7 +51,7 @@ static void on_reader_removed(Reader *rd, void *userdata) {
 }
 
 static void on_reader_changed(Reader *rd, void *userdata) {
-        sd_bus *bus = userdata;
+        sd_bus *bus = ((BusContext *) userdata)->bus;
         _cleanup_free_ char *path = NULL;
 
         if (bus_reader_path(rd, &path) < 0)
@@ -75,11 +75,11 @@ static void emit_card_signal(sd_bus *bus, Card *c, const char *member, bool adde
 }
 
 static void on_card_added(Card *c, void *userdata) {
-        emit_card_signal(userdata, c, "CardInserted", true);
+        emit_card_signal(((BusContext *) userdata)->bus, c, "CardInserted", true);
 }
 
 static void on_card_removed(Card *c, void *userdata) {
-        emit_card_signal(userdata, c, "CardRemoved", false);
+        emit_card_signal(((BusContext *) userdata)->bus, c, "CardRemoved", false);
 }
 
 static void on_card_pin_changed(Card *c, void *userdata) {
@@ -87,7 +87,7 @@ static void on_card_pin_changed(Card *c, void *userdata) {
 
         if (bus_card_path(c, &path) < 0)
                 return;
-        (void) sd_bus_emit_properties_changed(userdata, path, KART_CARD_INTERFACE,
+        (void) sd_bus_emit_properties_changed(((BusContext *) userdata)->bus, path, KART_CARD_INTERFACE,
                                               "PinState", "PinRetriesLeft", "PinRetriesMax", NULL);
 }
 

@@ -3,13 +3,25 @@
 
 #include <systemd/sd-bus.h>
 
+#include "auth/auth.h"
 #include "engine.h"
+
+/* What the bus layer needs besides the engine; the engine carries it as
+ * its observer's userdata. */
+typedef struct BusContext {
+        sd_bus *bus;
+        Auth *auth;
+} BusContext;
+
+static inline BusContext *bus_context_of(Engine *e) {
+        return engine_observer_userdata(e);
+}
 
 /* The D-Bus adapter: one file per interface. It unpacks and checks
  * arguments, calls the engine and maps errors; the engine never sees a
  * bus message. */
 
-/* Observer that turns engine events into signals; userdata is the sd_bus. */
+/* Observer that turns engine events into signals; userdata is the BusContext. */
 extern const EngineObserver bus_engine_observer;
 
 /* Registers every object and the ObjectManager; userdata is the engine. */

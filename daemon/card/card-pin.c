@@ -27,13 +27,18 @@ static int check_same_card(Transport *t, const char *serial) {
         if (!serial)
                 return 0;
         r = card_read_serial(t, &now);
-        /* The transport's failures pass through; any other answer than
-         * our serial means another card. */
-        if (r == -ENOMEDIUM || r == -ECONNRESET || r == -ENODEV || r == -EIO || r == -ETIMEDOUT)
-                return r;
-        if (r < 0 || !streq_ptr(now, serial))
-                return -EMEDIUMTYPE;
-        return 0;
+        switch (r) {
+        case -ENOENT:           /* no PKCS#15 application, no TokenInfo */
+        case -EBADMSG:          /* TokenInfo of another shape */
+        case -EFBIG:
+        case -EACCES:           /* SELECT refused */
+        case -EOPNOTSUPP:       /* unknown CLA/INS */
+        case -EINVAL:
+                return -EMEDIUMTYPE;    /* the card answered: it is not ours */
+        }
+        if (r < 0)
+                return r;               /* the transport failed: say so */
+        return streq_ptr(now, serial) ? 0 : -EMEDIUMTYPE;
 }
 
 static int interlock(const PinRequest *req) {

@@ -74,6 +74,8 @@ static int pcsc_transmit(Transport *base, const uint8_t *cmd, size_t cmd_len,
                         return -ENOMEDIUM;
                 return pcsc_error_to_errno(rv);
         }
+        if (len < 2 && card_went_away(t))
+                return -ENOMEDIUM;      /* vpcd, for one, answers nothing when the card goes */
         *ret_len = len;
         return 0;
 }

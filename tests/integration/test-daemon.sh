@@ -23,9 +23,10 @@ x=y
 CONF
 # sd_notify: a datagram socket stands in for systemd's.
 /usr/bin/python3 -c '
-import socket, sys
+import os, socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1])
+os.chmod(sys.argv[1], 0o666)  # kartd runs as its own user
 open(sys.argv[2], "w").close()
 with open(sys.argv[2], "a") as f:
     while True:

@@ -32,6 +32,8 @@
 #   KART_TOP_SRCDIR KART_TOP_BUILDDIR  both default to ../.. of this file
 #   KARTD              $KART_TOP_BUILDDIR/daemon/kartd
 #   KART_KARTD_ARGS    extra arguments for kartd (word-split)
+#   KART_KARTD_USER    run kartd as this user (default kartd, made with useradd
+#                      if missing; empty: as the caller)
 #   KART_CARDSIM       $KART_TOP_BUILDDIR/sim/cardsim/kart-cardsim
 #   KART_CARD_PROFILE  card profile to copy ($KART_TOP_SRCDIR/sim/cardsim/default.profile)
 #   KART_PCSCD_LAUNCH  $KART_TOP_BUILDDIR/tests/world/pcscd-launch
@@ -61,6 +63,7 @@ _world_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 : "${KART_TOP_BUILDDIR:=$_world_top}"
 : "${KARTD:=$KART_TOP_BUILDDIR/daemon/kartd}"
 : "${KART_CARDSIM:=$KART_TOP_BUILDDIR/sim/cardsim/kart-cardsim}"
+: "${KART_KARTD_USER=kartd}"     # empty: kartd runs as the caller (root)
 : "${KART_CARD_PROFILE:=$KART_TOP_SRCDIR/sim/cardsim/default.profile}"
 : "${KART_PCSCD_LAUNCH:=$KART_TOP_BUILDDIR/tests/world/pcscd-launch}"
 : "${KART_MAKE_TEST_CA:=$KART_TOP_SRCDIR/sim/ca/make-test-ca}"
@@ -412,6 +415,16 @@ world_card_remove() { world_cardsim remove; }
 
 # world_start_kartd [ARGS...]: kartd --debug $KART_KARTD_ARGS ARGS, output
 # appended to $WORLD/kartd.log; up when it owns org.kartd.Kartd1.
+# The service user must exist before dbus-daemon reads the bus policy
+# that names it.
+_world_ensure_kartd_user() {
+	[ -n "${KART_KARTD_USER:-}" ] && [ "$(id -u)" = 0 ] || return 0
+	id "$KART_KARTD_USER" >/dev/null 2>&1 && return 0
+	# Another world may be adding it at this very moment.
+	useradd --system --no-create-home --shell /usr/sbin/nologin "$KART_KARTD_USER" 2>/dev/null ||
+		id "$KART_KARTD_USER" >/dev/null 2>&1
+}
+
 world_start_kartd() {
 	local -
 	set +e
@@ -420,8 +433,16 @@ world_start_kartd() {
 		echo "world: kartd is already running (pid $WORLD_KARTD_PID)" >&2
 		return 1
 	fi
+	local run=("$KARTD")
+	if [ -n "${KART_KARTD_USER:-}" ] && [ "$(id -u)" = 0 ]; then
+		# As the service runs: an unprivileged user. A copy of the binary
+		# in $WORLD, since the build tree may be unreadable to that user.
+		_world_ensure_kartd_user || return 1
+		install -m 0755 "$KARTD" "$WORLD/kartd"
+		run=(setpriv --reuid="$KART_KARTD_USER" --regid="$KART_KARTD_USER" --init-groups "$WORLD/kartd")
+	fi
 	# shellcheck disable=SC2086
-	_world_spawn WORLD_KARTD_PID "$WORLD/kartd.log" "$KARTD" --debug ${KART_KARTD_ARGS:-} "$@"
+	_world_spawn WORLD_KARTD_PID "$WORLD/kartd.log" "${run[@]}" --debug ${KART_KARTD_ARGS:-} "$@"
 	_world_wait_up kartd "$WORLD_KARTD_PID" "$WORLD/kartd.log" \
 		busctl --system status org.kartd.Kartd1
 }
@@ -564,6 +585,7 @@ world_start() {
 
 	# The CA takes the longest (~0.5 s): made while the rest starts.
 	_world_start_ca || return 1
+	_world_ensure_kartd_user || return 1
 	_world_start_bus || return 1
 	_world_trace "dbus-daemon up"
 	if [ $polkit = 1 ]; then world_start_polkit || return 1; _world_trace "polkitd up"; fi

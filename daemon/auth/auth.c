@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "kart-error.h"
+#include "kart-names.h"
+#include "log.h"
+#include "macro.h"
+
+#define POLKIT_NAME "org.freedesktop.PolicyKit1"
+#define POLKIT_PATH "/org/freedesktop/PolicyKit1/Authority"
+#define POLKIT_INTERFACE "org.freedesktop.PolicyKit1.Authority"
+#define POLKIT_FLAG_ALLOW_INTERACTION 1u
+
+/* Every method kartd serves. A method not listed here is denied. */
+static const struct {
+        const char *interface, *member, *action;        /* action NULL: anyone */
+} auth_table[] = {
+        { KART_MANAGER_INTERFACE, "GetCardBySerial", NULL },
+        { KART_CARD_INTERFACE,    "VerifyPin",       KART_ACTION_PIN_CHANGE },
+        { KART_CARD_INTERFACE,    "ChangePin",       KART_ACTION_PIN_CHANGE },
+};
+
+typedef enum QueryState {
+        QUERY_PENDING,
+        QUERY_ALLOWED,
+        QUERY_DENIED,
+        QUERY_FAILED,           /* polkit did not answer: denied, saying so */
+} QueryState;
+
+typedef struct Query {
+        struct Query *next;
+        Auth *auth;
+        sd_bus_message *request;        /* the parked call */
+        sd_bus_slot *slot;
+        const char *action;
+        QueryState state;
+        char *failure;
+} Query;
+
+struct Auth {
+        Query *queries;
+};
+
+const char *auth_action_for(const char *interface, const char *member, bool *ret_public) {
+        for (size_t i = 0; i < ELEMENTSOF(auth_table); i++)
+                if (streq_ptr(auth_table[i].interface, interface) && streq_ptr(auth_table[i].member, member)) {
+                        *ret_public = !auth_table[i].action;
+                        return auth_table[i].action;
+                }
+        *ret_public = false;
+        return NULL;
+}
+
+static Query *query_free(Query *q) {
+        if (!q)
+                return NULL;
+        sd_bus_slot_unref(q->slot);
+        sd_bus_message_unref(q->request);
+        free(q->failure);
+        free(q);
+        return NULL;
+}
+
+static void query_unlink(Query *q) {
+        for (Query **p = &q->auth->queries; *p; p = &(*p)->next)
+                if (*p == q) {
+                        *p = q->next;
+                        return;
+                }
+}
+
+int auth_new(Auth **ret) {
+        *ret = calloc(1, sizeof(Auth));
+        return *ret ? 0 : -ENOMEM;
+}
+
+Auth *auth_free(Auth *a) {
+        if (!a)
+                return NULL;
+        while (a->queries) {
+                Query *q = a->queries;
+
+                a->queries = q->next;
+                query_free(q);
+        }
+        free(a);
+        return NULL;
+}
+
+static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Query *q = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        int authorized = 0, challenge = 0, r;
+
+        q->slot = sd_bus_slot_unref(q->slot);
+        if (e) {
+                q->state = QUERY_FAILED;
+                q->failure = strdup(e->message ?: e->name);
+        } else {
+                r = sd_bus_message_enter_container(reply, 'r', "bba{ss}");
+                if (r >= 0)
+                        r = sd_bus_message_read(reply, "bb", &authorized, &challenge);
+                if (r < 0) {
+                        q->state = QUERY_FAILED;
+                        q->failure = strdup("polkit sent a reply kartd does not understand");
+                } else
+                        q->state = authorized ? QUERY_ALLOWED : QUERY_DENIED;
+        }
+
+        /* Run the parked call's handler again; it finds this answer. */
+        r = sd_bus_enqueue_for_read(sd_bus_message_get_bus(q->request), q->request);
+        if (r < 0) {
+                log_error_errno(r, "Failed to resume a call after authorization: %m");
+                (void) sd_bus_reply_method_errorf(q->request, KART_ERROR_FAILED,
+                                                  "Could not resume the call after authorization.");
+                query_unlink(q);
+                query_free(q);
+        }
+        return 0;
+}
+
+static int start_query(Auth *a, sd_bus_message *m, const char *action, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        sd_bus *bus = sd_bus_message_get_bus(m);
+        const char *sender = sd_bus_message_get_sender(m);
+        unsigned flags = 0;
+        Query *q;
+        int r;
+
+        if (!sender)
+                return sd_bus_error_set(error, KART_ERROR_NOT_AUTHORIZED, "The caller has no bus name.");
+        if (sd_bus_message_get_allow_interactive_authorization(m))
+                flags |= POLKIT_FLAG_ALLOW_INTERACTION;
+
+        r = sd_bus_message_new_method_call(bus, &call, POLKIT_NAME, POLKIT_PATH, POLKIT_INTERFACE,
+                                           "CheckAuthorization");
+        if (r >= 0)
+                r = sd_bus_message_append(call, "(sa{sv})sa{ss}us", "system-bus-name", 1, "name", "s",
+                                          sender, action, 0, flags, "");
+        if (r < 0)
+                return r;
+
+        q = calloc(1, sizeof *q);
+        if (!q)
+                return -ENOMEM;
+        *q = (Query) { .auth = a, .request = sd_bus_message_ref(m), .action = action };
+        /* Interactive checks wait for the user at the agent: no short timeout. */
+        r = sd_bus_call_async(bus, &q->slot, call, on_polkit_reply, q,
+                              flags ? 5 * 60 * 1000000ULL : 0);
+        if (r < 0) {
+                query_free(q);
+                return sd_bus_error_setf(error, KART_ERROR_NOT_AUTHORIZED,
+                                         "polkit is not available, so %s cannot be authorized.", action);
+        }
+        q->next = a->queries;
+        a->queries = q;
+        return 0;
+}
+
+int auth_check(Auth *a, sd_bus_message *m, sd_bus_error *error) {
+        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+        const char *action;
+        bool public;
+        uid_t uid;
+        int r;
+
+        action = auth_action_for(sd_bus_message_get_interface(m), sd_bus_message_get_member(m), &public);
+        if (public)
+                return 1;
+        if (!action)
+                return sd_bus_error_setf(error, KART_ERROR_NOT_AUTHORIZED,
+                                         "%s.%s is not in kartd's authorization table.",
+                                         sd_bus_message_get_interface(m), sd_bus_message_get_member(m));
+
+        r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID, &creds);
+        if (r >= 0 && sd_bus_creds_get_euid(creds, &uid) >= 0 && uid == 0)
+                return 1;
+
+        for (Query *q = a->queries; q; q = q->next) {
+                if (q->request != m)
+                        continue;
+                if (q->state == QUERY_PENDING)
+                        return 0;
+                query_unlink(q);
+                if (q->state == QUERY_ALLOWED) {
+                        query_free(q);
+                        return 1;
+                }
+                if (q->state == QUERY_FAILED) {
+                        log_warning("polkit could not authorize %s: %s", action, strna(q->failure));
+                        r = sd_bus_error_setf(error, KART_ERROR_NOT_AUTHORIZED,
+                                              "polkit could not authorize %s: %s.",
+                                              action, strna(q->failure));
+                } else
+                        r = sd_bus_error_setf(error, KART_ERROR_NOT_AUTHORIZED,
+                                              "Not authorized for %s.", action);
+                query_free(q);
+                return r;
+        }
+
+        r = start_query(a, m, action, error);
+        return r < 0 ? r : 0;
+}

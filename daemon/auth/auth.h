@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <systemd/sd-bus.h>
+
+/* Who may call what: one table maps every method to a polkit action (or
+ * to "anyone"); a method missing from it is denied. Checks go to polkitd
+ * asynchronously: the call is parked, and re-queued when polkit answers,
+ * so the handler runs again and finds the answer (systemd's bus-polkit
+ * pattern). Root passes without asking. */
+
+typedef struct Auth Auth;
+
+int auth_new(Auth **ret);
+Auth *auth_free(Auth *a);
+
+/* The action for a method; NULL with *ret_public = true for methods
+ * anyone may call; NULL with *ret_public = false when the method is not
+ * in the table. */
+const char *auth_action_for(const char *interface, const char *member, bool *ret_public);
+
+/* Call first in a method handler:
+ *   > 0  authorized: go on;
+ *   0    parked: return 1 from the handler, it will run again;
+ *   < 0  denied or failed, error set: return it. */
+int auth_check(Auth *a, sd_bus_message *m, sd_bus_error *error);
