@@ -1,7 +1,11 @@
 systemdsystemunit_DATA = systemd/kartd.service
 sysusersdir = $(prefix)/lib/sysusers.d
 sysusers_DATA = systemd/kartd.sysusers
-EXTRA_DIST += systemd/kartd.service.in systemd/kartd.sysusers
+# kartd's own polkit rules (dbus/) go to the same directory; this variable
+# has its own name so that the two local.mk files do not collide.
+pcscdrulesdir = $(datadir)/polkit-1/rules.d
+pcscdrules_DATA = systemd/kartd-pcscd.rules
+EXTRA_DIST += systemd/kartd.service.in $(sysusers_DATA) $(pcscdrules_DATA)
 CLEANFILES += systemd/kartd.service
 
 systemd/kartd.service: systemd/kartd.service.in Makefile

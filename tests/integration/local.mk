@@ -11,7 +11,11 @@ integration_tests = \
 	tests/integration/test-pin.sh \
 	tests/integration/test-kartctl-pin.sh \
 	tests/integration/test-pin-akis.sh \
-	tests/integration/test-pin-tear.sh
+	tests/integration/test-pin-tear.sh \
+	tests/integration/test-unit-file.sh \
+	tests/integration/test-install.sh \
+	tests/integration/test-polkit-files.sh \
+	tests/integration/test-authz.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) \
 	tests/integration/tap.sh \

@@ -1,0 +1,111 @@
+#!/bin/bash
+# Who may do what, with a real polkitd and real users: every method kartd
+# serves (from its own introspection) x {root, a kartd-admin member, a
+# plain user}, the card checked unchanged after each denial. A method
+# missing from the table below fails the test, so every new method must
+# get an authorization decision here and in daemon/auth/auth.c.
+set -u
+. "$(dirname "$0")/tap.sh"
+. "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
+
+# method -> action (public: anyone)
+declare -A expected_action=(
+	[org.kartd.Kartd1.Manager.GetCardBySerial]=public
+	[org.kartd.Kartd1.Card.VerifyPin]=org.kartd.pin.change
+	[org.kartd.Kartd1.Card.ChangePin]=org.kartd.pin.change
+)
+# arguments that change nothing when allowed (the right PIN, changed to itself)
+declare -A sample_args=(
+	[org.kartd.Kartd1.Manager.GetCardBySerial]="s 4b41525400000001"
+	[org.kartd.Kartd1.Card.VerifyPin]="sa{sv} 123456 0"
+	[org.kartd.Kartd1.Card.ChangePin]="ssa{sv} 123456 123456 0"
+)
+
+policy=$KART_TOP_BUILDDIR/dbus/org.kartd.policy
+rules=$KART_TOP_SRCDIR/dbus/org.kartd.rules
+admin=kartadm$$ plain=kartusr$$
+cleanup_system() {
+	rm -f /usr/share/polkit-1/actions/org.kartd.policy /etc/polkit-1/rules.d/50-org.kartd.rules
+	userdel "$admin" 2>/dev/null; userdel "$plain" 2>/dev/null
+}
+trap 'world_stop; cleanup_system' EXIT
+
+getent group kartd-admin >/dev/null || groupadd --system kartd-admin
+useradd -M -N -G kartd-admin "$admin"
+useradd -M -N "$plain"
+install -D -m 0644 "$policy" /usr/share/polkit-1/actions/org.kartd.policy
+install -D -m 0644 "$rules" /etc/polkit-1/rules.d/50-org.kartd.rules
+
+world_start --polkit || { echo "Bail out! the test world did not start"; exit 1; }
+trap 'world_stop; cleanup_system' EXIT
+. "$(dirname "$0")/card.sh"
+world_wait_for 5 sh -c "'$CTL' --json status | grep -q serial"
+card=$(busctl --system get-property org.kartd.Kartd1 /org/kartd/Kartd1 org.kartd.Kartd1.Manager Cards | awk '{print $3}' | tr -d '"')
+# polkitd picks up new actions and rules within about a second
+world_wait_for 5 sh -c "pkaction --action-id org.kartd.pin.change >/dev/null"
+
+# The methods kartd serves, from its own introspection.
+methods=()
+for obj in "/org/kartd/Kartd1 org.kartd.Kartd1.Manager" "$card org.kartd.Kartd1.Card"; do
+	set -- $obj
+	busctl --system introspect --xml-interface org.kartd.Kartd1 "$1" >"$WORLD/intro.xml"
+	for m in $(/usr/bin/python3 -c '
+import sys, xml.etree.ElementTree as ET
+for i in ET.parse(sys.argv[1]).getroot().iter("interface"):
+    if i.get("name") == sys.argv[2]:
+        for m in i.findall("method"): print(m.get("name"))' "$WORLD/intro.xml" "$2"); do
+		methods+=("$2.$m|$1")
+	done
+done
+
+tap_plan $(( ${#methods[@]} * 4 + 5 ))
+state() { echo "$(world_cardsim get-pin) $(world_cardsim pin-tries) $(apdus)"; }
+
+for entry in "${methods[@]}"; do
+	method=${entry%%|*} path=${entry#*|}
+	action=${expected_action[$method]:-}
+	if [ -z "$action" ]; then
+		not_ok "$method has an authorization decision in this test (and in daemon/auth/auth.c)"
+		continue
+	fi
+	ok "$method: expected action $action"
+	iface=${method%.*} member=${method##*.}
+	# shellcheck disable=SC2086
+	for who in root "$admin" "$plain"; do
+		before=$(state)
+		if [ "$who" = root ]; then
+			out=$(busctl --system call org.kartd.Kartd1 "$path" "$iface" "$member" ${sample_args[$method]} 2>&1)
+		else
+			out=$(runuser -u "$who" -- busctl --system call org.kartd.Kartd1 "$path" "$iface" "$member" ${sample_args[$method]} 2>&1)
+		fi
+		if [ "$action" = public ] || [ "$who" != "$plain" ]; then
+			if grep -q 'Not authorized\|not authorized\|Access denied' <<<"$out"; then
+				not_ok "$method as $who: allowed (got: $out)"
+			else
+				ok "$method as $who: allowed"
+			fi
+		else
+			after=$(state)
+			if grep -q "Not authorized for $action" <<<"$out" && [ "$before" = "$after" ]; then
+				ok "$method as $who: NotAuthorized naming $action, card unchanged"
+			else
+				not_ok "$method as $who: expected NotAuthorized and no change (got: $out; $before -> $after)"
+			fi
+		fi
+	done
+done
+
+check "a plain user reads the status" runuser -u "$plain" -- "$CTL" status
+runuser -u "$plain" -- "$WORLD/kartd" >"$WORLD/rogue.log" 2>&1 &
+rogue=$!
+world_wait_for 5 sh -c "! kill -0 $rogue"
+check "a plain user cannot own org.kartd.Kartd1" grep -q "Failed to acquire the bus name" "$WORLD/rogue.log"
+
+kill "$WORLD_POLKIT_PID"; wait "$WORLD_POLKIT_PID" 2>/dev/null
+world_wait_for 5 sh -c "! busctl --system status org.freedesktop.PolicyKit1"
+out=$(runuser -u "$admin" -- busctl --system call org.kartd.Kartd1 "$card" org.kartd.Kartd1.Card VerifyPin 'sa{sv}' 123456 0 2>&1)
+check "polkitd gone: a privileged call is denied, saying why" grep -q "polkit could not authorize org.kartd.pin.change" <<<"$out"
+check "polkitd gone: reads are still served" runuser -u "$plain" -- "$CTL" status
+check "polkitd gone: public methods still work" \
+	runuser -u "$plain" -- busctl --system call org.kartd.Kartd1 /org/kartd/Kartd1 org.kartd.Kartd1.Manager GetCardBySerial s 4b41525400000001
+tap_done
