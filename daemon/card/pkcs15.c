@@ -30,6 +30,47 @@ static void *array_grow(void *array, size_t n, size_t size) {
         return p;
 }
 
+/* Parses every top-level object with the given tag of a directory file
+ * (padding allowed, other objects skipped) into a new array of items of
+ * the given size. On failure free_items() gets all that was parsed, the
+ * half-parsed last item included. */
+static int parse_entries(const uint8_t *buf, size_t len, uint32_t tag, size_t size,
+                         int (*parse)(const Tlv *t, void *item),
+                         void (*free_items)(void *items, size_t n),
+                         void **ret, size_t *ret_n) {
+        uint8_t *items = NULL;
+        size_t n = 0;
+        Tlv t;
+        int r;
+
+        while ((r = tlv_next(&buf, &len, &t, true)) > 0) {
+                uint8_t *grown;
+
+                if (t.tag != tag)
+                        continue;
+                if (n >= MAX_ENTRIES) {
+                        r = -EBADMSG;
+                        break;
+                }
+                grown = array_grow(items, n, size);
+                if (!grown) {
+                        r = -ENOMEM;
+                        break;
+                }
+                items = grown;
+                r = parse(&t, items + n++ * size);
+                if (r < 0)
+                        break;
+        }
+        if (r < 0) {
+                free_items(items, n);
+                return r;
+        }
+        *ret = items;
+        *ret_n = n;
+        return 0;
+}
+
 static int copy_octets(const Tlv *t, uint8_t *dst, size_t size, size_t *ret_len) {
         if (t->constructed || t->len == 0 || t->len > size)
                 return -EBADMSG;
@@ -80,15 +121,6 @@ void pkcs15_apps_free(Pkcs15App *apps, size_t n) {
         free(apps);
 }
 
-typedef struct AppList {
-        Pkcs15App *items;
-        size_t n;
-} AppList;
-
-static void app_list_done(AppList *l) {
-        pkcs15_apps_free(l->items, l->n);
-}
-
 static int parse_app(const Tlv *tmpl, Pkcs15App *a) {
         const uint8_t *p = tmpl->value;
         size_t left = tmpl->len;
@@ -117,33 +149,24 @@ static int parse_app(const Tlv *tmpl, Pkcs15App *a) {
         return a->aid_len > 0 ? 0 : -EBADMSG;
 }
 
+static int parse_app_item(const Tlv *t, void *item) {
+        return parse_app(t, item);
+}
+
+static void free_app_items(void *items, size_t n) {
+        pkcs15_apps_free(items, n);
+}
+
 int pkcs15_parse_dir(const uint8_t *buf, size_t len, Pkcs15App **ret_apps, size_t *ret_n) {
-        _cleanup_(app_list_done) AppList l = {};
-        Tlv t;
+        void *items;
         int r;
 
-        while ((r = tlv_next(&buf, &len, &t, true)) > 0) {
-                Pkcs15App *a;
-
-                if (t.tag != 0x61)
-                        continue;       /* not an application template */
-                if (l.n >= MAX_ENTRIES)
-                        return -EBADMSG;
-                a = array_grow(l.items, l.n, sizeof *l.items);
-                if (!a)
-                        return -ENOMEM;
-                l.items = a;
-                /* counted before parsing, so a half-parsed label is freed too */
-                r = parse_app(&t, &l.items[l.n++]);
-                if (r < 0)
-                        return r;
-        }
+        /* 61: application templates; other records are not ours */
+        r = parse_entries(buf, len, 0x61, sizeof(Pkcs15App), parse_app_item, free_app_items,
+                          &items, ret_n);
         if (r < 0)
                 return r;
-
-        *ret_n = l.n;
-        *ret_apps = TAKE_PTR(l.items);
-        l.n = 0;
+        *ret_apps = items;
         return 0;
 }
 
@@ -289,15 +312,6 @@ void pkcs15_pins_free(Pkcs15Pin *pins, size_t n) {
         for (size_t i = 0; pins && i < n; i++)
                 free(pins[i].label);
         free(pins);
-}
-
-typedef struct PinList {
-        Pkcs15Pin *items;
-        size_t n;
-} PinList;
-
-static void pin_list_done(PinList *l) {
-        pkcs15_pins_free(l->items, l->n);
 }
 
 /* CommonObjectAttributes ::= SEQUENCE { label, flags, authId, ... } */
@@ -459,31 +473,23 @@ static int parse_pin_object(const Tlv *obj, Pkcs15Pin *pin) {
         return tlv_cursor_finish(&c);
 }
 
+static int parse_pin_item(const Tlv *t, void *item) {
+        return parse_pin_object(t, item);
+}
+
+static void free_pin_items(void *items, size_t n) {
+        pkcs15_pins_free(items, n);
+}
+
 int pkcs15_parse_aodf(const uint8_t *buf, size_t len, Pkcs15Pin **ret, size_t *ret_n) {
-        _cleanup_(pin_list_done) PinList l = {};
-        Tlv t;
+        void *items;
         int r;
 
-        while ((r = tlv_next(&buf, &len, &t, true)) > 0) {
-                Pkcs15Pin *grown;
-
-                if (t.tag != 0x30)
-                        continue;       /* biometric [0], authKey [1], external [2] */
-                if (l.n >= MAX_ENTRIES)
-                        return -EBADMSG;
-                grown = array_grow(l.items, l.n, sizeof *l.items);
-                if (!grown)
-                        return -ENOMEM;
-                l.items = grown;
-                r = parse_pin_object(&t, &l.items[l.n++]);
-                if (r < 0)
-                        return r;
-        }
+        /* 30: PIN objects; biometric [0], authKey [1], external [2] are skipped */
+        r = parse_entries(buf, len, 0x30, sizeof(Pkcs15Pin), parse_pin_item, free_pin_items,
+                          &items, ret_n);
         if (r < 0)
                 return r;
-
-        *ret_n = l.n;
-        *ret = TAKE_PTR(l.items);
-        l.n = 0;
+        *ret = items;
         return 0;
 }

@@ -19,3 +19,11 @@ call() { busctl --system call org.kartd.Kartd1 "$card" org.kartd.Kartd1.Card "$@
 # that do not depend on kartd.
 card_tries() { world_cardsim pin-tries | awk '{print $2}'; }
 apdus() { world_cardsim count | awk '{print $2}'; }
+
+# Pulls the card and puts it back; waits until kartd shows PinState STATE.
+reinsert_until_pin_state() {
+	world_card_remove >/dev/null
+	sleep 0.8
+	world_card_insert >/dev/null
+	world_wait_for 5 sh -c "busctl --system get-property org.kartd.Kartd1 '$card' org.kartd.Kartd1.Card PinState | grep -q '$1'"
+}

@@ -64,16 +64,14 @@ world_cardsim set-pin-tries 3 >/dev/null
 
 # Locked: PinLocked without a try; the card shows it on insertion.
 world_cardsim set-pin-tries 0 >/dev/null
-world_card_remove >/dev/null; sleep 0.8; world_card_insert >/dev/null
-world_wait_for 5 sh -c "busctl --system get-property org.kartd.Kartd1 '$card' org.kartd.Kartd1.Card PinState | grep -q locked"
+reinsert_until_pin_state locked
 check_eq "a locked PIN shows as locked" locked "$(prop PinState)"
 out=$(verify_force 11112222)
 check "locked: PinLocked" grep -q 'PIN is locked' <<<"$out"
 
 # PUK exhausted too: blocked for good.
 world_cardsim set-puk-tries 0 >/dev/null
-world_card_remove >/dev/null; sleep 0.8; world_card_insert >/dev/null
-world_wait_for 5 sh -c "busctl --system get-property org.kartd.Kartd1 '$card' org.kartd.Kartd1.Card PinState | grep -q blocked"
+reinsert_until_pin_state blocked
 check_eq "PIN and PUK exhausted: blocked" blocked "$(prop PinState)"
 out=$(verify_force 11112222)
 check "blocked: CardBlocked" grep -q 'card must be replaced' <<<"$out"
