@@ -15,7 +15,8 @@ integration_tests = \
 	tests/integration/test-unit-file.sh \
 	tests/integration/test-install.sh \
 	tests/integration/test-polkit-files.sh \
-	tests/integration/test-authz.sh
+	tests/integration/test-authz.sh \
+	tests/integration/test-remote.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) \
 	tests/integration/tap.sh \

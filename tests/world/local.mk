@@ -5,4 +5,4 @@
 noinst_PROGRAMS += tests/world/pcscd-launch
 tests_world_pcscd_launch_SOURCES = tests/world/pcscd-launch.c
 TESTS += tests/world/selftest.sh
-EXTRA_DIST += tests/world/world.sh tests/world/selftest.sh
+EXTRA_DIST += tests/world/world.sh tests/world/sshd.sh tests/world/selftest.sh
