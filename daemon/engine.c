@@ -70,6 +70,7 @@ static int slot_for(Engine *e, const char *name, unsigned *ret_index) {
 static Card *card_free(Card *c) {
         if (!c)
                 return NULL;
+        engine_card_certs_drop(c);
         free(c->id);
         free(c->serial);
         free(c->label);

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "card/card-pin.h"
+#include "card/x509-info.h"
 #include "card/pcsc-monitor.h"
 #include "mailbox.h"
 
@@ -18,6 +19,20 @@
 typedef struct Engine Engine;
 typedef struct Reader Reader;
 typedef struct Card Card;
+typedef struct CertWaiter CertWaiter;
+
+/* A certificate on a card, parsed once per insertion. */
+typedef struct CardCert {
+        char *id;               /* hex of the PKCS#15 ID */
+        char *label;            /* "" when none */
+        bool authority;
+        uint8_t *der;
+        size_t der_len;
+        bool readable;          /* OpenSSL could parse it */
+        CertInfo info;
+        const char *status;     /* "good", "expired", ..., "unreadable" */
+        char *status_detail;
+} CardCert;
 
 struct Reader {
         Engine *engine;
@@ -43,6 +58,11 @@ struct Card {
         const CardDriver *ops;  /* NULL: kartd cannot manage this card's PIN */
         CardPinInfo pin;
         PinStatus pin_status;
+
+        CardCert *certs;        /* cached for this insertion */
+        size_t n_certs;
+        bool certs_loaded;
+        CertWaiter *cert_waiters;       /* calls waiting for the first read */
 };
 
 typedef struct EngineObserver {
@@ -74,6 +94,15 @@ size_t engine_readers(Engine *e, Reader ***ret);
 Reader *engine_find_reader_by_index(Engine *e, unsigned index);
 Card *engine_find_card(Engine *e, const char *id);
 Card *engine_find_card_by_serial(Engine *e, const char *serial);
+
+typedef void (*EngineCertsDone)(int result, Card *c, void *userdata);
+
+/* Makes sure the card's certificates are read (once per insertion) and
+ * calls done on the loop: c is NULL when the card went away meanwhile.
+ * Returns 1 when they are already there (done is not called), 0 when
+ * done will be called. */
+int engine_card_certs(Card *c, EngineCertsDone done, void *userdata);
+CardCert *engine_card_cert(Card *c, const char *id);
 
 /* Queues a VERIFY or CHANGE of the card's PIN on its reader's worker and
  * calls done on the loop with the result. A PIN with a format the card

@@ -45,12 +45,6 @@ static void pin_info_done(PinInfo *c) {
         c->path = NULL;
 }
 
-static void strv_freep(char ***l) {
-        for (char **p = *l; p && *p; p++)
-                free(*p);
-        free(*l);
-}
-
 static const char *card_name(const PinInfo *c) {
         return c->serial && *c->serial ? c->serial : c->path;
 }
@@ -69,31 +63,6 @@ static int fetch_pin_info(sd_bus *bus, const char *path, PinInfo *c, sd_bus_erro
                 r = kartctl_read_props(reply, pin_props, c);
         sd_bus_message_unref(reply);
         return r;
-}
-
-/* The card with SERIAL, or all cards; returns 0 or an exit code. */
-static int list_cards(sd_bus *bus, const char *serial, char ***ret) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        sd_bus_message *reply = NULL;
-        const char *path;
-        int r;
-
-        if (!serial) {
-                r = sd_bus_get_property_strv(bus, KART_BUS_NAME, KART_MANAGER_PATH, KART_MANAGER_INTERFACE,
-                                             "Cards", &error, ret);
-                return r < 0 ? kartctl_report_error(_("Failed to list the cards"), &error, r) : 0;
-        }
-        r = sd_bus_call_method(bus, KART_BUS_NAME, KART_MANAGER_PATH, KART_MANAGER_INTERFACE,
-                               "GetCardBySerial", &error, &reply, "s", serial);
-        if (r >= 0)
-                r = sd_bus_message_read(reply, "o", &path);
-        if (r >= 0) {
-                *ret = calloc(2, sizeof(char *));
-                if (!*ret || !((*ret)[0] = strdup(path)))
-                        r = -ENOMEM;
-        }
-        sd_bus_message_unref(reply);
-        return r < 0 ? kartctl_report_error(_("Failed to find the card"), &error, r) : 0;
 }
 
 static const char *pin_state_text(const char *state) {
@@ -147,7 +116,7 @@ int verb_pin_status(sd_bus *bus, int argc, char *argv[]) {
                 { "json", no_argument, NULL, 'j' },
                 {}
         };
-        _cleanup_(strv_freep) char **paths = NULL;
+        _cleanup_(kartctl_strv_freep) char **paths = NULL;
         json_t *cards = NULL;
         size_t n = 0;
         int opt, r;
@@ -162,7 +131,7 @@ int verb_pin_status(sd_bus *bus, int argc, char *argv[]) {
                 fprintf(stderr, _("'pin-status' takes at most one argument, a card serial.\n"));
                 return EXIT_USAGE;
         }
-        r = list_cards(bus, optind < argc ? argv[optind] : NULL, &paths);
+        r = kartctl_list_cards(bus, optind < argc ? argv[optind] : NULL, &paths);
         if (r != 0)
                 return r;
         if (arg.json)
@@ -236,22 +205,13 @@ static int parse_pin_args(int argc, char *argv[], const char *usage, PinArgs *a)
 /* The card named by SERIAL, else the only card present. */
 static int select_card(sd_bus *bus, const char *serial, PinInfo *ret) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(strv_freep) char **paths = NULL;
+        _cleanup_free_ char *path = NULL;
         int r;
 
-        r = list_cards(bus, serial, &paths);
+        r = kartctl_select_card(bus, serial, &path);
         if (r != 0)
                 return r;
-        if (!paths || !paths[0]) {
-                fprintf(stderr, _("No card is present.\n"));
-                return EXIT_FAILED;
-        }
-        if (paths[1]) {
-                fprintf(stderr, _("Several cards are present; name one by its serial "
-                                  "(see 'kartctl pin-status').\n"));
-                return EXIT_USAGE;
-        }
-        r = fetch_pin_info(bus, paths[0], ret, &error);
+        r = fetch_pin_info(bus, path, ret, &error);
         if (r < 0)
                 return kartctl_report_error(_("Failed to read the card's PIN state"), &error, r);
         return 0;

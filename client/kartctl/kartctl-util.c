@@ -42,6 +42,57 @@ int kartctl_report_error(const char *what, const sd_bus_error *error, int r) {
         return EXIT_FAILED;
 }
 
+void kartctl_strv_freep(char ***l) {
+        for (char **p = *l; p && *p; p++)
+                free(*p);
+        free(*l);
+        *l = NULL;
+}
+
+int kartctl_list_cards(sd_bus *bus, const char *serial, char ***ret) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        const char *path;
+        int r;
+
+        if (!serial) {
+                r = sd_bus_get_property_strv(bus, KART_BUS_NAME, KART_MANAGER_PATH, KART_MANAGER_INTERFACE,
+                                             "Cards", &error, ret);
+                return r < 0 ? kartctl_report_error(_("Failed to list the cards"), &error, r) : 0;
+        }
+        r = sd_bus_call_method(bus, KART_BUS_NAME, KART_MANAGER_PATH, KART_MANAGER_INTERFACE,
+                               "GetCardBySerial", &error, &reply, "s", serial);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "o", &path);
+        if (r >= 0) {
+                *ret = calloc(2, sizeof(char *));
+                if (!*ret || !((*ret)[0] = strdup(path)))
+                        r = -ENOMEM;
+        }
+        sd_bus_message_unref(reply);
+        return r < 0 ? kartctl_report_error(_("Failed to find the card"), &error, r) : 0;
+}
+
+int kartctl_select_card(sd_bus *bus, const char *serial, char **ret_path) {
+        _cleanup_(kartctl_strv_freep) char **paths = NULL;
+        int r;
+
+        r = kartctl_list_cards(bus, serial, &paths);
+        if (r != 0)
+                return r;
+        if (!paths || !paths[0]) {
+                fprintf(stderr, _("No card is present.\n"));
+                return EXIT_FAILED;
+        }
+        if (paths[1]) {
+                fprintf(stderr, _("Several cards are present; name one by its serial "
+                                  "(see 'kartctl status').\n"));
+                return EXIT_USAGE;
+        }
+        *ret_path = TAKE_PTR(paths[0]);
+        return 0;
+}
+
 static int read_one(sd_bus_message *m, const PropSpec *p, void *obj) {
         char *field = (char *) obj + p->offset;
         char type[2] = { p->type, 0 };

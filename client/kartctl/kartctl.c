@@ -25,6 +25,8 @@ static const Verb verbs[] = {
         { "pin-status", verb_pin_status, N_("Show the PIN state of the cards, or of the card SERIAL") },
         { "change-pin", verb_change_pin, N_("Change a card's PIN ([SERIAL] [--stdin] [--force])") },
         { "verify-pin", verb_verify_pin, N_("Check a card's PIN ([SERIAL] [--stdin] [--force])") },
+        { "certs",   verb_certs,   N_("List a card's certificates and warn of expiry ([SERIAL])") },
+        { "cert",    verb_cert,    N_("Show or export a certificate (show|export ID [SERIAL]; see cert --help)") },
 };
 
 static void help(void) {

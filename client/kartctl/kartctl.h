@@ -30,11 +30,20 @@ int verb_monitor(sd_bus *bus, int argc, char *argv[]);
 int verb_pin_status(sd_bus *bus, int argc, char *argv[]);   /* kartctl-pin.c */
 int verb_change_pin(sd_bus *bus, int argc, char *argv[]);   /* kartctl-pin.c */
 int verb_verify_pin(sd_bus *bus, int argc, char *argv[]);   /* kartctl-pin.c */
+int verb_certs(sd_bus *bus, int argc, char *argv[]);        /* kartctl-certs.c */
+int verb_cert(sd_bus *bus, int argc, char *argv[]);         /* kartctl-certs.c: show, export */
 
 /* kartctl-util.c */
 int kartctl_connect(sd_bus **ret);
 /* Prints a call's failure clearly and returns the exit code for it. */
 int kartctl_report_error(const char *what, const sd_bus_error *error, int r);
+
+void kartctl_strv_freep(char ***l);
+/* The card with SERIAL, or all cards; returns 0 or an exit code. */
+int kartctl_list_cards(sd_bus *bus, const char *serial, char ***ret);
+/* The card named by SERIAL, else the only card present: its object path;
+ * returns 0 or an exit code (the failure is printed). */
+int kartctl_select_card(sd_bus *bus, const char *serial, char **ret_path);
 
 /* Reads an a{sv} of properties into a struct, by a table of fields;
  * unknown properties and unexpected types are skipped. */

@@ -20,6 +20,9 @@ static const struct {
         const char *interface, *member, *action;        /* action NULL: anyone */
 } auth_table[] = {
         { KART_MANAGER_INTERFACE, "GetCardBySerial", NULL },
+        { KART_CARD_INTERFACE,    "ListCertificates", NULL },
+        { KART_CARD_INTERFACE,    "GetCertificate",  NULL },
+        { KART_CARD_INTERFACE,    "GetCertificateInfo", NULL },
         { KART_CARD_INTERFACE,    "VerifyPin",       KART_ACTION_PIN_CHANGE },
         { KART_CARD_INTERFACE,    "ChangePin",       KART_ACTION_PIN_CHANGE },
 };

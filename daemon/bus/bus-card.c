@@ -129,5 +129,12 @@ const sd_bus_vtable bus_card_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("VerifyPin",
                                 SD_BUS_ARGS("s", pin, "a{sv}", options),
                                 SD_BUS_NO_RESULT, bus_card_method_verify_pin, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListCertificates", SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT("a(sssssttss)", certificates),
+                                bus_card_method_certificates, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetCertificate", SD_BUS_ARGS("s", id), SD_BUS_RESULT("ay", der),
+                                bus_card_method_certificates, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetCertificateInfo", SD_BUS_ARGS("s", id), SD_BUS_RESULT("a{sv}", info),
+                                bus_card_method_certificates, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END
 };

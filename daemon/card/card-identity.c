@@ -42,7 +42,7 @@ void card_identity_from_atr(Transport *t, CardIdentity *ret) {
 }
 
 /* Selects the PKCS#15 application: by AID first, else through EF.DIR. */
-static int select_pkcs15_app(Transport *t) {
+int card_select_pkcs15_app(Transport *t) {
         _cleanup_free_ uint8_t *dir = NULL;
         Pkcs15App *apps = NULL;
         size_t n_apps = 0, len;
@@ -80,7 +80,7 @@ static int read_tokeninfo(Transport *t, Pkcs15TokenInfo *ti) {
         size_t len;
         int r;
 
-        r = select_pkcs15_app(t);
+        r = card_select_pkcs15_app(t);
         if (r >= 0)
                 r = iso7816_select_fid(t, TOKENINFO_FID);
         if (r >= 0)

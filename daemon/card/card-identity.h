@@ -24,6 +24,9 @@ typedef struct CardIdentity {
 int card_identity_read(Transport *t, CardIdentity *ret);
 void card_identity_done(CardIdentity *id);
 
+/* Selects the PKCS#15 application: by AID, else through EF.DIR. */
+int card_select_pkcs15_app(Transport *t);
+
 /* Selects the PKCS#15 application and reads the TokenInfo serial
  * (newly allocated, NULL when the card has none). */
 int card_read_serial(Transport *t, char **ret);

@@ -94,10 +94,13 @@ static int dup_label(const Tlv *t, char **ret) {
 }
 
 /* Path ::= SEQUENCE { efidOrPath OCTET STRING, index INTEGER OPTIONAL,
- * length [0] INTEGER OPTIONAL }. Index and length are for record files,
- * which we do not read. */
-static int parse_path(const Tlv *seq, uint8_t *path, size_t *ret_len) {
+ * length [0] INTEGER OPTIONAL }. Index and length select a part of a file:
+ * only certificates come so (index and length NULL for the others), -1
+ * when absent. */
+static int parse_path(const Tlv *seq, uint8_t *path, size_t *ret_len, int32_t *index, int32_t *length) {
+        int32_t *range[2] = { index, length };
         TlvCursor c;
+        uint32_t u;
         Tlv t;
         int r;
 
@@ -108,9 +111,15 @@ static int parse_path(const Tlv *seq, uint8_t *path, size_t *ret_len) {
         if (r <= 0)
                 return r < 0 ? r : -EBADMSG;
         r = copy_octets(&t, path, PKCS15_MAX_ID, ret_len);
-        if (r < 0)
-                return r;
-        return tlv_cursor_finish(&c);
+        for (size_t i = 0; index && r >= 0 && i < 2; i++) {
+                *range[i] = -1;
+                r = tlv_cursor_take(&c, i == 0 ? 0x02 : 0x80, &t);
+                if (r > 0 && (tlv_read_uint(&t, &u) < 0 || u > INT32_MAX))
+                        r = -EBADMSG;
+                if (r > 0)
+                        *range[i] = (int32_t) u;
+        }
+        return r < 0 ? r : tlv_cursor_finish(&c);
 }
 
 /* ------------------------------------------------------------ EF.DIR */
@@ -199,7 +208,7 @@ int pkcs15_parse_odf(const uint8_t *buf, size_t len, Pkcs15OdfEntry **ret, size_
                         return -ENOMEM;
                 e = grown;
                 e[n].type = (Pkcs15OdfType) (t.tag - 0xA0);
-                r = parse_path(&path, e[n].path, &e[n].path_len);
+                r = parse_path(&path, e[n].path, &e[n].path_len, NULL, NULL);
                 if (r < 0)
                         return r;
                 n++;
@@ -415,7 +424,7 @@ static int parse_pin_attributes(const Tlv *seq, Pkcs15Pin *pin) {
         if (r < 0)
                 return r;
         if (r > 0) {
-                r = parse_path(&t, pin->path, &pin->path_len);
+                r = parse_path(&t, pin->path, &pin->path_len, NULL, NULL);
                 if (r < 0)
                         return r;
         }
@@ -487,6 +496,101 @@ int pkcs15_parse_aodf(const uint8_t *buf, size_t len, Pkcs15Pin **ret, size_t *r
 
         /* 30: PIN objects; biometric [0], authKey [1], external [2] are skipped */
         r = parse_entries(buf, len, 0x30, sizeof(Pkcs15Pin), parse_pin_item, free_pin_items,
+                          &items, ret_n);
+        if (r < 0)
+                return r;
+        *ret = items;
+        return 0;
+}
+
+/* ------------------------------------------------------------ CDF */
+
+void pkcs15_certs_free(Pkcs15Cert *certs, size_t n) {
+        for (size_t i = 0; certs && i < n; i++) {
+                free(certs[i].label);
+                free(certs[i].direct);
+        }
+        free(certs);
+}
+
+/* CommonCertificateAttributes ::= SEQUENCE { iD, authority BOOLEAN DEFAULT
+ * FALSE, identifier, certHash [0], trustedUsage [1], ... } */
+static int parse_common_cert(const Tlv *seq, Pkcs15Cert *cert) {
+        TlvCursor c = tlv_cursor(seq);
+        Tlv t;
+        int r;
+
+        if (tlv_cursor_take(&c, 0x04, &t) <= 0)
+                return -EBADMSG;
+        r = copy_octets(&t, cert->id, sizeof cert->id, &cert->id_len);
+        if (r >= 0 && (r = tlv_cursor_take(&c, 0x01, &t)) > 0) {
+                if (t.constructed || t.len != 1)
+                        return -EBADMSG;
+                cert->authority = t.value[0] != 0;
+        }
+        return r < 0 ? r : tlv_cursor_finish(&c);
+}
+
+/* X509CertificateAttributes ::= SEQUENCE { value ObjectValue, subject, ...}
+ * with ObjectValue ::= CHOICE { indirect (a Path, or a URL we cannot
+ * follow), direct [0] Certificate }; the rest only copies the certificate. */
+static int parse_x509_attributes(const Tlv *seq, Pkcs15Cert *cert) {
+        TlvCursor c = tlv_cursor(seq);
+        Tlv t;
+        int r;
+
+        r = tlv_cursor_take(&c, 0x30, &t);
+        if (r > 0)
+                r = parse_path(&t, cert->path, &cert->path_len, &cert->index, &cert->length);
+        else if (r == 0 && (r = tlv_cursor_take(&c, 0xA0, &t)) > 0) {
+                cert->direct = t.len > 0 ? malloc(t.len) : NULL;
+                if (!cert->direct)
+                        return t.len > 0 ? -ENOMEM : -EBADMSG;
+                memcpy(cert->direct, t.value, t.len);
+                cert->direct_len = t.len;
+        }
+        return r < 0 ? r : tlv_cursor_finish(&c);
+}
+
+/* CertificateObject ::= SEQUENCE { CommonObjectAttributes,
+ * CommonCertificateAttributes, [0] subclass OPTIONAL,
+ * [1] { X509CertificateAttributes } } */
+static int parse_cert_object(const Tlv *obj, void *item) {
+        TlvCursor c = tlv_cursor(obj), common;
+        Pkcs15Cert *cert = item;
+        Tlv t;
+        int r;
+
+        cert->index = cert->length = -1;
+        if (tlv_cursor_take(&c, 0x30, &t) <= 0)
+                return -EBADMSG;
+        common = tlv_cursor(&t);
+        r = take_label(&common, 0x0C, &cert->label);    /* flags, authId, ...: not needed */
+        if (r >= 0 && (r = tlv_cursor_finish(&common)) >= 0)
+                r = tlv_cursor_take(&c, 0x30, &t);
+        if (r <= 0)
+                return r < 0 ? r : -EBADMSG;
+        r = parse_common_cert(&t, cert);
+        if (r >= 0 && (r = tlv_cursor_take(&c, 0xA0, &t)) >= 0)
+                r = tlv_cursor_take(&c, 0xA1, &t);
+        if (r <= 0)
+                return r < 0 ? r : -EBADMSG;
+        if (tlv_find(t.value, t.len, 0x30, &t) < 0)
+                return -EBADMSG;
+        r = parse_x509_attributes(&t, cert);
+        return r < 0 ? r : tlv_cursor_finish(&c);
+}
+
+static void free_cert_items(void *items, size_t n) {
+        pkcs15_certs_free(items, n);
+}
+
+int pkcs15_parse_cdf(const uint8_t *buf, size_t len, Pkcs15Cert **ret, size_t *ret_n) {
+        void *items;
+        int r;
+
+        /* 30: X.509 certificates; the other kinds ([0]..[5]) are skipped */
+        r = parse_entries(buf, len, 0x30, sizeof(Pkcs15Cert), parse_cert_object, free_cert_items,
                           &items, ret_n);
         if (r < 0)
                 return r;

@@ -119,3 +119,30 @@ typedef struct Pkcs15Pin {
  * 00/FF padding tolerated. *ret is NULL when there are none. */
 int pkcs15_parse_aodf(const uint8_t *buf, size_t len, Pkcs15Pin **ret, size_t *ret_n);
 void pkcs15_pins_free(Pkcs15Pin *pins, size_t n);
+
+/* Object identifiers (iD) as PKCS#15 bounds them: OpenSC's pkcs15-init
+ * writes the 20-byte SHA-1 of the public key by default. */
+#define PKCS15_MAX_OBJECT_ID 255
+
+/* A certificate object from a CDF (CertificateObject, x509Certificate
+ * choice). The certificate itself is either in a file (path, with index
+ * and length for a part of it) or, rarely, in the CDF (direct). When
+ * neither is set the value is only referenced by URL, which we cannot
+ * follow. */
+typedef struct Pkcs15Cert {
+        char *label;                    /* CommonObjectAttributes label, or NULL */
+        uint8_t id[PKCS15_MAX_OBJECT_ID];       /* CommonCertificateAttributes iD */
+        size_t id_len;
+        bool authority;                 /* a CA certificate */
+        uint8_t path[PKCS15_MAX_ID];
+        size_t path_len;                /* 0: no path given */
+        int32_t index, length;          /* Path index and length, -1 when absent */
+        uint8_t *direct;                /* the DER given directly, or NULL */
+        size_t direct_len;
+} Pkcs15Cert;
+
+/* CDF: X.509 certificate objects in order; the other certificate types
+ * ([0]..[n]) are skipped, 00/FF padding tolerated. *ret is NULL when there
+ * are none. */
+int pkcs15_parse_cdf(const uint8_t *buf, size_t len, Pkcs15Cert **ret, size_t *ret_n);
+void pkcs15_certs_free(Pkcs15Cert *certs, size_t n);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target for everything that parses bytes from a card: the
- * BER-TLV reader, the four PKCS#15 file parsers and the ATR table.
+ * BER-TLV reader, the five PKCS#15 file parsers and the ATR table.
  *
  * Not part of the default build. From the top source directory:
  *
@@ -12,7 +12,7 @@
  *
  * (config.h must exist, i.e. run configure first.) Good seeds are the
  * files of a card simulator or of a pkcs15-init card (EF.DIR, ODF,
- * TokenInfo, AODF) and ATRs, one per corpus file. */
+ * TokenInfo, AODF, CDF) and ATRs, one per corpus file. */
 #include "config.h"
 
 #include <assert.h>
@@ -62,6 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         Pkcs15OdfEntry *odf = NULL;
         Pkcs15TokenInfo ti = {};
         Pkcs15Pin *pins = NULL;
+        Pkcs15Cert *certs = NULL;
         size_t n = 0;
 
         walk(data, size, false);
@@ -104,6 +105,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         check_label(pins[i].label);
                 }
                 pkcs15_pins_free(pins, n);
+        }
+
+        if (pkcs15_parse_cdf(data, size, &certs, &n) >= 0) {
+                for (size_t i = 0; i < n; i++) {
+                        assert(certs[i].id_len > 0 && certs[i].id_len <= sizeof certs[i].id);
+                        assert(certs[i].path_len <= sizeof certs[i].path);
+                        assert(certs[i].index >= -1 && certs[i].length >= -1);
+                        assert(!certs[i].direct == (certs[i].direct_len == 0));
+                        assert(!certs[i].direct || (certs[i].direct_len < size && !certs[i].path_len));
+                        check_label(certs[i].label);
+                }
+                pkcs15_certs_free(certs, n);
         }
 
         {

@@ -16,7 +16,9 @@ integration_tests = \
 	tests/integration/test-install.sh \
 	tests/integration/test-polkit-files.sh \
 	tests/integration/test-authz.sh \
-	tests/integration/test-remote.sh
+	tests/integration/test-remote.sh \
+	tests/integration/test-certs.sh \
+	tests/integration/test-kartctl-certs.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) \
 	tests/integration/tap.sh \

@@ -13,12 +13,18 @@ declare -A expected_action=(
 	[org.kartd.Kartd1.Manager.GetCardBySerial]=public
 	[org.kartd.Kartd1.Card.VerifyPin]=org.kartd.pin.change
 	[org.kartd.Kartd1.Card.ChangePin]=org.kartd.pin.change
+	[org.kartd.Kartd1.Card.ListCertificates]=public
+	[org.kartd.Kartd1.Card.GetCertificate]=public
+	[org.kartd.Kartd1.Card.GetCertificateInfo]=public
 )
 # arguments that change nothing when allowed (the right PIN, changed to itself)
 declare -A sample_args=(
 	[org.kartd.Kartd1.Manager.GetCardBySerial]="s 4b41525400000001"
 	[org.kartd.Kartd1.Card.VerifyPin]="sa{sv} 123456 0"
 	[org.kartd.Kartd1.Card.ChangePin]="ssa{sv} 123456 123456 0"
+	[org.kartd.Kartd1.Card.ListCertificates]=""
+	[org.kartd.Kartd1.Card.GetCertificate]="s 01"
+	[org.kartd.Kartd1.Card.GetCertificateInfo]="s 01"
 )
 
 policy=$KART_TOP_BUILDDIR/dbus/org.kartd.policy

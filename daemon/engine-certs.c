@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "card/card-certs.h"
+#include "engine-private.h"
+#include "hexutil.h"
+#include "log.h"
+#include "macro.h"
+
+struct CertWaiter {
+        CertWaiter *next;
+        EngineCertsDone done;
+        void *userdata;
+};
+
+typedef struct CertsJob {
+        Engine *engine;
+        char *reader;
+        uint64_t generation;
+        CardCertFile *files;
+        size_t n_files, bytes;
+        unsigned apdus;
+} CertsJob;
+
+static void certs_job_free(void *p) {
+        CertsJob *j = p;
+
+        card_cert_files_free(j->files, j->n_files);
+        free(j->reader);
+        free(j);
+}
+
+static int certs_job_run(Transport *t, void *userdata) {
+        CertsJob *j = userdata;
+        unsigned before = t->apdu_count;
+        int r;
+
+        card_cert_files_free(j->files, j->n_files);
+        j->files = NULL;
+        j->n_files = 0;
+        r = card_read_certificates(t, &j->files, &j->n_files, &j->bytes);
+        j->apdus = t->apdu_count - before;
+        return r;
+}
+
+/* Validity from the clock; revocation is OCSP's to tell. */
+static void cert_set_status(CardCert *c) {
+        uint64_t now = (uint64_t) time(NULL);
+
+        if (!c->readable)
+                c->status = "unreadable";
+        else if (now > c->info.not_after)
+                c->status = "expired";
+        else if (now < c->info.not_before)
+                c->status = "not-yet-valid";
+        else {
+                c->status = "unknown";
+                c->status_detail = strdup("revocation status not checked");
+        }
+}
+
+static int cert_from_file(CardCertFile *f, CardCert *ret) {
+        CardCert c = {};
+        int r;
+
+        c.id = hex_encode(f->meta.id, f->meta.id_len);
+        c.label = strdup(f->meta.label ?: "");
+        if (!c.id || !c.label) {
+                free(c.id);
+                free(c.label);
+                return -ENOMEM;
+        }
+        c.authority = f->meta.authority;
+        c.der = TAKE_PTR(f->der);
+        c.der_len = f->der_len;
+        r = c.der ? cert_info_parse(c.der, c.der_len, &c.info) : -ENODATA;
+        if (r == -ENOMEM)
+                return r;
+        c.readable = r >= 0;
+        if (!c.readable)
+                log_warning("Certificate %s ('%s') on the card is unreadable.", c.id, c.label);
+        cert_set_status(&c);
+        *ret = c;
+        return 0;
+}
+
+static void card_certs_clear(Card *c) {
+        for (size_t i = 0; i < c->n_certs; i++) {
+                free(c->certs[i].id);
+                free(c->certs[i].label);
+                free(c->certs[i].der);
+                free(c->certs[i].status_detail);
+                cert_info_done(&c->certs[i].info);
+        }
+        free(c->certs);
+        c->certs = NULL;
+        c->n_certs = 0;
+}
+
+/* Answers every waiting call; c is NULL when the card is gone. */
+static void wake_waiters(CertWaiter **list, int result, Card *c) {
+        CertWaiter *w = *list;
+
+        *list = NULL;
+        while (w) {
+                CertWaiter *next = w->next;
+
+                w->done(result, c, w->userdata);
+                free(w);
+                w = next;
+        }
+}
+
+void engine_card_certs_drop(Card *c) {
+        card_certs_clear(c);
+        wake_waiters(&c->cert_waiters, -ENOMEDIUM, NULL);
+}
+
+static void certs_job_done(int result, void *userdata) {
+        CertsJob *j = userdata;
+        Reader *r = engine_reader_find(j->engine, j->reader);
+        Card *c = r && r->generation == j->generation ? r->card : NULL;
+
+        if (!c)
+                return;         /* the waiters were answered when the card went */
+        if (result >= 0) {
+                card_certs_clear(c);
+                c->certs = calloc(MAX(j->n_files, (size_t) 1), sizeof *c->certs);
+                if (!c->certs)
+                        result = -ENOMEM;
+                for (size_t i = 0; result >= 0 && i < j->n_files; i++) {
+                        result = cert_from_file(&j->files[i], &c->certs[c->n_certs]);
+                        if (result >= 0)
+                                c->n_certs++;
+                }
+                c->certs_loaded = result >= 0;
+                log_info("Read %zu certificates from card %s: %u APDUs, %zu bytes.",
+                         c->n_certs, strna(c->serial), j->apdus, j->bytes);
+        } else
+                log_warning_errno(result, "Could not read the certificates of card %s: %m",
+                                  strna(c->serial));
+        wake_waiters(&c->cert_waiters, result, c);
+}
+
+int engine_card_certs(Card *c, EngineCertsDone done, void *userdata) {
+        Reader *r = c->reader;
+        CertWaiter *w;
+        bool first;
+        int k;
+
+        if (c->certs_loaded)
+                return 1;
+
+        w = calloc(1, sizeof *w);
+        if (!w)
+                return -ENOMEM;
+        *w = (CertWaiter) { .done = done, .userdata = userdata };
+        first = !c->cert_waiters;
+        w->next = c->cert_waiters;
+        c->cert_waiters = w;
+        if (!first)
+                return 0;       /* a read is on its way */
+
+        CertsJob *j = calloc(1, sizeof *j);
+        if (!j || !(j->reader = strdup(r->name))) {
+                free(j);
+                c->cert_waiters = w->next;
+                free(w);
+                return -ENOMEM;
+        }
+        j->engine = r->engine;
+        j->generation = r->generation;
+        k = engine_submit(r->engine, r, certs_job_run, certs_job_done, READER_JOB_RESTART_ON_RESET,
+                          j, certs_job_free);
+        if (k < 0) {
+                certs_job_free(j);
+                c->cert_waiters = w->next;
+                free(w);
+        }
+        return k < 0 ? k : 0;
+}
+
+CardCert *engine_card_cert(Card *c, const char *id) {
+        for (size_t i = 0; i < c->n_certs; i++)
+                if (streq(c->certs[i].id, id))
+                        return &c->certs[i];
+        return NULL;
+}

@@ -1,0 +1,24 @@
+# Unit tests of the CDF parser and of the certificate reader (cmocka, TAP
+# output). Include inside "if HAVE_CMOCKA".
+cert_tests = \
+	tests/unit/test-cdf \
+	tests/unit/test-x509-info
+check_PROGRAMS += $(cert_tests)
+TESTS += $(cert_tests)
+
+tests_unit_test_cdf_SOURCES = tests/unit/test-cdf.c
+tests_unit_test_cdf_CPPFLAGS = $(unit_cppflags) $(OPENSSL_CFLAGS)
+tests_unit_test_cdf_LDADD = daemon/libkartd.la $(CMOCKA_LIBS)
+
+tests_unit_test_x509_info_SOURCES = tests/unit/test-x509-info.c
+tests_unit_test_x509_info_CPPFLAGS = $(unit_cppflags) $(OPENSSL_CFLAGS)
+tests_unit_test_x509_info_LDADD = daemon/libkartd.la $(CMOCKA_LIBS)
+
+# Made once by tests/data/certs/make-certs.sh (its keys thrown away).
+EXTRA_DIST += \
+	tests/data/certs/make-certs.sh \
+	tests/data/certs/auth.der \
+	tests/data/certs/expired.der \
+	tests/data/certs/noext.der \
+	tests/data/certs/root.der \
+	tests/data/certs/sign.der
