@@ -55,4 +55,9 @@ typedef struct PropSpec {
 int kartctl_read_props(sd_bus_message *m, const PropSpec *spec, void *obj);
 void kartctl_free_props(const PropSpec *spec, void *obj);
 
+/* kartctl-json.c: the next complete value of m as JSON (a{sv} -> object,
+ * arrays -> arrays, variants unwrapped). */
+typedef struct json_t json_t;
+int kartctl_message_to_json(sd_bus_message *m, json_t **ret);
+
 void kartctl_print_json(void *json_t_object);  /* takes ownership */
