@@ -22,3 +22,5 @@
 #define KART_ACTION_ADMIN              "org.kartd.admin"
 
 #define KART_CONFIG_FILE  SYSCONFDIR "/kartd/kartd.conf"
+/* Certificates that vouch for OCSP responders (and issuers not on the card). */
+#define KART_TRUST_DIR    SYSCONFDIR "/kartd/trust.d"

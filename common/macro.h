@@ -68,3 +68,7 @@ static inline int streq_ptr(const char *a, const char *b) {
 static inline const char *strna(const char *s) {
         return s ?: "n/a";
 }
+
+static inline const char *strempty(const char *s) {
+        return s ?: "";
+}

@@ -3,11 +3,14 @@
 
 #include <errno.h>
 #include <ini.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "conf.h"
+#include "kart-names.h"
 #include "log.h"
 #include "macro.h"
 
@@ -16,6 +19,7 @@ typedef struct Parse {
         const char *path;
         FILE *file;
         int line;       /* the line inih is looking at */
+        bool oom;
 } Parse;
 
 int log_level_from_string(const char *s) {
@@ -29,6 +33,94 @@ int log_level_from_string(const char *s) {
                         return levels[i].level;
         return -EINVAL;
 }
+
+/* Each parser returns 0, -EINVAL (the value is reported and ignored) or
+ * -ENOMEM; it writes its target only on success. */
+typedef int (*ParseFunc)(const char *value, void *target, unsigned min, unsigned max);
+
+static int parse_log_level(const char *value, void *target, unsigned min _unused_, unsigned max _unused_) {
+        int l = log_level_from_string(value);
+
+        if (l < 0)
+                return -EINVAL;
+        *(int *) target = l;
+        return 0;
+}
+
+static int parse_bool(const char *value, void *target, unsigned min _unused_, unsigned max _unused_) {
+        static const char *const yes[] = { "yes", "true", "on", "1" }, *const no[] = { "no", "false", "off", "0" };
+
+        for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
+                if (strcasecmp(value, yes[i]) == 0)
+                        return *(bool *) target = true, 0;
+                if (strcasecmp(value, no[i]) == 0)
+                        return *(bool *) target = false, 0;
+        }
+        return -EINVAL;
+}
+
+static int parse_unsigned(const char *value, void *target, unsigned min, unsigned max) {
+        char *end;
+        unsigned long v;
+
+        if (*value < '0' || *value > '9')
+                return -EINVAL;
+        errno = 0;
+        v = strtoul(value, &end, 10);
+        if (errno != 0 || *end || v < min || v > max)
+                return -EINVAL;
+        *(unsigned *) target = (unsigned) v;
+        return 0;
+}
+
+static int set_string(char **target, const char *value) {
+        char *s = *value ? strdup(value) : NULL;
+
+        if (*value && !s)
+                return -ENOMEM;
+        free(*target);
+        *target = s;
+        return 0;
+}
+
+/* An absolute path, or empty for none. */
+static int parse_path(const char *value, void *target, unsigned min _unused_, unsigned max _unused_) {
+        if (*value && *value != '/')
+                return -EINVAL;
+        return set_string(target, value);
+}
+
+/* An http:// or https:// URL without spaces or control characters, or empty. */
+static int parse_url(const char *value, void *target, unsigned min _unused_, unsigned max _unused_) {
+        if (*value && strncasecmp(value, "http://", 7) != 0 && strncasecmp(value, "https://", 8) != 0)
+                return -EINVAL;
+        for (const char *p = value; *p; p++)
+                if ((unsigned char) *p <= ' ' || *p == 0x7f)
+                        return -EINVAL;
+        return set_string(target, value);
+}
+
+#define FIELD(f) offsetof(KartConfig, f)
+
+static const struct Setting {
+        const char *section, *key;
+        ParseFunc parse;
+        size_t offset;
+        unsigned min, max;
+        const char *expect;     /* for the warning */
+} settings[] = {
+        { "daemon", "LogLevel", parse_log_level, FIELD(log_level), 0, 0, "debug, info, notice, warning or err" },
+        { "ocsp", "Enabled", parse_bool, FIELD(ocsp.enabled), 0, 0, "yes or no" },
+        { "ocsp", "Responder", parse_url, FIELD(ocsp.responder), 0, 0, "an http:// or https:// URL" },
+        { "ocsp", "TrustFile", parse_path, FIELD(ocsp.trust_file), 0, 0, "an absolute path" },
+        { "ocsp", "TrustDirectory", parse_path, FIELD(ocsp.trust_dir), 0, 0, "an absolute path" },
+        { "ocsp", "Proxy", parse_url, FIELD(ocsp.proxy), 0, 0, "an http:// or https:// URL" },
+        { "ocsp", "ConnectTimeoutSec", parse_unsigned, FIELD(ocsp.connect_timeout_sec), 1, 60, "1 to 60" },
+        { "ocsp", "TimeoutSec", parse_unsigned, FIELD(ocsp.timeout_sec), 1, 120, "1 to 120" },
+        { "ocsp", "ClockSkewSec", parse_unsigned, FIELD(ocsp.skew_sec), 0, 3600, "0 to 3600" },
+        { "ocsp", "CacheSec", parse_unsigned, FIELD(ocsp.cache_sec), 0, 7 * 86400, "0 to 604800" },
+        { "ocsp", "MaxResponseSize", parse_unsigned, FIELD(ocsp.max_response), 1024, 1024 * 1024, "1024 to 1048576" },
+};
 
 /* Debian's inih passes no line numbers to handlers, so count them here. */
 static char *read_line(char *buf, int size, void *userdata) {
@@ -47,21 +139,40 @@ static char *read_line(char *buf, int size, void *userdata) {
 
 static int on_entry(void *userdata, const char *section, const char *name, const char *value) {
         Parse *p = userdata;
-        int lineno = p->line;
 
-        if (strcasecmp(section, "daemon") == 0 && strcasecmp(name, "LogLevel") == 0) {
-                int l = log_level_from_string(value);
-                if (l < 0)
-                        log_warning("%s:%d: unknown LogLevel '%s', ignoring.", p->path, lineno, value);
-                else
-                        p->config->log_level = l;
-        } else
-                log_warning("%s:%d: unknown setting [%s] %s, ignoring.", p->path, lineno, section, name);
+        for (size_t i = 0; i < ELEMENTSOF(settings); i++) {
+                const struct Setting *s = &settings[i];
+                int r;
+
+                if (strcasecmp(section, s->section) != 0 || strcasecmp(name, s->key) != 0)
+                        continue;
+                r = s->parse(value, (uint8_t *) p->config + s->offset, s->min, s->max);
+                if (r == -ENOMEM) {
+                        p->oom = true;
+                        return 0;       /* stop */
+                }
+                if (r < 0)
+                        log_warning("%s:%d: [%s] %s: '%s' is not %s, ignoring.",
+                                    p->path, p->line, section, name, value, s->expect);
+                return 1;
+        }
+        log_warning("%s:%d: unknown setting [%s] %s, ignoring.", p->path, p->line, section, name);
         return 1;       /* go on with the next line */
 }
 
 void config_init(KartConfig *c) {
-        *c = (KartConfig) { .log_level = -1 };
+        *c = (KartConfig) {
+                .log_level = -1,
+                .ocsp = {
+                        .enabled = true,
+                        .trust_dir = strdup(KART_TRUST_DIR),
+                        .connect_timeout_sec = 5,
+                        .timeout_sec = 10,
+                        .skew_sec = 300,
+                        .cache_sec = 3600,
+                        .max_response = 64 * 1024,
+                },
+        };
 }
 
 int config_load(KartConfig *c, const char *path) {
@@ -74,9 +185,13 @@ int config_load(KartConfig *c, const char *path) {
         r = ini_parse_stream(read_line, &p, on_entry, &p);
         fclose(p.file);
         /* r > 0 is a syntax error already reported by read_line. */
-        return r < 0 ? -ENOMEM : 0;
+        return r < 0 || p.oom ? -ENOMEM : 0;
 }
 
 void config_done(KartConfig *c) {
+        free(c->ocsp.responder);
+        free(c->ocsp.trust_file);
+        free(c->ocsp.trust_dir);
+        free(c->ocsp.proxy);
         *c = (KartConfig) {};
 }

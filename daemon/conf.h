@@ -2,15 +2,32 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* /etc/kartd/kartd.conf, an INI file read with inih. A bad line is
- * reported with file:line and ignored; it never stops the daemon. */
+ * reported with file:line and ignored; it never stops the daemon. The
+ * settings are documented in man/kartd.conf.5 (keep both in step). */
+
+typedef struct OcspConfig {
+        bool enabled;
+        char *responder;                /* NULL: each certificate's AIA */
+        char *trust_file;               /* NULL: none */
+        char *trust_dir;                /* NULL: none */
+        char *proxy;                    /* NULL: no proxy */
+        unsigned connect_timeout_sec, timeout_sec;
+        unsigned skew_sec;              /* allowed clock difference with the responder */
+        unsigned cache_sec;             /* how long an answer without nextUpdate is kept */
+        unsigned max_response;          /* bytes */
+} OcspConfig;
+
 typedef struct KartConfig {
         int log_level;          /* syslog level, -1 unset */
+        OcspConfig ocsp;
 } KartConfig;
 
 void config_init(KartConfig *c);
-/* Returns 0, or -ENOENT when the file is absent (the defaults stay). */
+/* Returns 0, or -ENOENT when the file is absent (the defaults stay),
+ * -ENOMEM. */
 int config_load(KartConfig *c, const char *path);
 void config_done(KartConfig *c);
 

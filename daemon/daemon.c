@@ -23,6 +23,7 @@ typedef struct Daemon {
         Engine *engine;
         PcscMonitor *monitor;
         Auth *auth;
+        OcspChecker *ocsp;
         BusContext bus_context;
 } Daemon;
 
@@ -30,6 +31,7 @@ static void daemon_done(Daemon *d) {
         /* Threads first (they post into the mailbox), then what they used. */
         d->monitor = pcsc_monitor_stop(d->monitor);
         d->engine = engine_free(d->engine);
+        d->ocsp = ocsp_checker_free(d->ocsp);    /* after the cards, which cancel their checks */
         d->mailbox = mailbox_free(d->mailbox);
         d->auth = auth_free(d->auth);
         if (d->bus) {
@@ -104,6 +106,10 @@ int daemon_run(const KartConfig *config) {
         r = engine_new(d.mailbox, &bus_engine_observer, &d.bus_context, &d.engine);
         if (r < 0)
                 return log_oom();
+        r = ocsp_checker_new(d.event, &config->ocsp, &d.ocsp);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up OCSP checks: %m");
+        engine_set_ocsp_checker(d.engine, d.ocsp);
         r = publish(&d);
         if (r < 0)
                 return r;

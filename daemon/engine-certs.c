@@ -11,12 +11,6 @@
 #include "log.h"
 #include "macro.h"
 
-struct CertWaiter {
-        CertWaiter *next;
-        EngineCertsDone done;
-        void *userdata;
-};
-
 typedef struct CertsJob {
         Engine *engine;
         char *reader;
@@ -47,22 +41,6 @@ static int certs_job_run(Transport *t, void *userdata) {
         return r;
 }
 
-/* Validity from the clock; revocation is OCSP's to tell. */
-static void cert_set_status(CardCert *c) {
-        uint64_t now = (uint64_t) time(NULL);
-
-        if (!c->readable)
-                c->status = "unreadable";
-        else if (now > c->info.not_after)
-                c->status = "expired";
-        else if (now < c->info.not_before)
-                c->status = "not-yet-valid";
-        else {
-                c->status = "unknown";
-                c->status_detail = strdup("revocation status not checked");
-        }
-}
-
 static int cert_from_file(CardCertFile *f, CardCert *ret) {
         CardCert c = {};
         int r;
@@ -78,18 +56,24 @@ static int cert_from_file(CardCertFile *f, CardCert *ret) {
         c.der = TAKE_PTR(f->der);
         c.der_len = f->der_len;
         r = c.der ? cert_info_parse(c.der, c.der_len, &c.info) : -ENODATA;
-        if (r == -ENOMEM)
+        if (r == -ENOMEM) {
+                free(c.id);
+                free(c.label);
+                free(c.der);
                 return r;
+        }
         c.readable = r >= 0;
         if (!c.readable)
                 log_warning("Certificate %s ('%s') on the card is unreadable.", c.id, c.label);
-        cert_set_status(&c);
+        c.status = "unknown";
+        c.status_detail = strdup("revocation status not checked yet");
         *ret = c;
         return 0;
 }
 
 static void card_certs_clear(Card *c) {
         for (size_t i = 0; i < c->n_certs; i++) {
+                ocsp_check_cancel(c->certs[i].check);
                 free(c->certs[i].id);
                 free(c->certs[i].label);
                 free(c->certs[i].der);
@@ -99,10 +83,20 @@ static void card_certs_clear(Card *c) {
         free(c->certs);
         c->certs = NULL;
         c->n_certs = 0;
+        c->status_pending = 0;
 }
 
-/* Answers every waiting call; c is NULL when the card is gone. */
-static void wake_waiters(CertWaiter **list, int result, Card *c) {
+int engine_cert_waiter_add(CertWaiter **list, EngineCertsDone done, void *userdata) {
+        CertWaiter *w = calloc(1, sizeof *w);
+
+        if (!w)
+                return -ENOMEM;
+        *w = (CertWaiter) { .next = *list, .done = done, .userdata = userdata };
+        *list = w;
+        return 0;
+}
+
+void engine_cert_waiters_wake(CertWaiter **list, int result, Card *c) {
         CertWaiter *w = *list;
 
         *list = NULL;
@@ -117,7 +111,8 @@ static void wake_waiters(CertWaiter **list, int result, Card *c) {
 
 void engine_card_certs_drop(Card *c) {
         card_certs_clear(c);
-        wake_waiters(&c->cert_waiters, -ENOMEDIUM, NULL);
+        engine_cert_waiters_wake(&c->cert_waiters, -ENOMEDIUM, NULL);
+        engine_cert_waiters_wake(&c->status_waiters, -ENOMEDIUM, NULL);
 }
 
 static void certs_job_done(int result, void *userdata) {
@@ -135,7 +130,7 @@ static void certs_job_done(int result, void *userdata) {
                 for (size_t i = 0; result >= 0 && i < j->n_files; i++) {
                         result = cert_from_file(&j->files[i], &c->certs[c->n_certs]);
                         if (result >= 0)
-                                c->n_certs++;
+                                c->certs[c->n_certs++].card = c;
                 }
                 c->certs_loaded = result >= 0;
                 log_info("Read %zu certificates from card %s: %u APDUs, %zu bytes.",
@@ -143,45 +138,42 @@ static void certs_job_done(int result, void *userdata) {
         } else
                 log_warning_errno(result, "Could not read the certificates of card %s: %m",
                                   strna(c->serial));
-        wake_waiters(&c->cert_waiters, result, c);
+        engine_cert_waiters_wake(&c->cert_waiters, result, c);
+        if (c->certs_loaded)
+                engine_card_check_status(c, false);
 }
 
 int engine_card_certs(Card *c, EngineCertsDone done, void *userdata) {
         Reader *r = c->reader;
-        CertWaiter *w;
-        bool first;
+        bool first = !c->cert_waiters;
+        CertsJob *j;
         int k;
 
         if (c->certs_loaded)
                 return 1;
-
-        w = calloc(1, sizeof *w);
-        if (!w)
-                return -ENOMEM;
-        *w = (CertWaiter) { .done = done, .userdata = userdata };
-        first = !c->cert_waiters;
-        w->next = c->cert_waiters;
-        c->cert_waiters = w;
+        k = engine_cert_waiter_add(&c->cert_waiters, done, userdata);
+        if (k < 0)
+                return k;
         if (!first)
                 return 0;       /* a read is on its way */
 
-        CertsJob *j = calloc(1, sizeof *j);
-        if (!j || !(j->reader = strdup(r->name))) {
-                free(j);
-                c->cert_waiters = w->next;
-                free(w);
-                return -ENOMEM;
-        }
-        j->engine = r->engine;
-        j->generation = r->generation;
-        k = engine_submit(r->engine, r, certs_job_run, certs_job_done, READER_JOB_RESTART_ON_RESET,
-                          j, certs_job_free);
+        j = calloc(1, sizeof *j);
+        if (j)
+                *j = (CertsJob) { .engine = r->engine, .generation = r->generation, .reader = strdup(r->name) };
+        k = j && j->reader ? 0 : -ENOMEM;
+        if (k >= 0)
+                k = engine_submit(r->engine, r, certs_job_run, certs_job_done, READER_JOB_RESTART_ON_RESET,
+                                  j, certs_job_free);
         if (k < 0) {
-                certs_job_free(j);
+                CertWaiter *w = c->cert_waiters;
+
+                if (j)
+                        certs_job_free(j);
                 c->cert_waiters = w->next;
                 free(w);
+                return k;
         }
-        return k < 0 ? k : 0;
+        return 0;
 }
 
 CardCert *engine_card_cert(Card *c, const char *id) {

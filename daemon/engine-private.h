@@ -8,6 +8,20 @@
 
 Reader *engine_reader_find(Engine *e, const char *name);
 void engine_notify_pin_changed(Engine *e, Card *c);
+void engine_notify_cert_status_changed(Engine *e, Card *c, CardCert *k);
+OcspChecker *engine_ocsp_checker(Engine *e);
+struct CertWaiter {
+        CertWaiter *next;
+        EngineCertsDone done;
+        void *userdata;
+};
+
+int engine_cert_waiter_add(CertWaiter **list, EngineCertsDone done, void *userdata);
+/* Answers every waiting call; c is NULL when the card is gone. */
+void engine_cert_waiters_wake(CertWaiter **list, int result, Card *c);
+/* Starts OCSP checks of the card's certificates whose answer is not
+ * cached (force: all); wakes c->status_waiters when none is pending. */
+void engine_card_check_status(Card *c, bool force);
 /* Frees the card's certificates and answers waiting calls (card gone). */
 void engine_card_certs_drop(Card *c);
 /* Runs job on the reader's worker thread. */

@@ -30,6 +30,8 @@ struct Engine {
          * index and its thread when pcscd restarts. */
         WorkerSlot slots[MAX_READER_NAMES];
         size_t n_slots;
+
+        OcspChecker *ocsp;      /* borrowed; NULL: no revocation checks */
 };
 
 typedef struct IdentityJob {
@@ -196,6 +198,19 @@ static void identity_job_done(int result, void *userdata) {
 
 void engine_notify_pin_changed(Engine *e, Card *c) {
         NOTIFY(e, card_pin_changed, c);
+}
+
+void engine_notify_cert_status_changed(Engine *e, Card *c, CardCert *k) {
+        if (e->observer->cert_status_changed)
+                e->observer->cert_status_changed(c, k, e->userdata);
+}
+
+void engine_set_ocsp_checker(Engine *e, OcspChecker *k) {
+        e->ocsp = k;
+}
+
+OcspChecker *engine_ocsp_checker(Engine *e) {
+        return e->ocsp;
 }
 
 int engine_submit(Engine *e, Reader *r, ReaderJobFunc job, ReaderDoneFunc done,

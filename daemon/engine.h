@@ -10,6 +10,7 @@
 #include "card/card-pin.h"
 #include "card/x509-info.h"
 #include "card/pcsc-monitor.h"
+#include "backend/ocsp-check.h"
 #include "mailbox.h"
 
 /* The engine: readers and the cards in them, as PC/SC reports them and as
@@ -23,6 +24,7 @@ typedef struct CertWaiter CertWaiter;
 
 /* A certificate on a card, parsed once per insertion. */
 typedef struct CardCert {
+        Card *card;
         char *id;               /* hex of the PKCS#15 ID */
         char *label;            /* "" when none */
         bool authority;
@@ -30,8 +32,13 @@ typedef struct CardCert {
         size_t der_len;
         bool readable;          /* OpenSSL could parse it */
         CertInfo info;
-        const char *status;     /* "good", "expired", ..., "unreadable" */
-        char *status_detail;
+        /* Revocation, as OCSP last told it: "good", "on-hold", "revoked",
+         * "unknown". engine_cert_status() adds what the clock says. */
+        const char *status;
+        char *status_detail;    /* why unknown; the revocation reason */
+        uint64_t revoked_at;    /* seconds since the epoch, 0 when not revoked */
+        uint64_t status_until;  /* seconds since the epoch: look again after it */
+        OcspCheck *check;       /* pending */
 } CardCert;
 
 struct Reader {
@@ -63,6 +70,8 @@ struct Card {
         size_t n_certs;
         bool certs_loaded;
         CertWaiter *cert_waiters;       /* calls waiting for the first read */
+        unsigned status_pending;        /* OCSP checks on their way */
+        CertWaiter *status_waiters;     /* calls waiting for them */
 };
 
 typedef struct EngineObserver {
@@ -72,6 +81,7 @@ typedef struct EngineObserver {
         void (*card_added)(Card *c, void *userdata);
         void (*card_removed)(Card *c, void *userdata);      /* called before it is freed */
         void (*card_pin_changed)(Card *c, void *userdata);  /* PIN state or tries */
+        void (*cert_status_changed)(Card *c, CardCert *k, void *userdata);
 } EngineObserver;
 
 /* Who asked: for the audit trail. */
@@ -103,6 +113,16 @@ typedef void (*EngineCertsDone)(int result, Card *c, void *userdata);
  * done will be called. */
 int engine_card_certs(Card *c, EngineCertsDone done, void *userdata);
 CardCert *engine_card_cert(Card *c, const char *id);
+/* The status to show: "unreadable", "expired" or "not-yet-valid" from the
+ * clock, else OCSP's; *detail (optional) the reason, "" when none. */
+const char *engine_cert_status(const CardCert *k, const char **detail);
+/* Asks OCSP again about every certificate of the card (reading them
+ * first if needed), not trusting cached answers; done is called when all
+ * answers are in, as for engine_card_certs(). Returns 0 or -ENOMEM. */
+int engine_card_refresh_status(Card *c, EngineCertsDone done, void *userdata);
+
+/* Revocation checks use k (NULL: none). The engine does not own it. */
+void engine_set_ocsp_checker(Engine *e, OcspChecker *k);
 
 /* Queues a VERIFY or CHANGE of the card's PIN on its reader's worker and
  * calls done on the loop with the result. A PIN with a format the card

@@ -359,10 +359,13 @@ static void print_certs_text(sd_bus *bus, const char *path, CertList *l, time_t 
         free(until);
 }
 
+static bool arg_refresh;
+
 static int parse_json_opt(int argc, char *argv[], const char *usage) {
         static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "json", no_argument, NULL, 'j' },
+                { "help",    no_argument, NULL, 'h' },
+                { "json",    no_argument, NULL, 'j' },
+                { "refresh", no_argument, NULL, 'r' },
                 {}
         };
         int c;
@@ -376,10 +379,24 @@ static int parse_json_opt(int argc, char *argv[], const char *usage) {
                 case 'j':
                         arg.json = true;
                         break;
+                case 'r':
+                        arg_refresh = true;
+                        break;
                 default:
                         return EXIT_USAGE;
                 }
         return 0;
+}
+
+/* RefreshStatus: the responders asked again; a failure is only a warning. */
+static void refresh_status(sd_bus *bus, const char *path) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r;
+
+        r = call_card(bus, path, "RefreshStatus", NULL, &error, &reply);
+        if (r < 0)
+                (void) kartctl_report_error(_("Could not check the revocation status again"), &error, r);
 }
 
 int verb_certs(sd_bus *bus, int argc, char *argv[]) {
@@ -389,9 +406,10 @@ int verb_certs(sd_bus *bus, int argc, char *argv[]) {
         int r;
 
         r = parse_json_opt(argc, argv,
-                           _("Usage: kartctl certs [SERIAL] [--json]\n\n"
+                           _("Usage: kartctl certs [SERIAL] [--refresh] [--json]\n\n"
                              "List the certificates on the card SERIAL, or on the only card present,\n"
-                             "and warn about those that expire within 30 days.\n"));
+                             "and warn about those that expire within 30 days. --refresh asks the\n"
+                             "OCSP responders again instead of using the answers kartd keeps.\n"));
         if (r != 0)
                 return r < 0 ? EXIT_OK : r;
         if (argc - optind > 1) {
@@ -399,6 +417,8 @@ int verb_certs(sd_bus *bus, int argc, char *argv[]) {
                 return EXIT_USAGE;
         }
         r = kartctl_select_card(bus, optind < argc ? argv[optind] : NULL, &path);
+        if (r == 0 && arg_refresh)
+                refresh_status(bus, path);
         if (r == 0)
                 r = fetch_list(bus, path, &l);
         if (r != 0)
@@ -506,6 +526,7 @@ static void print_info_text(const json_t *info) {
                 { "not_after",          N_("Valid until:"),         FIELD_TIME },
                 { "status",             N_("Status:"),              FIELD_STATUS },
                 { "status_detail",      N_("Status detail:"),       FIELD_STRING },
+                { "revoked_at",         N_("Revoked on:"),          FIELD_TIME },
                 { "sha256",             N_("SHA-256:"),             FIELD_STRING },
                 { "key_usage",          N_("Key usage:"),           FIELD_LIST },
                 { "extended_key_usage", N_("Extended key usage:"),  FIELD_LIST },

@@ -23,6 +23,7 @@ static const struct {
         { KART_CARD_INTERFACE,    "ListCertificates", NULL },
         { KART_CARD_INTERFACE,    "GetCertificate",  NULL },
         { KART_CARD_INTERFACE,    "GetCertificateInfo", NULL },
+        { KART_CARD_INTERFACE,    "RefreshStatus", NULL },
         { KART_CARD_INTERFACE,    "VerifyPin",       KART_ACTION_PIN_CHANGE },
         { KART_CARD_INTERFACE,    "ChangePin",       KART_ACTION_PIN_CHANGE },
 };

@@ -25,7 +25,7 @@ static int reply_list(sd_bus_message *m, Card *c) {
 
                 r = sd_bus_message_append(reply, "(sssssttss)", k->id, k->label,
                                           k->info.subject ?: "", k->info.issuer ?: "", k->info.serial ?: "",
-                                          k->info.not_before, k->info.not_after, k->status,
+                                          k->info.not_before, k->info.not_after, engine_cert_status(k, NULL),
                                           k->info.sha256 ?: "");
         }
         if (r >= 0)
@@ -105,6 +105,7 @@ static int append_strv(sd_bus_message *reply, const char *key, char **l) {
 
 static int reply_info(sd_bus_message *m, Card *c) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *detail;
         CardCert *k;
         int r;
 
@@ -116,8 +117,10 @@ static int reply_info(sd_bus_message *m, Card *c) {
                 r = sd_bus_message_open_container(reply, 'a', "{sv}");
         if (r >= 0) r = append_entry(reply, "id", "s", k->id);
         if (r >= 0) r = append_entry(reply, "label", "s", k->label);
-        if (r >= 0) r = append_entry(reply, "status", "s", k->status);
-        if (r >= 0) r = append_entry(reply, "status_detail", "s", k->status_detail ?: "");
+        if (r >= 0) r = append_entry(reply, "status", "s", engine_cert_status(k, &detail));
+        if (r >= 0) r = append_entry(reply, "status_detail", "s", detail);
+        if (r >= 0) r = append_entry(reply, "revoked_at", "t", k->revoked_at);
+        if (r >= 0) r = append_entry(reply, "status_checked_until", "t", k->status_until);
         if (r >= 0 && k->readable) {
                 const CertInfo *i = &k->info;
                 char *empty[] = { NULL };
@@ -147,6 +150,8 @@ static int reply_info(sd_bus_message *m, Card *c) {
 static int reply_for(sd_bus_message *m, Card *c) {
         const char *member = sd_bus_message_get_member(m);
 
+        if (streq(member, "RefreshStatus"))
+                return sd_bus_reply_method_return(m, NULL);
         if (streq(member, "GetCertificate"))
                 return reply_der(m, c);
         if (streq(member, "GetCertificateInfo"))
@@ -186,4 +191,21 @@ int bus_card_method_certificates(sd_bus_message *m, void *userdata, sd_bus_error
         if (r > 0)
                 return reply_for(m, c);
         return 1;       /* answered by certs_ready() */
+}
+
+int bus_card_method_refresh_status(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Card *c = userdata;
+        int r;
+
+        r = auth_check(bus_context_of(c->reader->engine)->auth, m, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+
+        /* certs_ready() answers, maybe before this returns. */
+        r = engine_card_refresh_status(c, certs_ready, sd_bus_message_ref(m));
+        if (r < 0) {
+                sd_bus_message_unref(m);
+                return r;
+        }
+        return 1;
 }

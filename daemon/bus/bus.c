@@ -91,6 +91,18 @@ static void on_card_pin_changed(Card *c, void *userdata) {
                                               "PinState", "PinRetriesLeft", "PinRetriesMax", NULL);
 }
 
+static void on_cert_status_changed(Card *c, CardCert *k, void *userdata) {
+        BusContext *ctx = userdata;
+        _cleanup_free_ char *path = NULL;
+        const char *detail;
+        const char *status = engine_cert_status(k, &detail);
+
+        if (bus_card_path(c, &path) < 0)
+                return;
+        (void) sd_bus_emit_signal(ctx->bus, path, KART_CARD_INTERFACE, "CertificateStatusChanged",
+                                  "sss", k->id, status, detail);
+}
+
 const EngineObserver bus_engine_observer = {
         .reader_added = on_reader_added,
         .reader_removed = on_reader_removed,
@@ -98,6 +110,7 @@ const EngineObserver bus_engine_observer = {
         .card_added = on_card_added,
         .card_removed = on_card_removed,
         .card_pin_changed = on_card_pin_changed,
+        .cert_status_changed = on_cert_status_changed,
 };
 
 int bus_register_objects(sd_bus *bus, Engine *engine) {

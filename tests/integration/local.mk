@@ -18,9 +18,11 @@ integration_tests = \
 	tests/integration/test-authz.sh \
 	tests/integration/test-remote.sh \
 	tests/integration/test-certs.sh \
-	tests/integration/test-kartctl-certs.sh
+	tests/integration/test-kartctl-certs.sh \
+	tests/integration/test-ocsp.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) \
 	tests/integration/tap.sh \
 	tests/integration/card.sh \
-	tests/integration/compare-introspection.py
+	tests/integration/compare-introspection.py \
+	tests/integration/fake-ocsp.py

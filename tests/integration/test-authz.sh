@@ -16,6 +16,7 @@ declare -A expected_action=(
 	[org.kartd.Kartd1.Card.ListCertificates]=public
 	[org.kartd.Kartd1.Card.GetCertificate]=public
 	[org.kartd.Kartd1.Card.GetCertificateInfo]=public
+	[org.kartd.Kartd1.Card.RefreshStatus]=public
 )
 # arguments that change nothing when allowed (the right PIN, changed to itself)
 declare -A sample_args=(
@@ -25,6 +26,7 @@ declare -A sample_args=(
 	[org.kartd.Kartd1.Card.ListCertificates]=""
 	[org.kartd.Kartd1.Card.GetCertificate]="s 01"
 	[org.kartd.Kartd1.Card.GetCertificateInfo]="s 01"
+	[org.kartd.Kartd1.Card.RefreshStatus]=""
 )
 
 policy=$KART_TOP_BUILDDIR/dbus/org.kartd.policy

@@ -6,7 +6,7 @@
 # integration tests, the demo and the benchmarks:
 #
 #   . tests/world/world.sh
-#   world_start [--no-kartd] [--no-card] [--no-pcscd] [--polkit]
+#   world_start [--no-kartd] [--no-card] [--no-pcscd] [--polkit] [--no-ocsp]
 #
 # world_start makes WORLD=$(mktemp -d) and starts, each waited for:
 #   - a private "system" dbus-daemon with the project's bus policy
@@ -15,15 +15,16 @@
 #   - pcscd with a vpcd reader on free ports PORT and PORT+1 and its own
 #     socket (exports PCSCLITE_CSOCK_NAME, WORLD_VPCD_PORT),
 #   - the test CA in $WORLD/ca (exports OCSP_PORT, a free port written into
-#     the certificates' AIA; the responder itself is not started here),
+#     the certificates' AIA) and its OCSP responder, `openssl ocsp`, on
+#     that port (unless --no-ocsp); $WORLD/kartd.conf trusts the CA,
 #   - the card simulator with $WORLD/card.profile, inserted unless --no-card
 #     (then it runs with --no-insert: world_card_insert inserts the card);
 #     with a card and pcscd, world_start returns once pcscd sees the card,
-#   - kartd --debug (stderr to $WORLD/kartd.log) unless --no-kartd; it is
-#     up when it owns org.kartd.Kartd1.
+#   - kartd --debug --config $WORLD/kartd.conf (stderr to $WORLD/kartd.log)
+#     unless --no-kartd; it is up when it owns org.kartd.Kartd1.
 # It also exports OPENSC_CONF (OpenSC as an independent client), NO_PROXY,
 # WORLD and the PIDs WORLD_DBUS_PID WORLD_POLKIT_PID WORLD_PCSCD_PID
-# WORLD_CARDSIM_PID WORLD_KARTD_PID, and installs an EXIT/INT/TERM/HUP trap
+# WORLD_CARDSIM_PID WORLD_KARTD_PID WORLD_OCSP_PID, and installs an EXIT/INT/TERM/HUP trap
 # that calls world_stop. A component that does not come up within 10 s (or
 # dies while starting) is named on stderr with the tail of its log, and
 # world_start returns 1. Two worlds can run side by side.
@@ -42,13 +43,15 @@
 #   WORLD_KEEP=1       world_stop keeps $WORLD (and says where)
 #
 # Functions:
-#   world_start [--no-kartd] [--no-card] [--no-pcscd] [--polkit]
+#   world_start [--no-kartd] [--no-card] [--no-pcscd] [--polkit] [--no-ocsp]
 #   world_stop                        idempotent; TERM, KILL after 2 s; removes $WORLD
 #   world_start_kartd [ARGS...]       (re)start kartd alone
 #   world_stop_kartd [SIGNAL]         waits for the exit, returns kartd's exit status
 #   world_restart_kartd [ARGS...]
 #   world_start_pcscd / world_stop_pcscd / world_restart_pcscd
 #   world_start_polkit
+#   world_start_ocsp [ARGS...] / world_stop_ocsp   the responder; ARGS replace
+#                                     the signer (default -rsigner ocsp.crt -rkey ocsp.key)
 #   world_start_cardsim [ARGS...] / world_stop_cardsim   e.g. ARGS = --no-insert
 #   world_card_insert / world_card_remove    via the simulator's control socket
 #   world_card_present                true when pcscd sees a card in the reader
@@ -56,7 +59,7 @@
 #   world_wait_for SECONDS CMD...     polls CMD (quietly) every 0.05 s; 1 on timeout
 #   world_install_locale              po/tr.gmo -> $WORLD/locale, exports KART_LOCALEDIR
 #
-# Logs, all in $WORLD: dbus.log polkitd.log pcscd.log ca.log cardsim.log kartd.log.
+# Logs, all in $WORLD: dbus.log polkitd.log pcscd.log ca.log ocsp.log cardsim.log kartd.log.
 
 _world_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 : "${KART_TOP_SRCDIR:=$_world_top}"
@@ -336,6 +339,42 @@ _world_finish_ca() {
 		return 1
 	fi
 	_world_write_profile
+	# kartd may run as another user: the CA's files are private.
+	install -m 0644 "$WORLD/ca/ca.crt" "$WORLD/trust.pem"
+	cat >"$WORLD/kartd.conf" <<-EOF
+	[OCSP]
+	TrustFile=$WORLD/trust.pem
+	TrustDirectory=
+	TimeoutSec=5
+	EOF
+	chmod 0644 "$WORLD/kartd.conf"
+}
+
+# world_start_ocsp [ARGS...]: the test CA's OCSP responder on $OCSP_PORT
+# (answers valid for a minute); ARGS replace the default signer options.
+world_start_ocsp() {
+	local -
+	set +e
+	local signer=(-rsigner "$WORLD/ca/ocsp.crt" -rkey "$WORLD/ca/ocsp.key")
+	[ $# -eq 0 ] || signer=("$@")
+	if [ -n "${WORLD_OCSP_PID:-}" ] && kill -0 "$WORLD_OCSP_PID" 2>/dev/null; then
+		echo "world: the OCSP responder is already running (pid $WORLD_OCSP_PID)" >&2
+		return 1
+	fi
+	_world_spawn WORLD_OCSP_PID "$WORLD/ocsp.log" openssl ocsp -index "$WORLD/ca/index.txt" \
+		-port "$OCSP_PORT" "${signer[@]}" -CA "$WORLD/ca/ca.crt" -nmin 1 -ignore_err
+	_world_wait_up "OCSP responder" "$WORLD_OCSP_PID" "$WORLD/ocsp.log" \
+		sh -c "ss -Htln 'sport = :$OCSP_PORT' | grep -q ."
+}
+
+world_stop_ocsp() {
+	local -
+	set +e
+	[ -n "${WORLD_OCSP_PID:-}" ] || return 0
+	_world_kill "$WORLD_OCSP_PID"
+	_world_forget "$WORLD_OCSP_PID"
+	WORLD_OCSP_PID=
+	return 0
 }
 
 # $WORLD/card.profile: a copy of $KART_CARD_PROFILE whose [certificates]
@@ -442,7 +481,9 @@ world_start_kartd() {
 		run=(setpriv --reuid="$KART_KARTD_USER" --regid="$KART_KARTD_USER" --init-groups "$WORLD/kartd")
 	fi
 	# shellcheck disable=SC2086
-	_world_spawn WORLD_KARTD_PID "$WORLD/kartd.log" "${run[@]}" --debug ${KART_KARTD_ARGS:-} "$@"
+	local conf=()
+	[ -f "$WORLD/kartd.conf" ] && conf=(--config "$WORLD/kartd.conf")
+	_world_spawn WORLD_KARTD_PID "$WORLD/kartd.log" "${run[@]}" --debug "${conf[@]}" ${KART_KARTD_ARGS:-} "$@"
 	_world_wait_up kartd "$WORLD_KARTD_PID" "$WORLD/kartd.log" \
 		busctl --system status org.kartd.Kartd1
 }
@@ -505,7 +546,7 @@ world_stop() {
 	done
 	_world_kill "${pids[@]}"
 	WORLD_PIDS=()
-	WORLD_DBUS_PID='' WORLD_POLKIT_PID='' WORLD_PCSCD_PID='' WORLD_CARDSIM_PID='' WORLD_KARTD_PID=''
+	WORLD_DBUS_PID='' WORLD_POLKIT_PID='' WORLD_PCSCD_PID='' WORLD_CARDSIM_PID='' WORLD_KARTD_PID='' WORLD_OCSP_PID=''
 	_WORLD_OWNED=0
 	if [ "${WORLD_KEEP:-0}" = 1 ]; then
 		echo "world: kept in $WORLD" >&2
@@ -540,9 +581,10 @@ _world_trap_exit() {
 world_start() {
 	local -
 	set +e
-	local kartd=1 card=1 pcscd=1 polkit=0 a
+	local kartd=1 card=1 pcscd=1 polkit=0 ocsp=1 a
 	for a in "$@"; do
 		case $a in
+		--no-ocsp) ocsp=0 ;;
 		--no-kartd) kartd=0 ;;
 		--no-card) card=0 ;;
 		--no-pcscd) pcscd=0 ;;
@@ -565,6 +607,7 @@ world_start() {
 	WORLD_PIDS=()
 	# Not those of a world this shell merely inherited.
 	WORLD_DBUS_PID='' WORLD_POLKIT_PID='' WORLD_PCSCD_PID='' WORLD_CARDSIM_PID='' WORLD_KARTD_PID=''
+	WORLD_OCSP_PID=''
 	_world_trap_exit
 	trap 'world_stop; exit 129' HUP
 	trap 'world_stop; exit 130' INT
@@ -592,6 +635,7 @@ world_start() {
 	if [ $pcscd = 1 ]; then world_start_pcscd || return 1; _world_trace "pcscd up"; fi
 	_world_finish_ca || return 1
 	_world_trace "test CA made"
+	if [ $ocsp = 1 ]; then world_start_ocsp || return 1; _world_trace "OCSP responder up"; fi
 	if [ $card = 1 ]; then
 		world_start_cardsim || return 1
 		_world_trace "card simulator up"
