@@ -19,7 +19,8 @@ integration_tests = \
 	tests/integration/test-remote.sh \
 	tests/integration/test-certs.sh \
 	tests/integration/test-kartctl-certs.sh \
-	tests/integration/test-ocsp.sh
+	tests/integration/test-ocsp.sh \
+	tests/integration/test-man-pages.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) \
 	tests/integration/tap.sh \

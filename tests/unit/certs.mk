@@ -2,7 +2,8 @@
 # output). Include inside "if HAVE_CMOCKA".
 cert_tests = \
 	tests/unit/test-cdf \
-	tests/unit/test-x509-info
+	tests/unit/test-x509-info \
+	tests/unit/test-ocsp
 check_PROGRAMS += $(cert_tests)
 TESTS += $(cert_tests)
 
@@ -13,6 +14,10 @@ tests_unit_test_cdf_LDADD = daemon/libkartd.la $(CMOCKA_LIBS)
 tests_unit_test_x509_info_SOURCES = tests/unit/test-x509-info.c
 tests_unit_test_x509_info_CPPFLAGS = $(unit_cppflags) $(OPENSSL_CFLAGS)
 tests_unit_test_x509_info_LDADD = daemon/libkartd.la $(CMOCKA_LIBS)
+
+tests_unit_test_ocsp_SOURCES = tests/unit/test-ocsp.c
+tests_unit_test_ocsp_CPPFLAGS = $(unit_cppflags) $(OPENSSL_CFLAGS)
+tests_unit_test_ocsp_LDADD = daemon/libkartd.la $(CMOCKA_LIBS) $(OPENSSL_LIBS)
 
 # Made once by tests/data/certs/make-certs.sh (its keys thrown away).
 EXTRA_DIST += \
