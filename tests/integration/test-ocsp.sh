@@ -154,6 +154,8 @@ ca -extensions v3_auth -startdate 20200101000000Z -enddate 20210101000000Z -note
 openssl x509 -in "$WORLD/old.crt" -outform der -out "$WORLD/old.der"
 chmod a+r "$WORLD/old.der"
 world_stop_cardsim
+# kartd must see the card go, or it keeps the old one's certificates.
+world_wait_for 10 sh -c "busctl --system get-property org.kartd.Kartd1 /org/kartd/Kartd1 org.kartd.Kartd1.Manager Cards | grep -qx 'ao 0'"
 printf 'old = %s\n' "$WORLD/old.der" >>"$WORLD/card.profile"
 world_start_cardsim >/dev/null
 world_wait_for 10 sh -c "busctl --system call org.kartd.Kartd1 '$card' org.kartd.Kartd1.Card ListCertificates | grep -q '\"04\" \"old\"'"
