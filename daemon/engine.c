@@ -32,6 +32,11 @@ struct Engine {
         size_t n_slots;
 
         OcspChecker *ocsp;      /* borrowed; NULL: no revocation checks */
+
+        /* Engine-wide, never reused: a reader that goes away and comes
+         * back (pcscd restarted) must not start counting again, or a job
+         * result from its previous life would be taken for a current one. */
+        uint64_t generation;
 };
 
 typedef struct IdentityJob {
@@ -157,8 +162,8 @@ static void identity_job_done(int result, void *userdata) {
         _cleanup_free_ char *atr = NULL;
         Card *c;
 
-        if (!r || r->generation != j->generation || !r->present)
-                return;         /* the card went away meanwhile */
+        if (!r || r->generation != j->generation || !r->present || r->card)
+                return;         /* the card went away meanwhile, or is known already */
         if (result == -ENOMEDIUM || result == -ECANCELED || result == -ENODEV)
                 return;         /* the monitor reports what happened next */
 
@@ -292,7 +297,7 @@ static void reader_update(Reader *r, const PcscReaderState *s) {
         r->event_count = s->event_count;
         r->atr_len = s->atr_len;
         memcpy(r->atr, s->atr, s->atr_len);
-        r->generation++;
+        r->generation = ++r->engine->generation;
 
         if (r->present && s->mute)
                 log_warning("The card in reader '%s' does not answer (no ATR).", r->name);

@@ -49,7 +49,7 @@ struct Reader {
         unsigned event_count;
         uint8_t atr[PCSC_MAX_ATR];
         size_t atr_len;
-        uint64_t generation;    /* bumped on every insertion and removal */
+        uint64_t generation;    /* new on every insertion and removal; engine-wide, never reused */
         Card *card;             /* the identified card, or NULL */
 };
 
