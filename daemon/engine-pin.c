@@ -20,6 +20,7 @@ typedef struct PinJob {
         Engine *engine;
         char *reader;
         uint64_t generation;
+        PinMemo *pin_memo;
         PinRequest req;
         char *serial;
         char *pin, *new_pin;            /* secrets */
@@ -40,8 +41,20 @@ static void pin_job_free(void *p) {
 
 static int pin_job_run(Transport *t, void *userdata) {
         PinJob *j = userdata;
+        int r;
 
-        return card_pin_run(t, &j->req);
+        /* The interlock must judge the card as it is now, not as it was
+         * when this call was queued: a call queued behind another one
+         * (say two wrong PINs sent at once) would otherwise both see "2
+         * tries left" on a card that cannot be asked (AKİS), and the
+         * second would spend the last try without force. The jobs of one
+         * reader run one after the other on its worker, and each leaves
+         * what it learnt in the memo for the next. */
+        (void) pin_memo_load(j->pin_memo, j->generation, &j->req.status);
+        r = card_pin_run(t, &j->req);
+        if (r != -EMEDIUMTYPE)          /* another card: nothing learnt about ours */
+                pin_memo_store(j->pin_memo, j->generation, &j->req.status);
+        return r;
 }
 
 static void audit(const PinJob *j, int result) {
@@ -103,6 +116,7 @@ int engine_card_pin(Card *c, PinOp op, const char *pin, const char *new_pin, boo
         }
         j->engine = r->engine;
         j->generation = r->generation;
+        j->pin_memo = engine_pin_memo(r->engine, r);
         j->caller = *caller;
         j->done = done;
         j->userdata = userdata;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -13,9 +14,20 @@
 
 #define MAX_READER_NAMES 64
 
+/* The PIN status as the reader's jobs last saw it, for the card of one
+ * insertion: written and read by the jobs on the worker thread (see
+ * engine-pin.c), so a PIN job queued behind another sees that one's
+ * outcome, not the status from the time it was queued. */
+struct PinMemo {
+        pthread_mutex_t lock;
+        uint64_t generation;    /* the insertion it is about; 0: none yet */
+        PinStatus status;
+};
+
 typedef struct WorkerSlot {
         char *name;
         ReaderWorker *worker;
+        PinMemo pin_memo;
 } WorkerSlot;
 
 struct Engine {
@@ -43,6 +55,7 @@ typedef struct IdentityJob {
         Engine *engine;
         char *reader;
         uint64_t generation;
+        PinMemo *pin_memo;
         CardIdentity identity;
 } IdentityJob;
 
@@ -70,6 +83,8 @@ static int slot_for(Engine *e, const char *name, unsigned *ret_index) {
                 s->name = NULL;
                 return r;
         }
+        pthread_mutex_init(&s->pin_memo.lock, NULL);
+        s->pin_memo.generation = 0;
         *ret_index = (unsigned) e->n_slots++;
         return 0;
 }
@@ -150,9 +165,13 @@ static void identity_job_free(void *p) {
 
 static int identity_job_run(Transport *t, void *userdata) {
         IdentityJob *j = userdata;
+        int r;
 
         card_identity_done(&j->identity);
-        return card_identity_read(t, &j->identity);
+        r = card_identity_read(t, &j->identity);
+        if (r >= 0)
+                pin_memo_store(j->pin_memo, j->generation, &j->identity.pin_status);
+        return r;
 }
 
 static void identity_job_done(int result, void *userdata) {
@@ -201,6 +220,28 @@ static void identity_job_done(int result, void *userdata) {
         NOTIFY(e, reader_changed, r);
 }
 
+PinMemo *engine_pin_memo(Engine *e, Reader *r) {
+        return &e->slots[r->index].pin_memo;
+}
+
+void pin_memo_store(PinMemo *m, uint64_t generation, const PinStatus *status) {
+        pthread_mutex_lock(&m->lock);
+        m->generation = generation;
+        m->status = *status;
+        pthread_mutex_unlock(&m->lock);
+}
+
+bool pin_memo_load(PinMemo *m, uint64_t generation, PinStatus *ret) {
+        bool found;
+
+        pthread_mutex_lock(&m->lock);
+        found = m->generation == generation;
+        if (found)
+                *ret = m->status;
+        pthread_mutex_unlock(&m->lock);
+        return found;
+}
+
 void engine_notify_pin_changed(Engine *e, Card *c) {
         NOTIFY(e, card_pin_changed, c);
 }
@@ -236,6 +277,7 @@ static void reader_start_identify(Reader *r) {
         }
         j->engine = e;
         j->generation = r->generation;
+        j->pin_memo = engine_pin_memo(e, r);
         r2 = engine_submit(e, r, identity_job_run, identity_job_done,
                            READER_JOB_RESTART_ON_RESET, j, identity_job_free);
         if (r2 < 0) {
@@ -352,6 +394,7 @@ Engine *engine_free(Engine *e) {
         free(e->readers);
         for (size_t i = 0; i < e->n_slots; i++) {
                 reader_worker_free(e->slots[i].worker);
+                pthread_mutex_destroy(&e->slots[i].pin_memo.lock);
                 free(e->slots[i].name);
         }
         free(e);

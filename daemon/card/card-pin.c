@@ -41,6 +41,17 @@ static int check_same_card(Transport *t, const char *serial) {
         return streq_ptr(now, serial) ? 0 : -EMEDIUMTYPE;
 }
 
+/* req->status must be the state as known when the command is about to go
+ * out (engine-pin.c sees to it for queued calls).
+ *
+ * PIN_STATE_UNKNOWN goes ahead without force, on purpose. security.md's
+ * interlock refuses "when the card says one try is left"; a card that
+ * cannot be asked without risk (AKİS) is unknown after every insertion,
+ * so refusing then would make force=true the normal way to use such a
+ * card and teach users and clients to always pass it, which would defeat
+ * the interlock where it does know. The card's first answer (63Cx or
+ * 9000) makes the state known, and from then on the interlock holds, for
+ * calls queued behind that one too. */
 static int interlock(const PinRequest *req) {
         switch (req->status.state) {
         case PIN_STATE_BLOCKED:

@@ -11,6 +11,7 @@ integration_tests = \
 	tests/integration/test-pin.sh \
 	tests/integration/test-kartctl-pin.sh \
 	tests/integration/test-pin-akis.sh \
+	tests/integration/test-pin-safety.sh \
 	tests/integration/test-pin-tear.sh \
 	tests/integration/test-unit-file.sh \
 	tests/integration/test-install.sh \
