@@ -106,7 +106,7 @@ int engine_card_pin(Card *c, PinOp op, const char *pin, const char *new_pin, boo
         j->req = (PinRequest) {
                 .op = op, .force = force, .driver = c->ops,
                 .info = c->pin, .status = c->pin_status,
-                .pin = pin, .new_pin = new_pin,
+                .pin = pin, .new_pin = new_pin, .serial = c->serial,
         };
         /* Checked here, on the loop: a malformed PIN never reaches a worker. */
         k = card_pin_check_request(&j->req);

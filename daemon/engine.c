@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,12 +143,17 @@ size_t engine_readers(Engine *e, Reader ***ret) {
         return e->n_readers;
 }
 
+/* The serial when it is unique; a card without one gets an id of its own
+ * insertion, never one an earlier card in that reader had. */
 static int card_make_id(Engine *e, Reader *r, const char *serial, char **ret) {
         char *id = NULL;
 
         if (serial && !engine_find_card(e, serial))
                 id = strdup(serial);
-        else if (asprintf(&id, "%s%sreader%u", serial ?: "", serial ? "_" : "", r->index) < 0)
+        else if (serial) {
+                if (asprintf(&id, "%s_reader%u", serial, r->index) < 0)
+                        id = NULL;
+        } else if (asprintf(&id, "reader%u_%" PRIu64, r->index, r->generation) < 0)
                 id = NULL;
         if (!id)
                 return -ENOMEM;

@@ -125,6 +125,12 @@ static int method_pin(sd_bus_message *m, Card *c, PinOp op, sd_bus_error *error)
                                          c->pin.min_length, c->pin.max_length,
                                          c->pin.type == PKCS15_PIN_TYPE_ASCII_NUMERIC ? "digits" : "characters");
         }
+        if (r == -EOPNOTSUPP && c->ops && c->pin.present && !c->serial) {
+                sd_bus_message_unref(m);
+                return sd_bus_error_setf(error, KART_ERROR_NOT_SUPPORTED,
+                                         "This card has no serial number, so kartd cannot make sure "
+                                         "a PIN reaches this card and no other; nothing was sent to it.");
+        }
         if (r < 0) {
                 sd_bus_message_unref(m);
                 return reply_pin_error(m, r, NULL);

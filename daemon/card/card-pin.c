@@ -14,6 +14,11 @@ int card_pin_check_request(const PinRequest *req) {
 
         if (!req->driver || !req->info.present)
                 return -EOPNOTSUPP;
+        /* Without a serial there is no way to tell this card from the
+         * next one put in the same reader: a PIN meant for one could go
+         * to another. Such cards' PINs are not for kartd. */
+        if (!req->serial)
+                return -EOPNOTSUPP;
         r = card_pin_check_format(&req->info, req->pin);
         if (r >= 0 && req->op == PIN_OP_CHANGE)
                 r = card_pin_check_format(&req->info, req->new_pin);
@@ -25,7 +30,7 @@ static int check_same_card(Transport *t, const char *serial) {
         int r;
 
         if (!serial)
-                return 0;
+                return -EOPNOTSUPP;     /* refused before; never guess */
         r = card_read_serial(t, &now);
         switch (r) {
         case -ENOENT:           /* no PKCS#15 application, no TokenInfo */

@@ -19,14 +19,15 @@ typedef struct PinRequest {
         const char *pin;        /* the PIN (VERIFY) or the current PIN (CHANGE) */
         const char *new_pin;    /* CHANGE only */
         bool force;             /* go on when one try is left */
-        const char *serial;     /* the card this must be; NULL: no serial to check */
+        const char *serial;     /* the card this must be; NULL: refused (-EOPNOTSUPP) */
         const CardDriver *driver;
         CardPinInfo info;
         PinStatus status;       /* in: last known; out: after the operation */
         uint16_t sw;            /* out: the card's answer to the PIN command, 0 if none sent */
 } PinRequest;
 
-/* Checks the PIN formats (nothing is sent for a bad one), that the card
+/* Checks the PIN formats (nothing is sent for a bad one; a card without a
+ * serial, which cannot be told from another, is refused), that the card
  * is still the same one, the interlock (LastTry, locked), then sends the
  * command and reads the state again. Returns 0 or -errno as in
  * kart-error.h: -EDOM InvalidPin, -EDQUOT LastTry, -EKEYREJECTED WrongPin,

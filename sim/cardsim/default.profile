@@ -14,7 +14,8 @@
 #                                      3B8B8001 80 57 "KARTSIM" 31C0 TCK;
 #                                      default akis: 3B9F968131FE458067
 #                                      55454B41451293318073B3A1806B
-#   serial        = HEX                TokenInfo serialNumber (4B41525400000001)
+#   serial        = HEX                TokenInfo serialNumber (4B41525400000001);
+#                                      none: a TokenInfo without one
 #   label         = TEXT               token label (KART Test Card)
 #   manufacturer  = TEXT               manufacturerID (kartd cardsim)
 #   akis_serial   = 12 CHARS           GET DATA 01 06 serial (akis only;

@@ -146,7 +146,8 @@ static int build_odf(Buf *b) {
 static int build_tokeninfo(const Profile *p, Buf *b) {
         size_t m = tlv_open(b, 0x30);
         tlv_put_int(b, 0x02, 0);                        /* version v1 */
-        tlv_put(b, 0x04, p->serial, p->serial_len);
+        if (p->serial_len > 0)                          /* mandatory, but cards omit it */
+                tlv_put(b, 0x04, p->serial, p->serial_len);
         tlv_put_str(b, 0x0c, p->manufacturer);          /* manufacturerID */
         tlv_put_str(b, 0x80, p->label);                 /* label [0] */
         tlv_put_bits(b, 0x03, 0);                       /* tokenflags: none */

@@ -207,7 +207,9 @@ static int handle_card(ParseCtx *ctx, const char *name, const char *value) {
                         return 0;
                 }
         } else if (streq(name, "serial")) {
-                if (parse_hex(value, p->serial, sizeof p->serial, &p->serial_len) < 0 || p->serial_len == 0)
+                if (streq(value, "none"))
+                        p->serial_len = 0;      /* a TokenInfo without serialNumber */
+                else if (parse_hex(value, p->serial, sizeof p->serial, &p->serial_len) < 0 || p->serial_len == 0)
                         goto bad;
         } else if (streq(name, "label"))
                 return set_str(&p->label, value) >= 0;

@@ -56,6 +56,5 @@ EXTRA_DIST += \
 	tests/data/apdu/run-removed-verify.script \
 	tests/data/apdu/run-reset-query.script \
 	tests/data/apdu/run-verify-6c.script \
-	tests/data/apdu/run-verify-no-serial.script \
 	tests/data/apdu/run-verify-ok.script \
 	tests/data/apdu/run-verify-wrong.script
