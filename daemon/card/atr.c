@@ -48,6 +48,18 @@ static const AtrEntry akis_generic = {
         .quirks = AKIS_QUIRKS,
 };
 
+const AtrEntry *atr_apply_quirks(Transport *t) {
+        const AtrEntry *e = atr_match(t->atr, t->atr_len);
+
+        if (!e)
+                return NULL;
+        if (e->quirks & ATR_QUIRK_MAX_RESPONSE_244)
+                t->max_recv = 244;
+        if (e->quirks & ATR_QUIRK_NO_EXTENDED_APDU)
+                t->extended = false;
+        return e;
+}
+
 int atr_parse_hex(const char *hex, uint8_t *buf, size_t size, size_t *ret_len) {
         int n;
 

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "transport.h"
+
 /* Known cards by ATR, with the quirks a driver must respect. */
 
 #define ATR_MAX_SIZE 33         /* ISO/IEC 7816-3: TS and at most 32 more bytes */
@@ -31,6 +33,12 @@ typedef struct AtrEntry {
  * not list are recognised by "UEKAE" in the historical bytes. The result
  * points to constant data. */
 const AtrEntry *atr_match(const uint8_t *atr, size_t len);
+
+/* Applies the quirks of t's ATR that concern every exchange (at most 244
+ * bytes of response, no extended APDUs) to t; every job on a card runs
+ * with them (reader-worker.c). Returns the entry, or NULL when the ATR is
+ * not known (t is left as it is). */
+const AtrEntry *atr_apply_quirks(Transport *t);
 
 /* Whether the historical bytes contain "UEKAE" (TÜBİTAK UEKAE, the maker
  * of AKİS). */

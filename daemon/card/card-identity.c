@@ -27,7 +27,7 @@ static bool is_transport_error(int r) {
 }
 
 void card_identity_from_atr(Transport *t, CardIdentity *ret) {
-        const AtrEntry *e = atr_match(t->atr, t->atr_len);
+        const AtrEntry *e = atr_apply_quirks(t);
 
         *ret = (CardIdentity) { .model = "Unknown card", .driver = "none", .pin_status = PIN_STATUS_UNKNOWN };
         if (!e)
@@ -35,10 +35,6 @@ void card_identity_from_atr(Transport *t, CardIdentity *ret) {
         ret->model = e->model;
         ret->driver = e->driver;
         ret->quirks = e->quirks;
-        if (e->quirks & ATR_QUIRK_MAX_RESPONSE_244)
-                t->max_recv = 244;
-        if (e->quirks & ATR_QUIRK_NO_EXTENDED_APDU)
-                t->extended = false;
 }
 
 /* Selects the PKCS#15 application: by AID first, else through EF.DIR. */

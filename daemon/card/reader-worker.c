@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atr.h"
 #include "log.h"
 #include "macro.h"
 #include "reader-worker.h"
@@ -83,6 +84,10 @@ static int run_once(ReaderWorker *w, Job *j) {
         }
         if (r < 0)
                 return r;
+        /* The card's limits hold for every job, not only for the one that
+         * identifies it: an AKİS card asked for more than 244 bytes
+         * answers short, which looks like the end of the file. */
+        (void) atr_apply_quirks(&t.base);
         r = j->func(&t.base, j->userdata);
         pcsc_transport_close(&t);
         return r;

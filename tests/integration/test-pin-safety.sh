@@ -4,13 +4,15 @@
 # comes, not as it was when they were queued. Then a card without a serial
 # (TokenInfo without serialNumber): kartd cannot tell it from the next
 # card put in the reader, so it sends it no PIN at all, and each insertion
-# gets an object of its own.
+# gets an object of its own. In between, the certificates of the AKİS card:
+# every job on it, not only the one that identifies it, keeps to its limits
+# (at most 244 bytes a response, no extended APDU).
 set -u
 . "$(dirname "$0")/tap.sh"
 export KART_CARD_PROFILE="${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/sim/cardsim/akis.profile"
 . "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
 
-tap_plan 10
+tap_plan 14
 . "$(dirname "$0")/card.sh"
 card_start
 
@@ -34,6 +36,20 @@ check "... the other was refused: LastTry" grep -q 'Only one PIN try is left; pa
 check_eq "kartd shows the last try" "last-try 1" "$(prop PinState) $(prop PinRetriesLeft)"
 out=$(call VerifyPin 'sa{sv}' 123456 1 force b true)
 check_eq "force with the right PIN still works" "" "$out"
+
+# Certificates from the AKİS card, read by a job of their own.
+der_of() { # ID FILE: GetCertificate into FILE
+	busctl --system --json=short call org.kartd.Kartd1 "$card" org.kartd.Kartd1.Card GetCertificate s "$1" |
+		/usr/bin/python3 -c 'import json,sys; open(sys.argv[1],"wb").write(bytes(json.load(sys.stdin)["data"][0]))' "$2"
+}
+out=$(call ListCertificates)
+check "AKİS: the three certificates are listed" grep -q '^a(sssssttss) 3 "01" "sign"' <<<"$out"
+check_eq "AKİS: none is unreadable" 0 "$(grep -c unreadable <<<"$out")"
+der_of 01 "$WORLD/01.der"
+check "AKİS: GetCertificate 01 is the whole signing certificate" cmp "$WORLD/01.der" "$WORLD/ca/sign.der"
+# kartd --debug traces every APDU's header with its Le.
+max_le=$(sed -n 's/.*APDU 00 B0 .* Le=\([0-9]*\) .*/\1/p' "$WORLD/kartd.log" | sort -n | tail -1)
+check_eq "AKİS: no READ BINARY of the card's jobs asked for more than 244 bytes" 244 "$max_le"
 
 # The same card without a serial.
 cards() { busctl --system get-property org.kartd.Kartd1 /org/kartd/Kartd1 org.kartd.Kartd1.Manager Cards | awk '{print $3}' | tr -d '"'; }
