@@ -122,7 +122,7 @@ static int method_pin(sd_bus_message *m, Card *c, PinOp op, sd_bus_error *error)
                 sd_bus_message_unref(m);
                 return sd_bus_error_setf(error, KART_ERROR_INVALID_PIN,
                                          "The PIN must be %u to %u %s; nothing was sent to the card.",
-                                         c->pin.min_length, c->pin.max_length,
+                                         card_pin_min_length(&c->pin), card_pin_max_length(&c->pin),
                                          c->pin.type == PKCS15_PIN_TYPE_ASCII_NUMERIC ? "digits" : "characters");
         }
         if (r == -EOPNOTSUPP && c->ops && c->pin.present && !c->serial) {

@@ -56,12 +56,16 @@ int card_pin_info_from_aodf(const Pkcs15Pin *pins, size_t n, CardPinInfo *ret) {
         return 0;
 }
 
-static uint32_t effective_max(const CardPinInfo *pin) {
+uint32_t card_pin_max_length(const CardPinInfo *pin) {
         uint32_t max = pin->max_length ? pin->max_length : PKCS15_PIN_MAX_LENGTH;
 
         if (pin->needs_padding && pin->stored_length > 0)
                 max = MIN(max, pin->stored_length);
         return MIN(max, (uint32_t) PKCS15_PIN_MAX_LENGTH);
+}
+
+uint32_t card_pin_min_length(const CardPinInfo *pin) {
+        return MAX(pin->min_length, (uint32_t) 1);
 }
 
 int card_pin_check_format(const CardPinInfo *pin, const char *value) {
@@ -72,7 +76,7 @@ int card_pin_check_format(const CardPinInfo *pin, const char *value) {
         len = strnlen(value, PKCS15_PIN_MAX_LENGTH + 1);
         if (!pin->present)
                 return -EOPNOTSUPP;
-        if (len == 0 || len < pin->min_length || len > effective_max(pin))
+        if (len == 0 || len < pin->min_length || len > card_pin_max_length(pin))
                 return -EDOM;
         switch (pin->type) {
         case PKCS15_PIN_TYPE_ASCII_NUMERIC:

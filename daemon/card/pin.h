@@ -43,6 +43,12 @@ const char *pin_state_to_string(PinState s);
  * the reference of the PUK that unblocks it. -ENOENT when there is none. */
 int card_pin_info_from_aodf(const Pkcs15Pin *pins, size_t n, CardPinInfo *ret);
 
+/* The lengths card_pin_check_format() accepts: maxLength, bounded by the
+ * stored length when the PIN is padded and by PKCS15_PIN_MAX_LENGTH (a
+ * card may leave maxLength out: 0); minLength, at least 1. */
+uint32_t card_pin_max_length(const CardPinInfo *pin);
+uint32_t card_pin_min_length(const CardPinInfo *pin);
+
 /* 0 when value has the format the card takes (length, characters),
  * -EDOM (InvalidPin) otherwise: such a PIN is never sent. */
 int card_pin_check_format(const CardPinInfo *pin, const char *value);

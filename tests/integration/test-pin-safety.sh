@@ -12,7 +12,7 @@ set -u
 export KART_CARD_PROFILE="${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/sim/cardsim/akis.profile"
 . "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
 
-tap_plan 14
+tap_plan 15
 . "$(dirname "$0")/card.sh"
 card_start
 
@@ -36,6 +36,8 @@ check "... the other was refused: LastTry" grep -q 'Only one PIN try is left; pa
 check_eq "kartd shows the last try" "last-try 1" "$(prop PinState) $(prop PinRetriesLeft)"
 out=$(call VerifyPin 'sa{sv}' 123456 1 force b true)
 check_eq "force with the right PIN still works" "" "$out"
+out=$(verify 123)
+check "a malformed PIN: InvalidPin names the lengths the card takes" grep -q 'must be 6 to 8 digits' <<<"$out"
 
 # Certificates from the AKİS card, read by a job of their own.
 der_of() { # ID FILE: GetCertificate into FILE

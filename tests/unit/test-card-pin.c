@@ -479,17 +479,27 @@ static void test_check_format(void **state) {
         assert_int_equal(card_pin_check_format(&pin, "123/56"), -EDOM);   /* '0' - 1 */
         assert_int_equal(card_pin_check_format(&pin, "123:56"), -EDOM);   /* '9' + 1 */
         assert_int_equal(card_pin_check_format(&pin, "12345\xff"), -EDOM);
+        assert_int_equal(card_pin_min_length(&pin), 6);
+        assert_int_equal(card_pin_max_length(&pin), 8);
 
         /* stored length bounds a padded PIN even when maxLength is larger */
         pin.max_length = 12;
         assert_int_equal(card_pin_check_format(&pin, "123456789"), -EDOM);
+        assert_int_equal(card_pin_max_length(&pin), 8);
         /* without padding maxLength counts */
         pin.needs_padding = false;
         assert_int_equal(card_pin_check_format(&pin, "123456789012"), 0);
         assert_int_equal(card_pin_check_format(&pin, "1234567890123"), -EDOM);
+        assert_int_equal(card_pin_max_length(&pin), 12);
 
-        /* no maxLength: at most PKCS15_PIN_MAX_LENGTH */
+        /* no maxLength: at most PKCS15_PIN_MAX_LENGTH (what the InvalidPin
+         * message says, not "6 to 0") */
         pin.max_length = 0;
+        assert_int_equal(card_pin_max_length(&pin), PKCS15_PIN_MAX_LENGTH);
+        pin.min_length = 0;
+        assert_int_equal(card_pin_min_length(&pin), 1);
+        assert_int_equal(card_pin_check_format(&pin, ""), -EDOM);
+        pin.min_length = 6;
         memset(s, '7', sizeof s);
         s[PKCS15_PIN_MAX_LENGTH] = 0;
         assert_int_equal(card_pin_check_format(&pin, s), 0);
