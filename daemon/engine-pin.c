@@ -50,10 +50,10 @@ static int pin_job_run(Transport *t, void *userdata) {
          * second would spend the last try without force. The jobs of one
          * reader run one after the other on its worker, and each leaves
          * what it learnt in the memo for the next. */
-        (void) pin_memo_load(j->pin_memo, j->generation, &j->req.status);
+        (void) pin_memo_load(j->pin_memo, j->serial, &j->req.status);
         r = card_pin_run(t, &j->req);
         if (r != -EMEDIUMTYPE)          /* another card: nothing learnt about ours */
-                pin_memo_store(j->pin_memo, j->generation, &j->req.status);
+                pin_memo_store(j->pin_memo, j->serial, &j->req.status);
         return r;
 }
 

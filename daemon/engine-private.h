@@ -8,13 +8,15 @@
 
 Reader *engine_reader_find(Engine *e, const char *name);
 
-/* The last PIN status the reader's jobs saw, per insertion (generation);
- * safe to use from the worker thread. It lives as long as the engine. */
+/* The last PIN status the reader's jobs saw, with the serial of the card
+ * it is about; safe to use from the worker thread. It lives as long as
+ * the engine. */
 typedef struct PinMemo PinMemo;
 PinMemo *engine_pin_memo(Engine *e, Reader *r);
-void pin_memo_store(PinMemo *m, uint64_t generation, const PinStatus *status);
-/* false when nothing is known about that insertion. */
-bool pin_memo_load(PinMemo *m, uint64_t generation, PinStatus *ret);
+void pin_memo_store(PinMemo *m, const char *serial, const PinStatus *status);
+/* false when nothing is known about the card with that serial (or serial
+ * is NULL). */
+bool pin_memo_load(PinMemo *m, const char *serial, PinStatus *ret);
 void engine_notify_pin_changed(Engine *e, Card *c);
 void engine_notify_cert_status_changed(Engine *e, Card *c, CardCert *k);
 OcspChecker *engine_ocsp_checker(Engine *e);

@@ -15,13 +15,13 @@
 
 #define MAX_READER_NAMES 64
 
-/* The PIN status as the reader's jobs last saw it, for the card of one
- * insertion: written and read by the jobs on the worker thread (see
- * engine-pin.c), so a PIN job queued behind another sees that one's
+/* The PIN status as the reader's jobs last saw it, and the serial of the
+ * card it is about: written and read by the jobs on the worker thread
+ * (see engine-pin.c), so a PIN job queued behind another sees that one's
  * outcome, not the status from the time it was queued. */
 struct PinMemo {
         pthread_mutex_t lock;
-        uint64_t generation;    /* the insertion it is about; 0: none yet */
+        char *serial;           /* NULL: nothing known */
         PinStatus status;
 };
 
@@ -85,7 +85,7 @@ static int slot_for(Engine *e, const char *name, unsigned *ret_index) {
                 return r;
         }
         pthread_mutex_init(&s->pin_memo.lock, NULL);
-        s->pin_memo.generation = 0;
+        s->pin_memo.serial = NULL;
         *ret_index = (unsigned) e->n_slots++;
         return 0;
 }
@@ -175,9 +175,19 @@ static int identity_job_run(Transport *t, void *userdata) {
 
         card_identity_done(&j->identity);
         r = card_identity_read(t, &j->identity);
-        if (r >= 0)
-                pin_memo_store(j->pin_memo, j->generation, &j->identity.pin_status);
-        return r;
+        if (r < 0)
+                return r;
+        /* The same card back in this reader, and it cannot tell its
+         * counter (AKİS): what the last PIN command on it learnt is worth
+         * more than "unknown". A card at its last try stays there, and a
+         * call queued before the card was pulled and put back still sees
+         * what the one before it learnt. Should the card have been
+         * unblocked elsewhere meanwhile, one forced right PIN puts it
+         * right. */
+        if (j->identity.pin_status.state == PIN_STATE_UNKNOWN)
+                (void) pin_memo_load(j->pin_memo, j->identity.serial, &j->identity.pin_status);
+        pin_memo_store(j->pin_memo, j->identity.serial, &j->identity.pin_status);
+        return 0;
 }
 
 static void identity_job_done(int result, void *userdata) {
@@ -230,18 +240,21 @@ PinMemo *engine_pin_memo(Engine *e, Reader *r) {
         return &e->slots[r->index].pin_memo;
 }
 
-void pin_memo_store(PinMemo *m, uint64_t generation, const PinStatus *status) {
+void pin_memo_store(PinMemo *m, const char *serial, const PinStatus *status) {
         pthread_mutex_lock(&m->lock);
-        m->generation = generation;
+        if (!streq_ptr(m->serial, serial)) {
+                free(m->serial);
+                m->serial = serial ? strdup(serial) : NULL;     /* NULL on OOM: forgotten */
+        }
         m->status = *status;
         pthread_mutex_unlock(&m->lock);
 }
 
-bool pin_memo_load(PinMemo *m, uint64_t generation, PinStatus *ret) {
+bool pin_memo_load(PinMemo *m, const char *serial, PinStatus *ret) {
         bool found;
 
         pthread_mutex_lock(&m->lock);
-        found = m->generation == generation;
+        found = serial && m->serial && streq(m->serial, serial);
         if (found)
                 *ret = m->status;
         pthread_mutex_unlock(&m->lock);
@@ -401,6 +414,7 @@ Engine *engine_free(Engine *e) {
         for (size_t i = 0; i < e->n_slots; i++) {
                 reader_worker_free(e->slots[i].worker);
                 pthread_mutex_destroy(&e->slots[i].pin_memo.lock);
+                free(e->slots[i].pin_memo.serial);
                 free(e->slots[i].name);
         }
         free(e);

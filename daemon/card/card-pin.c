@@ -56,7 +56,8 @@ static int check_same_card(Transport *t, const char *serial) {
  * card and teach users and clients to always pass it, which would defeat
  * the interlock where it does know. The card's first answer (63Cx or
  * 9000) makes the state known, and from then on the interlock holds, for
- * calls queued behind that one too. */
+ * calls queued behind that one too, and when the same card is put back in
+ * the same reader (engine.c's PinMemo). */
 static int interlock(const PinRequest *req) {
         switch (req->status.state) {
         case PIN_STATE_BLOCKED:

@@ -12,11 +12,15 @@ set -u
 export KART_CARD_PROFILE="${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/sim/cardsim/akis.profile"
 . "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
 
-tap_plan 15
+tap_plan 18
 . "$(dirname "$0")/card.sh"
 card_start
 
 verify() { call VerifyPin 'sa{sv}' "$1" 0; }
+# The card objects kartd lists, and waits for it to list none or one.
+cards() { busctl --system get-property org.kartd.Kartd1 /org/kartd/Kartd1 org.kartd.Kartd1.Manager Cards | awk '{print $3}' | tr -d '"'; }
+has_card() { [ -n "$(cards)" ]; }
+no_card() { [ -z "$(cards)" ]; }
 
 # Two wrong PINs at once, the card at 2 tries: the first spends one and
 # learns that one is left; the second, queued behind it, must then be
@@ -34,6 +38,17 @@ check "two queued wrong PINs: the card is not locked" test "$(card_tries)" -gt 0
 check "... one was tried: Wrong PIN, 1 try left" grep -q 'Wrong PIN; 1 try left' <<<"$answers"
 check "... the other was refused: LastTry" grep -q 'Only one PIN try is left; pass force=true' <<<"$answers"
 check_eq "kartd shows the last try" "last-try 1" "$(prop PinState) $(prop PinRetriesLeft)"
+
+# Pulled and put back, the card cannot be asked, but it is the same card
+# (same serial) in the same reader: kartd remembers its last try.
+world_card_remove >/dev/null
+world_wait_for 5 no_card
+world_card_insert >/dev/null
+world_wait_for 5 has_card
+check_eq "put back: still the last try" "last-try 1" "$(prop PinState) $(prop PinRetriesLeft)"
+out=$(verify 33333333)
+check "... a wrong PIN without force is refused: LastTry" grep -q 'pass force=true' <<<"$out"
+check_eq "... and the card keeps its last try" 1 "$(card_tries)"
 out=$(call VerifyPin 'sa{sv}' 123456 1 force b true)
 check_eq "force with the right PIN still works" "" "$out"
 out=$(verify 123)
@@ -54,13 +69,12 @@ max_le=$(sed -n 's/.*APDU 00 B0 .* Le=\([0-9]*\) .*/\1/p' "$WORLD/kartd.log" | s
 check_eq "AKİS: no READ BINARY of the card's jobs asked for more than 244 bytes" 244 "$max_le"
 
 # The same card without a serial.
-cards() { busctl --system get-property org.kartd.Kartd1 /org/kartd/Kartd1 org.kartd.Kartd1.Manager Cards | awk '{print $3}' | tr -d '"'; }
 world_stop_cardsim
-world_wait_for 5 sh -c "! busctl --system get-property org.kartd.Kartd1 /org/kartd/Kartd1 org.kartd.Kartd1.Manager Cards | grep -q card/"
+world_wait_for 5 no_card
 sed -i 's/^serial = .*/serial = none/' "$WORLD/card.profile"
 rm -f "$WORLD/card.state"
 world_start_cardsim
-world_wait_for 5 sh -c "busctl --system get-property org.kartd.Kartd1 /org/kartd/Kartd1 org.kartd.Kartd1.Manager Cards | grep -q card/"
+world_wait_for 5 has_card
 card=$(cards)
 check_eq "a card without a serial: no Serial" "" "$(prop Serial)"
 world_cardsim reset-count >/dev/null
@@ -70,9 +84,9 @@ check "... VerifyPin is refused: no serial" grep -q 'no serial number' <<<"$out"
 check_eq "... and the card saw no APDU" 0 "$(apdus)"
 first=$card
 world_card_remove >/dev/null
-world_wait_for 5 sh -c "! busctl --system get-property org.kartd.Kartd1 /org/kartd/Kartd1 org.kartd.Kartd1.Manager Cards | grep -q card/"
+world_wait_for 5 no_card
 world_card_insert >/dev/null
-world_wait_for 5 sh -c "busctl --system get-property org.kartd.Kartd1 /org/kartd/Kartd1 org.kartd.Kartd1.Manager Cards | grep -q card/"
+world_wait_for 5 has_card
 card=$(cards)
 echo "# first insertion: $first, second: $card"
 check "each insertion of a card without a serial gets its own object" test -n "$card" -a "$card" != "$first"
