@@ -27,7 +27,7 @@ no_card() { [ -z "$(cards)" ]; }
 # refused with LastTry instead of spending the last try. The simulator
 # answers slowly so that both are queued before the first one is done.
 world_cardsim set-pin-tries 2 >/dev/null
-world_cardsim fault delay 150 >/dev/null
+world_cardsim fault delay 250 >/dev/null
 verify 11111111 >"$WORLD/a.out" & pa=$!
 verify 22222222 >"$WORLD/b.out" & pb=$!
 wait $pa $pb

@@ -199,6 +199,30 @@ static void test_truncations(_unused_ void **state) {
         }
 }
 
+/* What every job's transport gets from the ATR (reader-worker.c). */
+static void test_apply_quirks(_unused_ void **state) {
+        Transport t = { .extended = true };
+
+        t.atr_len = parse(akis_v12[1], t.atr);
+        assert_non_null(atr_apply_quirks(&t));
+        assert_int_equal(t.max_recv, 244);
+        assert_false(t.extended);
+
+        /* an unknown card keeps what PC/SC gave it */
+        t = (Transport) { .extended = true };
+        t.atr_len = parse(yubikey, t.atr);
+        assert_null(atr_apply_quirks(&t));
+        assert_int_equal(t.max_recv, 0);
+        assert_true(t.extended);
+
+        /* the reference card: no transport limits */
+        t = (Transport) { .extended = true };
+        t.atr_len = parse("3B:8B:80:01:80:57:4B:41:52:54:53:49:4D:31:C0:77", t.atr);
+        assert_non_null(atr_apply_quirks(&t));
+        assert_int_equal(t.max_recv, 0);
+        assert_true(t.extended);
+}
+
 static void test_overlong(_unused_ void **state) {
         uint8_t atr[64] = { 0x3B, 0x0F };
 
@@ -217,6 +241,7 @@ int main(void) {
                 cmocka_unit_test(test_not_akis),
                 cmocka_unit_test(test_truncations),
                 cmocka_unit_test(test_overlong),
+                cmocka_unit_test(test_apply_quirks),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
