@@ -115,6 +115,35 @@ void engine_card_certs_drop(Card *c) {
         engine_cert_waiters_wake(&c->status_waiters, -ENOMEDIUM, NULL);
 }
 
+static int certs_parse(Card *c, CardCertFile *files, size_t n) {
+        card_certs_clear(c);
+        c->certs = calloc(MAX(n, (size_t) 1), sizeof *c->certs);
+        if (!c->certs)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                int r = cert_from_file(&files[i], &c->certs[c->n_certs]);
+
+                if (r < 0)
+                        return r;
+                c->certs[c->n_certs++].card = c;
+        }
+        return 0;
+}
+
+void engine_card_certs_take(Card *c, CardCertFile *files, size_t n, unsigned apdus, size_t bytes) {
+        int r = certs_parse(c, files, n);
+
+        c->certs_loaded = r >= 0;
+        if (r < 0)
+                log_oom();
+        else
+                log_info("Read %zu certificates from card %s: %u APDUs, %zu bytes.",
+                         c->n_certs, strna(c->serial), apdus, bytes);
+        engine_cert_waiters_wake(&c->cert_waiters, r, c);
+        if (c->certs_loaded)
+                engine_card_check_status(c, false);
+}
+
 static void certs_job_done(int result, void *userdata) {
         CertsJob *j = userdata;
         Reader *r = engine_reader_find(j->engine, j->reader);
@@ -122,25 +151,10 @@ static void certs_job_done(int result, void *userdata) {
 
         if (!c)
                 return;         /* the waiters were answered when the card went */
-        if (result >= 0) {
-                card_certs_clear(c);
-                c->certs = calloc(MAX(j->n_files, (size_t) 1), sizeof *c->certs);
-                if (!c->certs)
-                        result = -ENOMEM;
-                for (size_t i = 0; result >= 0 && i < j->n_files; i++) {
-                        result = cert_from_file(&j->files[i], &c->certs[c->n_certs]);
-                        if (result >= 0)
-                                c->certs[c->n_certs++].card = c;
-                }
-                c->certs_loaded = result >= 0;
-                log_info("Read %zu certificates from card %s: %u APDUs, %zu bytes.",
-                         c->n_certs, strna(c->serial), j->apdus, j->bytes);
-        } else
-                log_warning_errno(result, "Could not read the certificates of card %s: %m",
-                                  strna(c->serial));
+        if (result >= 0)
+                return engine_card_certs_take(c, j->files, j->n_files, j->apdus, j->bytes);
+        log_warning_errno(result, "Could not read the certificates of card %s: %m", strna(c->serial));
         engine_cert_waiters_wake(&c->cert_waiters, result, c);
-        if (c->certs_loaded)
-                engine_card_check_status(c, false);
 }
 
 int engine_card_certs(Card *c, EngineCertsDone done, void *userdata) {

@@ -3,6 +3,7 @@
 
 /* Between the engine's files; not for the bus layer. */
 
+#include "card/card-certs.h"
 #include "card/reader-worker.h"
 #include "engine.h"
 
@@ -32,6 +33,9 @@ void engine_cert_waiters_wake(CertWaiter **list, int result, Card *c);
 /* Starts OCSP checks of the card's certificates whose answer is not
  * cached (force: all); wakes c->status_waiters when none is pending. */
 void engine_card_check_status(Card *c, bool force);
+/* The card's certificates from files read on the worker (emptied here):
+ * parsed with OpenSSL, their revocation checks started. */
+void engine_card_certs_take(Card *c, CardCertFile *files, size_t n, unsigned apdus, size_t bytes);
 /* Frees the card's certificates and answers waiting calls (card gone). */
 void engine_card_certs_drop(Card *c);
 /* Runs job on the reader's worker thread. */

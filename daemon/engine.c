@@ -58,6 +58,11 @@ typedef struct IdentityJob {
         uint64_t generation;
         PinMemo *pin_memo;
         CardIdentity identity;
+        /* The certificates, read in the same transaction. */
+        CardCertFile *cert_files;
+        size_t n_cert_files, cert_bytes;
+        unsigned cert_apdus;
+        int cert_result;
 } IdentityJob;
 
 #define NOTIFY(e, what, obj) \
@@ -165,8 +170,25 @@ static void identity_job_free(void *p) {
         IdentityJob *j = p;
 
         card_identity_done(&j->identity);
+        card_cert_files_free(j->cert_files, j->n_cert_files);
         free(j->reader);
         free(j);
+}
+
+/* Certificates belong to the insertion: read them now, while the card is
+ * in our hands anyway, so that listings, expiry warnings and revocation
+ * checks need no APDU later. A failure here only means a later read. */
+static void identity_read_certs(Transport *t, IdentityJob *j) {
+        unsigned before = t->apdu_count;
+
+        card_cert_files_free(j->cert_files, j->n_cert_files);
+        j->cert_files = NULL;
+        j->n_cert_files = j->cert_bytes = 0;
+        j->cert_result = -ENODATA;
+        if (!j->identity.serial && !j->identity.pin.present)
+                return;         /* no PKCS#15 application found */
+        j->cert_result = card_read_certificates(t, &j->cert_files, &j->n_cert_files, &j->cert_bytes);
+        j->cert_apdus = t->apdu_count - before;
 }
 
 static int identity_job_run(Transport *t, void *userdata) {
@@ -187,6 +209,10 @@ static int identity_job_run(Transport *t, void *userdata) {
         if (j->identity.pin_status.state == PIN_STATE_UNKNOWN)
                 (void) pin_memo_load(j->pin_memo, j->identity.serial, &j->identity.pin_status);
         pin_memo_store(j->pin_memo, j->identity.serial, &j->identity.pin_status);
+        identity_read_certs(t, j);
+        /* The card went away or was reset: the whole job says so. */
+        if (j->cert_result == -ENOMEDIUM || j->cert_result == -ECANCELED || j->cert_result == -ENODEV)
+                return j->cert_result;
         return 0;
 }
 
@@ -232,6 +258,8 @@ static void identity_job_done(int result, void *userdata) {
 
         log_info("Card inserted in reader '%s': %s, serial %s, ATR %s.",
                  r->name, c->model, strna(c->serial), strna(atr));
+        if (result >= 0 && j->cert_result >= 0)
+                engine_card_certs_take(c, j->cert_files, j->n_cert_files, j->cert_apdus, j->cert_bytes);
         NOTIFY(e, card_added, c);
         NOTIFY(e, reader_changed, r);
 }
