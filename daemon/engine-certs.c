@@ -163,8 +163,12 @@ int engine_card_certs(Card *c, EngineCertsDone done, void *userdata) {
         CertsJob *j;
         int k;
 
-        if (c->certs_loaded)
+        if (c->certs_loaded) {
+                /* Answers past their nextUpdate are asked for again, in
+                 * the background: this call gets the last ones. */
+                engine_card_check_status(c, false);
                 return 1;
+        }
         k = engine_cert_waiter_add(&c->cert_waiters, done, userdata);
         if (k < 0)
                 return k;

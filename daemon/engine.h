@@ -109,6 +109,8 @@ typedef void (*EngineCertsDone)(int result, Card *c, void *userdata);
 
 /* Makes sure the card's certificates are read (once per insertion) and
  * calls done on the loop: c is NULL when the card went away meanwhile.
+ * Revocation answers past their nextUpdate are asked for again in the
+ * background.
  * Returns 1 when they are already there (done is not called), 0 when
  * done will be called. */
 int engine_card_certs(Card *c, EngineCertsDone done, void *userdata);

@@ -12,7 +12,7 @@ set -u
 
 FAKE="$KART_TOP_SRCDIR/tests/integration/fake-ocsp.py"
 
-tap_plan 36
+tap_plan 38
 card_start
 info() { # ID KEY
 	busctl --system --json=short call org.kartd.Kartd1 "$card" org.kartd.Kartd1.Card GetCertificateInfo s "$1" |
@@ -126,6 +126,19 @@ world_start_ocsp -rsigner "$WORLD/ca/server.crt" -rkey "$WORLD/ca/server.key"
 call RefreshStatus >/dev/null
 check_eq "signed by a CA certificate without OCSPSigning: unknown" unknown "$(info 03 status)"
 
+# --- an answer without nextUpdate is kept CacheSec; a listing after that
+# asks again by itself (no RefreshStatus)
+world_stop_ocsp
+_world_spawn WORLD_OCSP_PID "$WORLD/ocsp.log" openssl ocsp -index "$WORLD/ca/index.txt" -port "$OCSP_PORT" \
+	-rsigner "$WORLD/ca/ocsp.crt" -rkey "$WORLD/ca/ocsp.key" -CA "$WORLD/ca/ca.crt" -ignore_err
+world_wait_for 5 sh -c "ss -Htln 'sport = :$OCSP_PORT' | grep -q ."
+restart_kartd_with "CacheSec=1"
+world_wait_for 5 sh -c "busctl --system call org.kartd.Kartd1 '$card' org.kartd.Kartd1.Card GetCertificateInfo s 03 | grep -q '\"status\" s \"good\"'"
+check_eq "after insertion, without being asked: good" good "$(info 03 status)"
+ca -revoke "$WORLD/ca/expiring.crt" -crl_reason certificateHold
+check "once CacheSec is over, listings bring the change in" \
+	world_wait_for 10 sh -c "busctl --system call org.kartd.Kartd1 '$card' org.kartd.Kartd1.Card GetCertificateInfo s 03 | grep -q '\"status\" s \"on-hold\"'"
+
 # --- configuration: the responder override, the trust directory, bad lines
 world_stop_ocsp
 port2=$(_world_free_port "$OCSP_PORT" "$WORLD_VPCD_PORT")
@@ -136,7 +149,7 @@ chmod -R a+rX "$WORLD/trust.d"
 restart_kartd_with "Responder=http://127.0.0.1:$port2/" "TrustFile=" "TrustDirectory=$WORLD/trust.d" \
 	"TimeoutSec=soon" "Proxy=ftp://proxy" "Colour=blue" "this line has no equals sign"
 call RefreshStatus >/dev/null
-check_eq "Responder= overrides the AIA; a DER file in TrustDirectory is trusted" good "$(info 03 status)"
+check_eq "Responder= overrides the AIA; a DER file in TrustDirectory is trusted" "revoked on-hold on-hold" "$(statuses)"
 check "bad values are reported with file:line and ignored" \
 	grep -q "kartd.conf:8: \[OCSP\] TimeoutSec: 'soon' is not 1 to 120, ignoring" "$WORLD/kartd.log"
 check "... so is a proxy that is not http(s)" grep -q "kartd.conf:9: \[OCSP\] Proxy" "$WORLD/kartd.log"
