@@ -183,7 +183,13 @@ int bus_card_method_certificates(sd_bus_message *m, void *userdata, sd_bus_error
         if (r <= 0)
                 return r < 0 ? r : 1;
 
-        r = engine_card_certs(c, certs_ready, sd_bus_message_ref(m));
+        /* RefreshStatus is always answered by certs_ready(), maybe before
+         * this returns; the others by reply_for() when the certificates
+         * are there. */
+        if (streq(sd_bus_message_get_member(m), "RefreshStatus"))
+                r = engine_card_refresh_status(c, certs_ready, sd_bus_message_ref(m));
+        else
+                r = engine_card_certs(c, certs_ready, sd_bus_message_ref(m));
         if (r != 0)
                 sd_bus_message_unref(m);
         if (r < 0)
@@ -191,21 +197,4 @@ int bus_card_method_certificates(sd_bus_message *m, void *userdata, sd_bus_error
         if (r > 0)
                 return reply_for(m, c);
         return 1;       /* answered by certs_ready() */
-}
-
-int bus_card_method_refresh_status(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        Card *c = userdata;
-        int r;
-
-        r = auth_check(bus_context_of(c->reader->engine)->auth, m, error);
-        if (r <= 0)
-                return r < 0 ? r : 1;
-
-        /* certs_ready() answers, maybe before this returns. */
-        r = engine_card_refresh_status(c, certs_ready, sd_bus_message_ref(m));
-        if (r < 0) {
-                sd_bus_message_unref(m);
-                return r;
-        }
-        return 1;
 }

@@ -136,7 +136,7 @@ const sd_bus_vtable bus_card_vtable[] = {
                                 bus_card_method_certificates, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetCertificateInfo", SD_BUS_ARGS("s", id), SD_BUS_RESULT("a{sv}", info),
                                 bus_card_method_certificates, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD("RefreshStatus", NULL, NULL, bus_card_method_refresh_status, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("RefreshStatus", NULL, NULL, bus_card_method_certificates, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("CertificateStatusChanged", SD_BUS_ARGS("s", id, "s", status, "s", detail), 0),
         SD_BUS_VTABLE_END
 };

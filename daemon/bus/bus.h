@@ -43,7 +43,6 @@ int bus_card_find(sd_bus *bus, const char *path, const char *interface, void *us
                   void **found, sd_bus_error *error);
 int bus_card_method_change_pin(sd_bus_message *m, void *userdata, sd_bus_error *error);
 int bus_card_method_certificates(sd_bus_message *m, void *userdata, sd_bus_error *error);
-int bus_card_method_refresh_status(sd_bus_message *m, void *userdata, sd_bus_error *error);
 int bus_card_method_verify_pin(sd_bus_message *m, void *userdata, sd_bus_error *error);
 int bus_card_enumerate(sd_bus *bus, const char *path, void *userdata, char ***nodes,
                        sd_bus_error *error);

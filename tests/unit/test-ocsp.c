@@ -141,23 +141,29 @@ static unsigned char *answer(const OcspQuery *q, const Answer *a, int *len) {
         return der;
 }
 
-/* Judges a, expects status; the detail must contain detail_part. */
-static void expect(const Answer *a, const char *status, const char *detail_part) {
+/* Judges an answer a to a fresh query for leaf with trust t. */
+static void judge(const Answer *a, const OcspTrust *t, OcspResult *r) {
         OcspQuery *q = query_for(leaf.cert);
-        OcspResult r = {};
         unsigned char *der;
         int len;
 
         der = answer(q, a, &len);
-        ocsp_query_judge(q, der, (size_t) len, trust, 300, &r);
+        ocsp_query_judge(q, der, (size_t) len, t, 300, r);
+        OPENSSL_free(der);
+        ocsp_query_free(q);
+}
+
+/* Judges a, expects status; the detail must contain detail_part. */
+static void expect(const Answer *a, const char *status, const char *detail_part) {
+        OcspResult r = {};
+
+        judge(a, trust, &r);
         assert_string_equal(r.status, status);
         if (detail_part) {
                 assert_non_null(r.detail);
                 assert_non_null(strstr(r.detail, detail_part));
         }
         ocsp_result_done(&r);
-        OPENSSL_free(der);
-        ocsp_query_free(q);
 }
 
 #define GOOD { .status = V_OCSP_CERTSTATUS_GOOD, .reason = -1, .this_update = -60, .next_update = 60, \
@@ -165,22 +171,16 @@ static void expect(const Answer *a, const char *status, const char *detail_part)
 
 static void test_good(void **state) {
         Answer a = GOOD;
-        OcspQuery *q = query_for(leaf.cert);
         OcspResult r = {};
-        unsigned char *der;
-        int len;
 
         (void) state;
-        der = answer(q, &a, &len);
-        ocsp_query_judge(q, der, (size_t) len, trust, 300, &r);
+        judge(&a, trust, &r);
         assert_string_equal(r.status, "good");
         assert_null(r.detail);
         assert_int_equal(r.revoked_at, 0);
         /* nextUpdate is kept: a minute from now */
         assert_true(r.next_update >= (uint64_t) time(NULL) + 50 && r.next_update <= (uint64_t) time(NULL) + 70);
         ocsp_result_done(&r);
-        OPENSSL_free(der);
-        ocsp_query_free(q);
 }
 
 static void test_signed_by_the_ca_itself(void **state) {
@@ -294,20 +294,14 @@ static void test_no_issuer(void **state) {
 static void test_no_trust(void **state) {
         OcspTrust *empty = NULL;
         Answer a = GOOD;
-        OcspQuery *q = query_for(leaf.cert);
         OcspResult r = {};
-        unsigned char *der;
-        int len;
 
         (void) state;
         assert_int_equal(ocsp_trust_load(NULL, "/nonexistent", &empty), 0);
-        der = answer(q, &a, &len);
-        ocsp_query_judge(q, der, (size_t) len, empty, 300, &r);
+        judge(&a, empty, &r);
         assert_string_equal(r.status, "unknown");
         assert_non_null(strstr(r.detail, "no trusted certificate"));
         ocsp_result_done(&r);
-        OPENSSL_free(der);
-        ocsp_query_free(q);
         ocsp_trust_free(empty);
 }
 
