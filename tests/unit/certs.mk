@@ -27,3 +27,10 @@ EXTRA_DIST += \
 	tests/data/certs/noext.der \
 	tests/data/certs/root.der \
 	tests/data/certs/sign.der
+
+# The simulators' admin-key cryptography (backend protocol v1 test vector).
+check_PROGRAMS += tests/unit/test-admin-key
+TESTS += tests/unit/test-admin-key
+tests_unit_test_admin_key_SOURCES = tests/unit/test-admin-key.c
+tests_unit_test_admin_key_CPPFLAGS = $(unit_cppflags) -I$(top_srcdir)/sim/common
+tests_unit_test_admin_key_LDADD = sim/common/libkartsim.la $(CMOCKA_LIBS)
