@@ -100,6 +100,23 @@ static int parse_url(const char *value, void *target, unsigned min _unused_, uns
         return set_string(target, value);
 }
 
+/* An https:// URL without a path, query or trailing slash, or empty. */
+static int parse_https_base(const char *value, void *target, unsigned min, unsigned max) {
+        const char *host = value + 8;
+
+        if (*value && (strncasecmp(value, "https://", 8) != 0 || !*host || strpbrk(host, "/?#@")))
+                return -EINVAL;
+        return parse_url(value, target, min, max);
+}
+
+/* "sha256//" and base64, or empty. */
+static int parse_pin(const char *value, void *target, unsigned min _unused_, unsigned max _unused_) {
+        if (*value && (strncmp(value, "sha256//", 8) != 0 || strlen(value) != 8 + 44 ||
+                       strspn(value + 8, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != 44))
+                return -EINVAL;
+        return set_string(target, value);
+}
+
 #define FIELD(f) offsetof(KartConfig, f)
 
 static const struct Setting {
@@ -120,6 +137,11 @@ static const struct Setting {
         { "ocsp", "ClockSkewSec", parse_unsigned, FIELD(ocsp.skew_sec), 0, 3600, "0 to 3600" },
         { "ocsp", "CacheSec", parse_unsigned, FIELD(ocsp.cache_sec), 0, 7 * 86400, "0 to 604800" },
         { "ocsp", "MaxResponseSize", parse_unsigned, FIELD(ocsp.max_response), 1024, 1024 * 1024, "1024 to 1048576" },
+        { "backend", "URL", parse_https_base, FIELD(backend.url), 0, 0, "an https:// URL without a path" },
+        { "backend", "CAFile", parse_path, FIELD(backend.ca_file), 0, 0, "an absolute path" },
+        { "backend", "PinnedPublicKey", parse_pin, FIELD(backend.pinned_key), 0, 0, "sha256// and 44 base64 characters" },
+        { "backend", "ConnectTimeoutSec", parse_unsigned, FIELD(backend.connect_timeout_sec), 1, 60, "1 to 60" },
+        { "backend", "TimeoutSec", parse_unsigned, FIELD(backend.timeout_sec), 1, 120, "1 to 120" },
 };
 
 /* Debian's inih passes no line numbers to handlers, so count them here. */
@@ -172,6 +194,10 @@ void config_init(KartConfig *c) {
                         .cache_sec = 3600,
                         .max_response = 64 * 1024,
                 },
+                .backend = {
+                        .connect_timeout_sec = 10,
+                        .timeout_sec = 20,
+                },
         };
 }
 
@@ -193,5 +219,8 @@ void config_done(KartConfig *c) {
         free(c->ocsp.trust_file);
         free(c->ocsp.trust_dir);
         free(c->ocsp.proxy);
+        free(c->backend.url);
+        free(c->backend.ca_file);
+        free(c->backend.pinned_key);
         *c = (KartConfig) {};
 }

@@ -20,9 +20,17 @@ typedef struct OcspConfig {
         unsigned max_response;          /* bytes */
 } OcspConfig;
 
+typedef struct BackendConfig {
+        char *url;                      /* https://host[:port], NULL: no backend */
+        char *ca_file;                  /* NULL: the system's trust store */
+        char *pinned_key;               /* NULL, or "sha256//BASE64" of the server's SPKI */
+        unsigned connect_timeout_sec, timeout_sec;
+} BackendConfig;
+
 typedef struct KartConfig {
         int log_level;          /* syslog level, -1 unset */
         OcspConfig ocsp;
+        BackendConfig backend;
 } KartConfig;
 
 void config_init(KartConfig *c);

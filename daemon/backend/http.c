@@ -258,7 +258,13 @@ static int call_setup(HttpCall *c, const HttpRequest *req) {
         bool ok = true;
 
         ok = ok && curl_easy_setopt(e, CURLOPT_URL, req->url) == CURLE_OK;
-        ok = ok && curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
+        ok = ok && curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, req->https_only ? "https" : "http,https") == CURLE_OK;
+        if (req->ca_file)
+                ok = ok && curl_easy_setopt(e, CURLOPT_CAINFO, req->ca_file) == CURLE_OK;
+        if (req->pinned_key)
+                ok = ok && curl_easy_setopt(e, CURLOPT_PINNEDPUBLICKEY, req->pinned_key) == CURLE_OK;
+        if (req->method && strcmp(req->method, "GET") != 0 && strcmp(req->method, "POST") != 0)
+                ok = ok && curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method) == CURLE_OK;
         ok = ok && curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
         ok = ok && curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
         ok = ok && curl_easy_setopt(e, CURLOPT_PROXY, c->client->proxy) == CURLE_OK;
@@ -290,6 +296,13 @@ static int call_setup(HttpCall *c, const HttpRequest *req) {
         if (ok && req->accept) {
                 snprintf(header, sizeof header, "Accept: %s", req->accept);
                 struct curl_slist *l = curl_slist_append(c->headers, header);
+                if (!l)
+                        return -ENOMEM;
+                c->headers = l;
+        }
+        for (char **h = req->headers; ok && h && *h; h++) {
+                struct curl_slist *l = curl_slist_append(c->headers, *h);
+
                 if (!l)
                         return -ENOMEM;
                 c->headers = l;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,13 +16,18 @@ typedef struct HttpClient HttpClient;
 typedef struct HttpCall HttpCall;
 
 typedef struct HttpRequest {
+        const char *method;             /* NULL: GET, or POST when content_type is set */
         const char *url;
-        const char *content_type;       /* of body; NULL for a GET */
+        const char *content_type;       /* of body; NULL: no body */
         const uint8_t *body;
         size_t body_len;
         const char *accept;             /* NULL: no Accept header */
+        char **headers;                 /* more "Name: value" lines, NULL-terminated; may be NULL */
         size_t max_response;            /* bytes; a larger answer fails with -EFBIG */
         unsigned connect_timeout_ms, timeout_ms;
+        bool https_only;
+        const char *ca_file;            /* NULL: the system's trust store */
+        const char *pinned_key;         /* NULL, or CURLOPT_PINNEDPUBLICKEY ("sha256//BASE64") */
 } HttpRequest;
 
 typedef struct HttpResponse {

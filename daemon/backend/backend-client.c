@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "backend-client.h"
+#include "hexutil.h"
+#include "http.h"
+#include "log.h"
+#include "macro.h"
+
+#define MAX_ATTEMPTS 3
+#define BACKOFF_USEC (500 * 1000ULL)
+
+struct BackendClient {
+        sd_event *event;
+        HttpClient *http;
+        BackendConfig config;   /* strings borrowed from the daemon's config */
+};
+
+struct BackendCall {
+        BackendClient *client;
+        char *method, *url, *body, *token, *idempotency_key;
+        size_t max_response;
+        unsigned attempt;
+        HttpCall *http;
+        sd_event_source *retry;
+        BackendDone done;
+        void *userdata;
+};
+
+int backend_client_new(sd_event *event, const BackendConfig *config, BackendClient **ret) {
+        BackendClient *b = calloc(1, sizeof *b);
+        int r;
+
+        if (!b)
+                return -ENOMEM;
+        b->event = sd_event_ref(event);
+        b->config = *config;
+        r = http_client_new(event, NULL, &b->http);
+        if (r < 0) {
+                backend_client_free(b);
+                return r;
+        }
+        *ret = b;
+        return 0;
+}
+
+BackendClient *backend_client_free(BackendClient *b) {
+        if (!b)
+                return NULL;
+        http_client_free(b->http);
+        sd_event_unref(b->event);
+        free(b);
+        return NULL;
+}
+
+bool backend_client_configured(const BackendClient *b) {
+        return b && b->config.url;
+}
+
+static void call_free(BackendCall *c) {
+        http_call_cancel(c->http);
+        sd_event_source_disable_unref(c->retry);
+        free(c->method);
+        free(c->url);
+        if (c->body)
+                explicit_bzero(c->body, strlen(c->body));       /* codes, passwords */
+        free(c->body);
+        if (c->token)
+                explicit_bzero(c->token, strlen(c->token));
+        free(c->token);
+        free(c->idempotency_key);
+        free(c);
+}
+
+void backend_call_cancel(BackendCall *c) {
+        if (c)
+                call_free(c);
+}
+
+static void error_done(BackendError *e) {
+        free(e->code);
+        free(e->message);
+}
+
+static void finish(BackendCall *c, int result, json_t *answer, BackendError *e) {
+        if (result < 0 && !e->message)
+                e->message = strdup("the backend could not be used");
+        c->done(result, answer, e, c->userdata);
+        error_done(e);
+        call_free(c);
+}
+
+/* The backend's {"error":{...}}, taken apart carefully. */
+static void parse_error(json_t *answer, long status, BackendError *e) {
+        json_t *o = json_is_object(answer) ? json_object_get(answer, "error") : NULL;
+        const char *code = o ? backend_json_string(o, "code", 64) : NULL;
+        const char *message = o ? backend_json_string(o, "message", 512) : NULL;
+        char buf[600];
+
+        e->http_status = status;
+        e->code = code ? strdup(code) : NULL;
+        if (message)
+                snprintf(buf, sizeof buf, "%s", message);
+        else
+                snprintf(buf, sizeof buf, "the backend answered HTTP %ld", status);
+        e->message = strdup(buf);
+        if (o && json_object_get(o, "attempts_left"))
+                e->attempts_left = (int) backend_json_int(o, "attempts_left", 0, 1000);
+        if (o && json_object_get(o, "retry_after"))
+                e->retry_after = (int) backend_json_int(o, "retry_after", 0, 86400);
+}
+
+static int start_attempt(BackendCall *c);
+
+static int on_retry(sd_event_source *s _unused_, uint64_t usec _unused_, void *userdata) {
+        BackendCall *c = userdata;
+        BackendError e = { .attempts_left = -1, .retry_after = -1 };
+        int r;
+
+        c->retry = sd_event_source_disable_unref(c->retry);
+        r = start_attempt(c);
+        if (r < 0) {
+                e.message = strdup("out of memory");
+                finish(c, r, NULL, &e);
+        }
+        return 0;
+}
+
+/* Network failure or 5xx: another try after a pause, if any is left. */
+static bool retry_later(BackendCall *c) {
+        uint64_t now;
+
+        if (c->attempt >= MAX_ATTEMPTS || sd_event_now(c->client->event, CLOCK_MONOTONIC, &now) < 0)
+                return false;
+        return sd_event_add_time(c->client->event, &c->retry, CLOCK_MONOTONIC,
+                                 now + (BACKOFF_USEC << (c->attempt - 1)), 0, on_retry, c) >= 0;
+}
+
+static void on_http_done(int result, const HttpResponse *resp, const char *error, void *userdata) {
+        BackendCall *c = userdata;
+        BackendError e = { .attempts_left = -1, .retry_after = -1 };
+        json_t *answer = NULL;
+        json_error_t jerr;
+
+        c->http = NULL;         /* freed by http.c after this returns */
+        if (result < 0 || resp->status >= 500) {
+                log_debug("Backend %s %s, attempt %u: %s", c->method, c->url, c->attempt,
+                          result < 0 ? error : "HTTP 5xx");
+                if (result != -EFBIG && retry_later(c))
+                        return;
+                if (result < 0) {
+                        e.message = strdup(error);
+                        return finish(c, result, NULL, &e);
+                }
+        }
+        if (resp->body_len > 0)
+                answer = json_loadb((const char *) resp->body, resp->body_len, JSON_REJECT_DUPLICATES, &jerr);
+        if (resp->status >= 200 && resp->status < 300 && (json_is_object(answer) || resp->status == 204)) {
+                if (!answer)
+                        answer = json_object();
+                finish(c, 0, answer, &e);
+        } else if (resp->status >= 400 && json_is_object(answer)) {
+                parse_error(answer, resp->status, &e);
+                finish(c, -EBADR, NULL, &e);
+        } else {
+                char buf[128];
+
+                snprintf(buf, sizeof buf, "the backend answered HTTP %ld %s", resp->status,
+                         answer ? "with unexpected JSON" : "without a JSON object");
+                e.http_status = resp->status;
+                e.message = strdup(buf);
+                finish(c, -EPROTO, NULL, &e);
+        }
+        json_decref(answer);
+}
+
+static int start_attempt(BackendCall *c) {
+        BackendConfig *cfg = &c->client->config;
+        char auth[600], idem[80];
+        char *headers[4] = {};
+        size_t n = 0;
+
+        headers[n++] = (char *) "Kartd-Protocol: 1";
+        if (c->token) {
+                snprintf(auth, sizeof auth, "Authorization: Bearer %s", c->token);
+                headers[n++] = auth;
+        }
+        if (c->idempotency_key) {
+                snprintf(idem, sizeof idem, "Idempotency-Key: %s", c->idempotency_key);
+                headers[n++] = idem;
+        }
+        HttpRequest req = {
+                .method = c->method,
+                .url = c->url,
+                .content_type = c->body ? "application/json" : NULL,
+                .body = (const uint8_t *) c->body,
+                .body_len = c->body ? strlen(c->body) : 0,
+                .accept = "application/json",
+                .headers = headers,
+                .max_response = c->max_response,
+                .connect_timeout_ms = cfg->connect_timeout_sec * 1000,
+                .timeout_ms = cfg->timeout_sec * 1000,
+                .https_only = true,
+                .ca_file = cfg->ca_file,
+                .pinned_key = cfg->pinned_key,
+        };
+        int r;
+
+        c->attempt++;
+        r = http_start(c->client->http, &req, on_http_done, c, &c->http);
+        explicit_bzero(auth, sizeof auth);
+        return r;
+}
+
+static char *random_key(void) {
+        uint8_t b[16];
+
+        if (RAND_bytes(b, sizeof b) != 1)
+                return NULL;
+        return hex_encode(b, sizeof b);
+}
+
+int backend_call(BackendClient *b, const char *method, const char *path, const char *token,
+                 json_t *body, size_t max_response, BackendDone done, void *userdata, BackendCall **ret) {
+        BackendCall *c;
+        int r = 0;
+
+        if (!backend_client_configured(b))
+                return -ENOPKG;
+        c = calloc(1, sizeof *c);
+        if (!c)
+                return -ENOMEM;
+        *c = (BackendCall) { .client = b, .max_response = max_response, .done = done, .userdata = userdata };
+        c->method = strdup(method);
+        if (asprintf(&c->url, "%s%s", b->config.url, path) < 0)
+                c->url = NULL;
+        if (body && !(c->body = json_dumps(body, JSON_COMPACT)))
+                r = -ENOMEM;
+        if (token && !(c->token = strdup(token)))
+                r = -ENOMEM;
+        if (streq(method, "POST") && !(c->idempotency_key = random_key()))
+                r = -ENOMEM;
+        if (!c->method || !c->url)
+                r = -ENOMEM;
+        if (r >= 0)
+                r = start_attempt(c);
+        if (r < 0) {
+                call_free(c);
+                return r;
+        }
+        if (ret)
+                *ret = c;
+        return 0;
+}
+
+const char *backend_json_string(json_t *o, const char *key, size_t max_len) {
+        json_t *v = json_object_get(o, key);
+
+        if (!json_is_string(v) || json_string_length(v) > max_len ||
+            strlen(json_string_value(v)) != json_string_length(v))      /* no NUL inside */
+                return NULL;
+        return json_string_value(v);
+}
+
+int backend_json_hex(json_t *o, const char *key, uint8_t *ret, size_t len) {
+        const char *s = backend_json_string(o, key, 2 * len);
+
+        if (!s || strlen(s) != 2 * len)
+                return -EINVAL;
+        for (const char *p = s; *p; p++)
+                if (!strchr("0123456789abcdef", *p))
+                        return -EINVAL;
+        return hex_decode(s, ret, len) == (int) len ? 0 : -EINVAL;
+}
+
+long long backend_json_int(json_t *o, const char *key, long long min, long long max) {
+        json_t *v = json_object_get(o, key);
+
+        if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
+                return -1;
+        return json_integer_value(v);
+}
+
+void backend_json_wipe(json_t *v) {
+        const char *key;
+        json_t *item;
+        size_t i;
+
+        if (json_is_string(v))
+                explicit_bzero((char *) json_string_value(v), json_string_length(v));
+        else if (json_is_object(v))
+                json_object_foreach(v, key, item)
+                        backend_json_wipe(item);
+        else if (json_is_array(v))
+                json_array_foreach(v, i, item)
+                        backend_json_wipe(item);
+}
