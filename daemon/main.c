@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 
 #include "conf.h"
 #include "daemon.h"
@@ -37,6 +38,13 @@ int main(int argc, char *argv[]) {
         KartConfig config;
         sigset_t mask;
         int c, r;
+
+        /* PINs pass through this process: no core dumps of it, and no
+         * ptrace or /proc/PID/mem by other processes of the same user. */
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+                log_error_errno(errno, "Failed to make kartd non-dumpable: %m");
+                return EXIT_FAILURE;
+        }
 
         setlocale(LC_ALL, "");
         log_set_ident("kartd");

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "kart-error.h"
 #include "kartctl.h"
@@ -59,6 +61,13 @@ int main(int argc, char *argv[]) {
         bindtextdomain(GETTEXT_PACKAGE, localedir && *localedir ? localedir : LOCALEDIR);
         bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
         textdomain(GETTEXT_PACKAGE);
+
+        /* kartctl reads PINs: no core dumps of it, and no ptrace or
+         * /proc/PID/mem by the user's other processes. */
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+                fprintf(stderr, _("Failed to protect kartctl's memory: %s\n"), strerror(errno));
+                return EXIT_FAILED;
+        }
 
         while ((c = getopt_long(argc, argv, "+hH:", options, NULL)) >= 0)
                 switch (c) {

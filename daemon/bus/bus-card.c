@@ -122,13 +122,17 @@ const sd_bus_vtable bus_card_vtable[] = {
         SD_BUS_PROPERTY("PinRetriesMax", "i", property_get_pin, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("PinMinLength", "u", property_get_pin, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("PinMaxLength", "u", property_get_pin, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        /* Authorized by polkit in the handler (daemon/auth). */
+        /* Authorized by polkit in the handler (daemon/auth). SENSITIVE: the
+         * calls carry PINs, so sd-bus marks them sensitive (wiped when freed,
+         * never dumped in debug output) before the handler runs. */
         SD_BUS_METHOD_WITH_ARGS("ChangePin",
                                 SD_BUS_ARGS("s", old_pin, "s", new_pin, "a{sv}", options),
-                                SD_BUS_NO_RESULT, bus_card_method_change_pin, SD_BUS_VTABLE_UNPRIVILEGED),
+                                SD_BUS_NO_RESULT, bus_card_method_change_pin,
+                                SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
         SD_BUS_METHOD_WITH_ARGS("VerifyPin",
                                 SD_BUS_ARGS("s", pin, "a{sv}", options),
-                                SD_BUS_NO_RESULT, bus_card_method_verify_pin, SD_BUS_VTABLE_UNPRIVILEGED),
+                                SD_BUS_NO_RESULT, bus_card_method_verify_pin,
+                                SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
         SD_BUS_METHOD_WITH_ARGS("ListCertificates", SD_BUS_NO_ARGS,
                                 SD_BUS_RESULT("a(sssssttss)", certificates),
                                 bus_card_method_certificates, SD_BUS_VTABLE_UNPRIVILEGED),

@@ -3,6 +3,7 @@ unit_tests = \
 	tests/unit/test-error-map \
 	tests/unit/test-apdu \
 	tests/unit/test-strutil \
+	tests/unit/test-secret \
 	tests/unit/test-card-pin
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
@@ -17,6 +18,9 @@ tests_unit_test_apdu_LDADD = daemon/libkartd.la $(CMOCKA_LIBS)
 tests_unit_test_strutil_SOURCES = tests/unit/test-strutil.c
 tests_unit_test_strutil_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_strutil_LDADD = common/libkartcommon.la $(CMOCKA_LIBS)
+tests_unit_test_secret_SOURCES = tests/unit/test-secret.c
+tests_unit_test_secret_CPPFLAGS = $(unit_cppflags)
+tests_unit_test_secret_LDADD = common/libkartcommon.la $(CMOCKA_LIBS)
 tests_unit_test_card_pin_SOURCES = \
 	tests/unit/test-card-pin.c \
 	tests/unit/fake-transport.c \
