@@ -47,6 +47,10 @@ typedef struct Query {
 
 struct Auth {
         Query *queries;
+        /* Frees answers nobody collected: the call's handler did not run
+         * again because its object went away (a card removed while polkit
+         * was asked), so sd-bus answered UnknownObject itself. */
+        sd_event_source *sweep;
 };
 
 const char *auth_action_for(const char *interface, const char *member, bool *ret_public) {
@@ -85,6 +89,7 @@ int auth_new(Auth **ret) {
 Auth *auth_free(Auth *a) {
         if (!a)
                 return NULL;
+        a->sweep = sd_event_source_disable_unref(a->sweep);
         while (a->queries) {
                 Query *q = a->queries;
 
@@ -93,6 +98,46 @@ Auth *auth_free(Auth *a) {
         }
         free(a);
         return NULL;
+}
+
+static int on_sweep(sd_event_source *s, void *userdata) {
+        Auth *a = userdata;
+
+        for (Query **p = &a->queries; *p;) {
+                Query *q = *p;
+
+                if (q->state == QUERY_PENDING) {
+                        p = &q->next;
+                        continue;
+                }
+                log_debug("Dropped polkit's answer about %s for %s: the call's object is gone.",
+                          q->action, strna(sd_bus_message_get_sender(q->request)));
+                *p = q->next;
+                query_free(q);  /* the last reference: sd-bus wipes the call's arguments */
+        }
+        return 0;
+}
+
+/* Runs on_sweep once the loop is idle. A re-queued call is dispatched
+ * before that: sd-bus keeps its event source ready while its read queue
+ * is not empty, at a higher priority than idle. So whatever the sweep
+ * finds answered had its handler run already, or never will. */
+static void schedule_sweep(Auth *a, sd_bus *bus) {
+        int r;
+
+        if (a->sweep) {
+                r = sd_event_source_set_enabled(a->sweep, SD_EVENT_ONESHOT);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to schedule freeing stale authorization answers: %m");
+                return;
+        }
+        r = sd_event_add_defer(sd_bus_get_event(bus), &a->sweep, on_sweep, a);
+        if (r >= 0)
+                r = sd_event_source_set_priority(a->sweep, SD_EVENT_PRIORITY_IDLE);
+        if (r < 0) {
+                log_warning_errno(r, "Failed to schedule freeing stale authorization answers: %m");
+                a->sweep = sd_event_source_disable_unref(a->sweep);
+        }
 }
 
 static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
@@ -115,7 +160,9 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
                         q->state = authorized ? QUERY_ALLOWED : QUERY_DENIED;
         }
 
-        /* Run the parked call's handler again; it finds this answer. */
+        /* Run the parked call's handler again; it finds this answer. If
+         * the call's object is gone by then, the handler does not run and
+         * the sweep frees the answer. */
         r = sd_bus_enqueue_for_read(sd_bus_message_get_bus(q->request), q->request);
         if (r < 0) {
                 log_error_errno(r, "Failed to resume a call after authorization: %m");
@@ -123,7 +170,9 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
                                                   "Could not resume the call after authorization.");
                 query_unlink(q);
                 query_free(q);
+                return 0;
         }
+        schedule_sweep(q->auth, sd_bus_message_get_bus(q->request));
         return 0;
 }
 
@@ -162,6 +211,7 @@ static int start_query(Auth *a, sd_bus_message *m, const char *action, sd_bus_er
         }
         q->next = a->queries;
         a->queries = q;
+        log_debug("Asking polkit whether %s may %s.", sender, action);
         return 0;
 }
 

@@ -8,7 +8,9 @@
  * to "anyone"); a method missing from it is denied. Checks go to polkitd
  * asynchronously: the call is parked, and re-queued when polkit answers,
  * so the handler runs again and finds the answer (systemd's bus-polkit
- * pattern). Root passes without asking. */
+ * pattern); an answer whose handler does not run again (its object went
+ * away meanwhile) is freed once the event loop is idle. Root passes
+ * without asking. */
 
 typedef struct Auth Auth;
 

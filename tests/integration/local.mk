@@ -17,6 +17,7 @@ integration_tests = \
 	tests/integration/test-install.sh \
 	tests/integration/test-polkit-files.sh \
 	tests/integration/test-authz.sh \
+	tests/integration/test-authz-lifecycle.sh \
 	tests/integration/test-no-dump.sh \
 	tests/integration/test-remote.sh \
 	tests/integration/test-certs.sh \
