@@ -14,9 +14,6 @@
 #include "kartctl.h"
 #include "macro.h"
 
-/* A card may take seconds per APDU, and the daemon may wait for polkit. */
-#define PIN_CALL_TIMEOUT_USEC (60ULL * 1000000ULL)
-
 typedef struct PinInfo {
         char *path, *serial, *model, *pin_state;
         int32_t retries_left, retries_max;
@@ -282,7 +279,7 @@ static int call_pin_method(sd_bus *bus, const PinInfo *c, const char *method, co
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r >= 0)
-                r = sd_bus_call(bus, m, PIN_CALL_TIMEOUT_USEC, error, NULL);
+                r = sd_bus_call(bus, m, KARTCTL_AUTH_CALL_TIMEOUT_USEC, error, NULL);
         sd_bus_message_unref(m);
         return r;
 }

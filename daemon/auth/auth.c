@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +16,9 @@
 #define POLKIT_PATH "/org/freedesktop/PolicyKit1/Authority"
 #define POLKIT_INTERFACE "org.freedesktop.PolicyKit1.Authority"
 #define POLKIT_FLAG_ALLOW_INTERACTION 1u
+/* How long an interactive check may wait for the user at the agent;
+ * kartctl waits a little longer (client/kartctl/kartctl.h). */
+#define AUTH_INTERACTIVE_TIMEOUT_USEC (5ULL * 60 * 1000000ULL)
 
 /* Every method kartd serves. A method not listed here is denied. */
 static const struct {
@@ -39,7 +44,9 @@ typedef struct Query {
         struct Query *next;
         Auth *auth;
         sd_bus_message *request;        /* the parked call */
-        sd_bus_slot *slot;
+        sd_bus_slot *slot;              /* CheckAuthorization in flight */
+        sd_bus_slot *caller_gone;       /* NameOwnerChanged for the caller */
+        char cancel_id[32];             /* CheckAuthorization's cancellation_id */
         const char *action;
         QueryState state;
         char *failure;
@@ -47,6 +54,7 @@ typedef struct Query {
 
 struct Auth {
         Query *queries;
+        uint64_t n_checks;              /* for cancellation ids */
         /* Frees answers nobody collected: the call's handler did not run
          * again because its object went away (a card removed while polkit
          * was asked), so sd-bus answered UnknownObject itself. */
@@ -67,6 +75,7 @@ static Query *query_free(Query *q) {
         if (!q)
                 return NULL;
         sd_bus_slot_unref(q->slot);
+        sd_bus_slot_unref(q->caller_gone);
         sd_bus_message_unref(q->request);
         free(q->failure);
         free(q);
@@ -146,6 +155,7 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
         int authorized = 0, challenge = 0, r;
 
         q->slot = sd_bus_slot_unref(q->slot);
+        q->caller_gone = sd_bus_slot_unref(q->caller_gone);
         if (e) {
                 q->state = QUERY_FAILED;
                 q->failure = strdup(e->message ?: e->name);
@@ -176,6 +186,54 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
         return 0;
 }
 
+/* The caller left while polkit decides: tell polkit to stop (an agent may
+ * be asking someone for a password on the caller's behalf), and drop the
+ * call, PIN and all. */
+static int on_caller_gone(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        Query *q = userdata;
+        sd_bus *bus = sd_bus_message_get_bus(q->request);
+        const char *name, *old_owner, *new_owner;
+        int r;
+
+        if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0 || (new_owner && *new_owner))
+                return 0;
+
+        log_debug("%s left while polkit decides on %s; cancelling the check.", name, q->action);
+        r = sd_bus_call_method_async(bus, NULL, POLKIT_NAME, POLKIT_PATH, POLKIT_INTERFACE,
+                                     "CancelCheckAuthorization", NULL, NULL, "s", q->cancel_id);
+        if (r < 0)
+                log_debug_errno(r, "Failed to cancel a polkit check: %m");
+        query_unlink(q);
+        query_free(q);
+        return 0;
+}
+
+/* Without this, sd-bus would close the connection when the bus refuses
+ * the match (a caller could park calls until kartd hits its match limit). */
+static int on_watch_installed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        Query *q = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(m);
+
+        if (e) {
+                log_debug("Cannot watch %s for disconnection (%s); its check cannot be cancelled.",
+                          strna(sd_bus_message_get_sender(q->request)), e->message ?: e->name);
+                q->caller_gone = sd_bus_slot_unref(q->caller_gone);
+        }
+        return 0;
+}
+
+/* Watches the caller's unique name (it is never reused). Added before the
+ * check is sent: should the caller be gone even before the match is in
+ * place, polkit cannot resolve the subject and fails the check at once. */
+static int watch_caller(Query *q, sd_bus *bus, const char *sender) {
+        _cleanup_free_ char *match = NULL;
+
+        if (asprintf(&match, "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
+                     "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='%s'", sender) < 0)
+                return -ENOMEM;
+        return sd_bus_add_match_async(bus, &q->caller_gone, match, on_caller_gone, on_watch_installed, q);
+}
+
 static int start_query(Auth *a, sd_bus_message *m, const char *action, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
         sd_bus *bus = sd_bus_message_get_bus(m);
@@ -189,21 +247,27 @@ static int start_query(Auth *a, sd_bus_message *m, const char *action, sd_bus_er
         if (sd_bus_message_get_allow_interactive_authorization(m))
                 flags |= POLKIT_FLAG_ALLOW_INTERACTION;
 
-        r = sd_bus_message_new_method_call(bus, &call, POLKIT_NAME, POLKIT_PATH, POLKIT_INTERFACE,
-                                           "CheckAuthorization");
-        if (r >= 0)
-                r = sd_bus_message_append(call, "(sa{sv})sa{ss}us", "system-bus-name", 1, "name", "s",
-                                          sender, action, 0, flags, "");
-        if (r < 0)
-                return r;
-
         q = calloc(1, sizeof *q);
         if (!q)
                 return -ENOMEM;
         *q = (Query) { .auth = a, .request = sd_bus_message_ref(m), .action = action };
+        (void) snprintf(q->cancel_id, sizeof q->cancel_id, "kartd-%" PRIu64, ++a->n_checks);
+
+        r = sd_bus_message_new_method_call(bus, &call, POLKIT_NAME, POLKIT_PATH, POLKIT_INTERFACE,
+                                           "CheckAuthorization");
+        if (r >= 0)
+                r = sd_bus_message_append(call, "(sa{sv})sa{ss}us", "system-bus-name", 1, "name", "s",
+                                          sender, action, 0, flags, q->cancel_id);
+        if (r < 0) {
+                query_free(q);
+                return r;
+        }
+        r = watch_caller(q, bus, sender);
+        if (r < 0)      /* the check still works, it just cannot be cancelled */
+                log_debug_errno(r, "Failed to watch %s for disconnection: %m", sender);
         /* Interactive checks wait for the user at the agent: no short timeout. */
         r = sd_bus_call_async(bus, &q->slot, call, on_polkit_reply, q,
-                              flags ? 5 * 60 * 1000000ULL : 0);
+                              flags ? AUTH_INTERACTIVE_TIMEOUT_USEC : 0);
         if (r < 0) {
                 query_free(q);
                 return sd_bus_error_setf(error, KART_ERROR_NOT_AUTHORIZED,

@@ -9,8 +9,10 @@
  * asynchronously: the call is parked, and re-queued when polkit answers,
  * so the handler runs again and finds the answer (systemd's bus-polkit
  * pattern); an answer whose handler does not run again (its object went
- * away meanwhile) is freed once the event loop is idle. Root passes
- * without asking. */
+ * away meanwhile) is freed once the event loop is idle. A caller that
+ * disconnects while polkit decides has its check cancelled
+ * (CancelCheckAuthorization) and its call dropped. Root passes without
+ * asking. */
 
 typedef struct Auth Auth;
 

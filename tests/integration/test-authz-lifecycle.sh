@@ -27,7 +27,13 @@ install -D -m 0644 "$rules" /etc/polkit-1/rules.d/50-org.kartd.rules
 card_start --polkit
 trap 'cleanup_system; world_stop' EXIT
 world_wait_for 5 sh -c "pkaction --action-id org.kartd.pin.change >/dev/null"
-tap_plan 7
+tap_plan 11
+
+# Every call to polkit's Authority, as the bus carries it (root may monitor).
+stdbuf -oL dbus-monitor --system "type='method_call',interface='org.freedesktop.PolicyKit1.Authority'" \
+	>"$WORLD/monitor.out" 2>&1 &
+monitor=$!
+world_wait_for 5 grep -q "member=NameAcquired\|NameLost" "$WORLD/monitor.out" || sleep 1
 
 # in_kartd_memory STRING: true when STRING is in kartd's writable memory.
 in_kartd_memory() {
@@ -84,12 +90,33 @@ world_card_insert >/dev/null
 world_wait_for 5 sh -c "'$CTL' --json status | grep -q serial"
 card=$(busctl --system get-property org.kartd.Kartd1 /org/kartd/Kartd1 org.kartd.Kartd1.Manager Cards | awk '{print $3}' | tr -d '"')
 
-# 2. The ordinary path still works: allowed, the card checks the PIN.
+# 2. The caller disconnects while polkit decides: kartd cancels the check
+# (an agent may be asking for a password on its behalf) and lets go of
+# the call at once, polkitd still stopped.
+probe=kartprobe${RANDOM}left
+parked_call "$probe"
+check "a parked call's PIN is in kartd's memory" in_kartd_memory "$probe"
+caller=$(pgrep -u "$admin" -x busctl)
+kill -KILL "$caller"
+wait "$call_pid" 2>/dev/null
+check "caller gone during the check: the PIN is gone from kartd's memory" \
+	world_wait_for 5 gone_from_kartd_memory "$probe"
+kill -CONT "$WORLD_POLKIT_PID"
+world_wait_for 5 grep -q "member=CancelCheckAuthorization" "$WORLD/monitor.out"
+id=$(grep -A1 "member=CancelCheckAuthorization" "$WORLD/monitor.out" | sed -n 's/^ *string "\(.*\)"$/\1/p' | head -1)
+check "kartd cancelled the check with the id it gave it" \
+	sh -c "[ -n '$id' ] && grep -A30 'member=CheckAuthorization' '$WORLD/monitor.out' | grep -q 'string \"$id\"'"
+check "polkitd still answers kartd afterwards" \
+	busctl --system call org.freedesktop.PolicyKit1 /org/freedesktop/PolicyKit1/Authority \
+	org.freedesktop.PolicyKit1.Authority EnumerateActions s ""
+
+# 3. The ordinary path still works: allowed, the card checks the PIN.
 out=$(runuser -u "$admin" -- busctl --system call org.kartd.Kartd1 "$card" org.kartd.Kartd1.Card \
 	VerifyPin 'sa{sv}' 123456 0 2>&1)
 check_eq "an admin's VerifyPin is authorized and runs" "" "$out"
-check_eq "one polkit check per call (no re-asking)" 2 "$(checks_sent)"
+check_eq "one polkit check per call (no re-asking)" 3 "$(checks_sent)"
 
+kill "$monitor"; wait "$monitor" 2>/dev/null
 check "kartd exits cleanly (no leak under ASan)" world_stop_kartd
 check "kartd logged no error" sh -c "! grep -i 'error\|sanitizer' '$WORLD/kartd.log'"
 tap_done
