@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,19 +38,23 @@ typedef enum QueryState {
         QUERY_PENDING,
         QUERY_ALLOWED,
         QUERY_DENIED,
-        QUERY_FAILED,           /* polkit did not answer: denied, saying so */
+        QUERY_FAILED,           /* no answer (bus or polkit): denied, saying why */
 } QueryState;
 
+/* One parked call. Two asynchronous steps: the bus driver says who the
+ * caller is (root passes there), then polkit decides for everyone else. */
 typedef struct Query {
         struct Query *next;
         Auth *auth;
         sd_bus_message *request;        /* the parked call */
-        sd_bus_slot *slot;              /* CheckAuthorization in flight */
+        sd_bus_slot *slot;              /* the step in flight */
         sd_bus_slot *caller_gone;       /* NameOwnerChanged for the caller */
+        bool asked_polkit;
         char cancel_id[32];             /* CheckAuthorization's cancellation_id */
         const char *action;
+        AuthCaller caller;
         QueryState state;
-        char *failure;
+        char *failure;                  /* QUERY_FAILED: the reason, a sentence without its period */
 } Query;
 
 struct Auth {
@@ -119,7 +124,7 @@ static int on_sweep(sd_event_source *s, void *userdata) {
                         p = &q->next;
                         continue;
                 }
-                log_debug("Dropped polkit's answer about %s for %s: the call's object is gone.",
+                log_debug("Dropped the authorization answer about %s for %s: the call's object is gone.",
                           q->action, strna(sd_bus_message_get_sender(q->request)));
                 *p = q->next;
                 query_free(q);  /* the last reference: sd-bus wipes the call's arguments */
@@ -149,40 +154,57 @@ static void schedule_sweep(Auth *a, sd_bus *bus) {
         }
 }
 
-static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        Query *q = userdata;
-        const sd_bus_error *e = sd_bus_message_get_error(reply);
-        int authorized = 0, challenge = 0, r;
+/* The answer is in: run the parked call's handler again, it finds the
+ * answer. If the call's object is gone by then, the handler does not run
+ * and the sweep frees the answer. */
+static void query_finish(Query *q, QueryState state) {
+        sd_bus *bus = sd_bus_message_get_bus(q->request);
+        int r;
 
+        q->state = state;
         q->slot = sd_bus_slot_unref(q->slot);
         q->caller_gone = sd_bus_slot_unref(q->caller_gone);
-        if (e) {
-                q->state = QUERY_FAILED;
-                q->failure = strdup(e->message ?: e->name);
-        } else {
-                r = sd_bus_message_enter_container(reply, 'r', "bba{ss}");
-                if (r >= 0)
-                        r = sd_bus_message_read(reply, "bb", &authorized, &challenge);
-                if (r < 0) {
-                        q->state = QUERY_FAILED;
-                        q->failure = strdup("polkit sent a reply kartd does not understand");
-                } else
-                        q->state = authorized ? QUERY_ALLOWED : QUERY_DENIED;
-        }
 
-        /* Run the parked call's handler again; it finds this answer. If
-         * the call's object is gone by then, the handler does not run and
-         * the sweep frees the answer. */
-        r = sd_bus_enqueue_for_read(sd_bus_message_get_bus(q->request), q->request);
+        r = sd_bus_enqueue_for_read(bus, q->request);
         if (r < 0) {
                 log_error_errno(r, "Failed to resume a call after authorization: %m");
                 (void) sd_bus_reply_method_errorf(q->request, KART_ERROR_FAILED,
                                                   "Could not resume the call after authorization.");
                 query_unlink(q);
                 query_free(q);
+                return;
+        }
+        schedule_sweep(q->auth, bus);
+}
+
+_printf_(2, 3) static void query_fail(Query *q, const char *format, ...) {
+        va_list ap;
+
+        free(q->failure);
+        va_start(ap, format);
+        if (vasprintf(&q->failure, format, ap) < 0)
+                q->failure = NULL;
+        va_end(ap);
+        query_finish(q, QUERY_FAILED);
+}
+
+static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Query *q = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        int authorized = 0, challenge = 0, r;
+
+        if (e) {
+                query_fail(q, "polkit could not authorize %s: %s", q->action, e->message ?: e->name);
                 return 0;
         }
-        schedule_sweep(q->auth, sd_bus_message_get_bus(q->request));
+        r = sd_bus_message_enter_container(reply, 'r', "bba{ss}");
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "bb", &authorized, &challenge);
+        if (r < 0)
+                query_fail(q, "polkit could not authorize %s: polkit sent a reply kartd does not understand",
+                           q->action);
+        else
+                query_finish(q, authorized ? QUERY_ALLOWED : QUERY_DENIED);
         return 0;
 }
 
@@ -198,11 +220,13 @@ static int on_caller_gone(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
         if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0 || (new_owner && *new_owner))
                 return 0;
 
-        log_debug("%s left while polkit decides on %s; cancelling the check.", name, q->action);
-        r = sd_bus_call_method_async(bus, NULL, POLKIT_NAME, POLKIT_PATH, POLKIT_INTERFACE,
-                                     "CancelCheckAuthorization", NULL, NULL, "s", q->cancel_id);
-        if (r < 0)
-                log_debug_errno(r, "Failed to cancel a polkit check: %m");
+        log_debug("%s left while its call waits for authorization (%s); dropping the call.", name, q->action);
+        if (q->asked_polkit) {
+                r = sd_bus_call_method_async(bus, NULL, POLKIT_NAME, POLKIT_PATH, POLKIT_INTERFACE,
+                                             "CancelCheckAuthorization", NULL, NULL, "s", q->cancel_id);
+                if (r < 0)
+                        log_debug_errno(r, "Failed to cancel a polkit check: %m");
+        }
         query_unlink(q);
         query_free(q);
         return 0;
@@ -223,8 +247,8 @@ static int on_watch_installed(sd_bus_message *m, void *userdata, sd_bus_error *r
 }
 
 /* Watches the caller's unique name (it is never reused). Added before the
- * check is sent: should the caller be gone even before the match is in
- * place, polkit cannot resolve the subject and fails the check at once. */
+ * first step is sent: should the caller be gone even before the match is
+ * in place, the bus driver and polkit fail to resolve it at once. */
 static int watch_caller(Query *q, sd_bus *bus, const char *sender) {
         _cleanup_free_ char *match = NULL;
 
@@ -234,58 +258,135 @@ static int watch_caller(Query *q, sd_bus *bus, const char *sender) {
         return sd_bus_add_match_async(bus, &q->caller_gone, match, on_caller_gone, on_watch_installed, q);
 }
 
-static int start_query(Auth *a, sd_bus_message *m, const char *action, sd_bus_error *error) {
+static int ask_polkit(Query *q) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
-        sd_bus *bus = sd_bus_message_get_bus(m);
-        const char *sender = sd_bus_message_get_sender(m);
+        sd_bus *bus = sd_bus_message_get_bus(q->request);
+        const char *sender = sd_bus_message_get_sender(q->request);
         unsigned flags = 0;
-        Query *q;
         int r;
 
-        if (!sender)
-                return sd_bus_error_set(error, KART_ERROR_NOT_AUTHORIZED, "The caller has no bus name.");
-        if (sd_bus_message_get_allow_interactive_authorization(m))
+        if (sd_bus_message_get_allow_interactive_authorization(q->request))
                 flags |= POLKIT_FLAG_ALLOW_INTERACTION;
-
-        q = calloc(1, sizeof *q);
-        if (!q)
-                return -ENOMEM;
-        *q = (Query) { .auth = a, .request = sd_bus_message_ref(m), .action = action };
-        (void) snprintf(q->cancel_id, sizeof q->cancel_id, "kartd-%" PRIu64, ++a->n_checks);
+        (void) snprintf(q->cancel_id, sizeof q->cancel_id, "kartd-%" PRIu64, ++q->auth->n_checks);
 
         r = sd_bus_message_new_method_call(bus, &call, POLKIT_NAME, POLKIT_PATH, POLKIT_INTERFACE,
                                            "CheckAuthorization");
         if (r >= 0)
                 r = sd_bus_message_append(call, "(sa{sv})sa{ss}us", "system-bus-name", 1, "name", "s",
-                                          sender, action, 0, flags, q->cancel_id);
+                                          sender, q->action, 0, flags, q->cancel_id);
+        if (r < 0)
+                return r;
+        /* Interactive checks wait for the user at the agent: no short timeout. */
+        r = sd_bus_call_async(bus, &q->slot, call, on_polkit_reply, q,
+                              flags ? AUTH_INTERACTIVE_TIMEOUT_USEC : 0);
+        if (r < 0)
+                return r;
+        q->asked_polkit = true;
+        log_debug("Asking polkit whether %s may %s.", sender, q->action);
+        return 0;
+}
+
+/* Reads UnixUserID and ProcessID from GetConnectionCredentials' a{sv}. */
+static int read_credentials(sd_bus_message *reply, AuthCaller *ret) {
+        bool have_uid = false;
+        int r;
+
+        *ret = (AuthCaller) { .uid = (uid_t) -1, .pid = 0 };
+        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                const char *key;
+                uint32_t v;
+
+                r = sd_bus_message_read(reply, "s", &key);
+                if (r < 0)
+                        return r;
+                if (streq(key, "UnixUserID") || streq(key, "ProcessID")) {
+                        r = sd_bus_message_read(reply, "v", "u", &v);
+                        if (r < 0)
+                                return r;
+                        if (streq(key, "UnixUserID")) {
+                                ret->uid = (uid_t) v;
+                                have_uid = true;
+                        } else
+                                ret->pid = (pid_t) v;
+                } else {
+                        r = sd_bus_message_skip(reply, "v");
+                        if (r < 0)
+                                return r;
+                }
+                r = sd_bus_message_exit_container(reply);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        return have_uid ? 0 : -ENODATA;
+}
+
+static int on_credentials(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Query *q = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        int r;
+
+        q->slot = sd_bus_slot_unref(q->slot);
+        if (e) {
+                query_fail(q, "kartd could not identify the caller of %s: %s", q->action, e->message ?: e->name);
+                return 0;
+        }
+        r = read_credentials(reply, &q->caller);
+        if (r < 0) {
+                query_fail(q, "kartd could not identify the caller of %s: the bus sent no user id",
+                           q->action);
+                return 0;
+        }
+        if (q->caller.uid == 0) {       /* root needs no one's permission */
+                query_finish(q, QUERY_ALLOWED);
+                return 0;
+        }
+        r = ask_polkit(q);
+        if (r < 0)
+                query_fail(q, "polkit is not available, so %s cannot be authorized", q->action);
+        return 0;
+}
+
+/* Parks m: asks the bus driver for the caller's credentials, without
+ * waiting (sd_bus_query_sender_creds would block the loop on it). */
+static int start_query(Auth *a, sd_bus_message *m, const char *action) {
+        sd_bus *bus = sd_bus_message_get_bus(m);
+        const char *sender = sd_bus_message_get_sender(m);
+        Query *q;
+        int r;
+
+        q = calloc(1, sizeof *q);
+        if (!q)
+                return -ENOMEM;
+        *q = (Query) { .auth = a, .request = sd_bus_message_ref(m), .action = action,
+                       .caller = { .uid = (uid_t) -1 } };
+
+        r = watch_caller(q, bus, sender);
+        if (r < 0)      /* the check still works, it just cannot be cancelled */
+                log_debug_errno(r, "Failed to watch %s for disconnection: %m", sender);
+        r = sd_bus_call_method_async(bus, &q->slot, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                     "org.freedesktop.DBus", "GetConnectionCredentials",
+                                     on_credentials, q, "s", sender);
         if (r < 0) {
                 query_free(q);
                 return r;
         }
-        r = watch_caller(q, bus, sender);
-        if (r < 0)      /* the check still works, it just cannot be cancelled */
-                log_debug_errno(r, "Failed to watch %s for disconnection: %m", sender);
-        /* Interactive checks wait for the user at the agent: no short timeout. */
-        r = sd_bus_call_async(bus, &q->slot, call, on_polkit_reply, q,
-                              flags ? AUTH_INTERACTIVE_TIMEOUT_USEC : 0);
-        if (r < 0) {
-                query_free(q);
-                return sd_bus_error_setf(error, KART_ERROR_NOT_AUTHORIZED,
-                                         "polkit is not available, so %s cannot be authorized.", action);
-        }
         q->next = a->queries;
         a->queries = q;
-        log_debug("Asking polkit whether %s may %s.", sender, action);
         return 0;
 }
 
-int auth_check(Auth *a, sd_bus_message *m, sd_bus_error *error) {
-        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+int auth_check_caller(Auth *a, sd_bus_message *m, AuthCaller *ret_caller, sd_bus_error *error) {
         const char *action;
         bool public;
-        uid_t uid;
         int r;
 
+        if (ret_caller)
+                *ret_caller = (AuthCaller) { .uid = (uid_t) -1, .pid = 0 };
         action = auth_action_for(sd_bus_message_get_interface(m), sd_bus_message_get_member(m), &public);
         if (public)
                 return 1;
@@ -294,10 +395,6 @@ int auth_check(Auth *a, sd_bus_message *m, sd_bus_error *error) {
                                          "%s.%s is not in kartd's authorization table.",
                                          sd_bus_message_get_interface(m), sd_bus_message_get_member(m));
 
-        r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID, &creds);
-        if (r >= 0 && sd_bus_creds_get_euid(creds, &uid) >= 0 && uid == 0)
-                return 1;
-
         for (Query *q = a->queries; q; q = q->next) {
                 if (q->request != m)
                         continue;
@@ -305,14 +402,15 @@ int auth_check(Auth *a, sd_bus_message *m, sd_bus_error *error) {
                         return 0;
                 query_unlink(q);
                 if (q->state == QUERY_ALLOWED) {
+                        if (ret_caller)
+                                *ret_caller = q->caller;
                         query_free(q);
                         return 1;
                 }
                 if (q->state == QUERY_FAILED) {
-                        log_warning("polkit could not authorize %s: %s", action, strna(q->failure));
-                        r = sd_bus_error_setf(error, KART_ERROR_NOT_AUTHORIZED,
-                                              "polkit could not authorize %s: %s.",
-                                              action, strna(q->failure));
+                        log_warning("%s.", q->failure ?: "Authorization failed");
+                        r = sd_bus_error_setf(error, KART_ERROR_NOT_AUTHORIZED, "%s.",
+                                              q->failure ?: "Authorization failed");
                 } else
                         r = sd_bus_error_setf(error, KART_ERROR_NOT_AUTHORIZED,
                                               "Not authorized for %s.", action);
@@ -320,6 +418,15 @@ int auth_check(Auth *a, sd_bus_message *m, sd_bus_error *error) {
                 return r;
         }
 
-        r = start_query(a, m, action, error);
-        return r < 0 ? r : 0;
+        if (!sd_bus_message_get_sender(m))
+                return sd_bus_error_set(error, KART_ERROR_NOT_AUTHORIZED, "The caller has no bus name.");
+        r = start_query(a, m, action);
+        if (r < 0)
+                return sd_bus_error_setf(error, KART_ERROR_NOT_AUTHORIZED,
+                                         "kartd could not start authorizing %s: %s.", action, strerror(-r));
+        return 0;
+}
+
+int auth_check(Auth *a, sd_bus_message *m, sd_bus_error *error) {
+        return auth_check_caller(a, m, NULL, error);
 }

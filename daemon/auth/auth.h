@@ -2,11 +2,13 @@
 #pragma once
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <systemd/sd-bus.h>
 
 /* Who may call what: one table maps every method to a polkit action (or
  * to "anyone"); a method missing from it is denied. Checks go to polkitd
- * asynchronously: the call is parked, and re-queued when polkit answers,
+ * asynchronously: the call is parked while the bus driver names the
+ * caller (GetConnectionCredentials) and polkit decides, then re-queued,
  * so the handler runs again and finds the answer (systemd's bus-polkit
  * pattern); an answer whose handler does not run again (its object went
  * away meanwhile) is freed once the event loop is idle. A caller that
@@ -29,3 +31,13 @@ const char *auth_action_for(const char *interface, const char *member, bool *ret
  *   0    parked: return 1 from the handler, it will run again;
  *   < 0  denied or failed, error set: return it. */
 int auth_check(Auth *a, sd_bus_message *m, sd_bus_error *error);
+
+/* Who called, as the bus driver says: for the audit log. */
+typedef struct AuthCaller {
+        uid_t uid;      /* (uid_t) -1 when unknown */
+        pid_t pid;      /* 0 when unknown */
+} AuthCaller;
+
+/* auth_check(), also giving the caller once authorized; public methods
+ * are not parked, so their caller stays unknown. */
+int auth_check_caller(Auth *a, sd_bus_message *m, AuthCaller *ret_caller, sd_bus_error *error);

@@ -81,29 +81,17 @@ static int read_options(sd_bus_message *m, bool *force, sd_bus_error *error) {
         return sd_bus_message_exit_container(m);
 }
 
-static int caller_of(sd_bus_message *m, EngineCaller *ret) {
-        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
-        int r;
-
-        *ret = (EngineCaller) { .uid = (uid_t) -1, .pid = 0 };
-        r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_PID, &creds);
-        if (r < 0)
-                return r;
-        (void) sd_bus_creds_get_euid(creds, &ret->uid);
-        (void) sd_bus_creds_get_pid(creds, &ret->pid);
-        return 0;
-}
-
 static int method_pin(sd_bus_message *m, Card *c, PinOp op, sd_bus_error *error) {
         const char *pin, *new_pin = NULL;
-        EngineCaller caller;
+        AuthCaller who;
         bool force = false;
         int r;
 
         /* sd-bus wipes sensitive messages when it frees them. */
         (void) sd_bus_message_sensitive(m);
 
-        r = auth_check(bus_context_of(c->reader->engine)->auth, m, error);
+        /* Also names the caller for the audit log, without blocking. */
+        r = auth_check_caller(bus_context_of(c->reader->engine)->auth, m, &who, error);
         if (r <= 0)
                 return r < 0 ? r : 1;   /* denied, or parked until polkit answers */
 
@@ -115,9 +103,8 @@ static int method_pin(sd_bus_message *m, Card *c, PinOp op, sd_bus_error *error)
         r = read_options(m, &force, error);
         if (r < 0)
                 return r;
-        (void) caller_of(m, &caller);
-
-        r = engine_card_pin(c, op, pin, new_pin, force, &caller, pin_done, sd_bus_message_ref(m));
+        r = engine_card_pin(c, op, pin, new_pin, force, &(EngineCaller) { .uid = who.uid, .pid = who.pid },
+                            pin_done, sd_bus_message_ref(m));
         if (r == -EDOM) {
                 sd_bus_message_unref(m);
                 return sd_bus_error_setf(error, KART_ERROR_INVALID_PIN,

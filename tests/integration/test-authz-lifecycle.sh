@@ -27,7 +27,7 @@ install -D -m 0644 "$rules" /etc/polkit-1/rules.d/50-org.kartd.rules
 card_start --polkit
 trap 'cleanup_system; world_stop' EXIT
 world_wait_for 5 sh -c "pkaction --action-id org.kartd.pin.change >/dev/null"
-tap_plan 11
+tap_plan 14
 
 # Every call to polkit's Authority, as the bus carries it (root may monitor).
 stdbuf -oL dbus-monitor --system "type='method_call',interface='org.freedesktop.PolicyKit1.Authority'" \
@@ -115,6 +115,15 @@ out=$(runuser -u "$admin" -- busctl --system call org.kartd.Kartd1 "$card" org.k
 	VerifyPin 'sa{sv}' 123456 0 2>&1)
 check_eq "an admin's VerifyPin is authorized and runs" "" "$out"
 check_eq "one polkit check per call (no re-asking)" 3 "$(checks_sent)"
+check "the audit entry names the caller's uid and pid, from the bus" \
+	grep -q "KART_CALLER_UID=$(id -u "$admin") KART_CALLER_PID=[1-9]" "$WORLD/kartd.log"
+
+# 4. Root needs no polkit: its call goes through with polkitd stopped.
+kill -STOP "$WORLD_POLKIT_PID"
+check "root's VerifyPin runs while polkitd is stopped" \
+	timeout 10 busctl --system call org.kartd.Kartd1 "$card" org.kartd.Kartd1.Card VerifyPin 'sa{sv}' 123456 0
+check_eq "root's call did not ask polkit" 3 "$(checks_sent)"
+kill -CONT "$WORLD_POLKIT_PID"
 
 kill "$monitor"; wait "$monitor" 2>/dev/null
 check "kartd exits cleanly (no leak under ASan)" world_stop_kartd
