@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,20 +26,25 @@ void log_set_ident(const char *i) {
 }
 
 /* JOURNAL_STREAM names the device:inode of the journal's stream socket;
- * when stderr is that socket, native journal entries keep their fields. */
+ * when stderr is that socket, native journal entries keep their fields.
+ * Reader threads log too: the answer is cached atomically (two threads
+ * that both find it unset compute the same value). */
 static bool stderr_is_journal(void) {
-        static int cached = -1;
+        static atomic_int cached = -1;
         const char *e;
         unsigned long long dev, ino;
         struct stat st;
+        int v;
 
-        if (cached >= 0)
-                return cached;
-        cached = 0;
+        v = atomic_load_explicit(&cached, memory_order_relaxed);
+        if (v >= 0)
+                return v;
+        v = 0;
         e = getenv("JOURNAL_STREAM");
         if (e && sscanf(e, "%llu:%llu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) >= 0)
-                cached = st.st_dev == (dev_t) dev && st.st_ino == (ino_t) ino;
-        return cached;
+                v = st.st_dev == (dev_t) dev && st.st_ino == (ino_t) ino;
+        atomic_store_explicit(&cached, v, memory_order_relaxed);
+        return v;
 }
 
 int log_internal(int level, int error, const char *file, int line, const char *func,

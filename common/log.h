@@ -10,6 +10,8 @@
 /* Logging to stderr, or to the journal when stderr is connected to it.
  * Messages never carry secrets; callers are responsible for that. */
 
+/* The setters are for main(), before any thread starts: the level and
+ * the ident are then only read. */
 void log_set_max_level(int level);
 int log_get_max_level(void);
 void log_set_ident(const char *ident);
