@@ -167,7 +167,7 @@ static void on_http_done(int result, const HttpResponse *resp, const char *error
                 finish(c, 0, answer, &e);
         } else if (resp->status >= 400 && json_is_object(answer)) {
                 parse_error(answer, resp->status, &e);
-                finish(c, -EBADR, NULL, &e);
+                finish(c, -EBADE, NULL, &e);
         } else {
                 char buf[128];
 

@@ -27,7 +27,7 @@ typedef struct BackendError {
 } BackendError;
 
 /* result: 0 with the JSON answer (object; owned by the callee, who must
- * json_incref to keep it); -EBADR: the backend refused (error filled);
+ * json_incref to keep it); -EBADE: the backend refused (error filled);
  * -ECONNREFUSED/-ETIMEDOUT/-EHOSTUNREACH/-EPROTO/-EFBIG: the backend could
  * not be used (error->message says why). The call is freed afterwards. */
 typedef void (*BackendDone)(int result, json_t *answer, const BackendError *error, void *userdata);
