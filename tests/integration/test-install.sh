@@ -30,12 +30,13 @@ kart-print-dirs:
 	@echo 'localedir=$(localedir)'
 	@echo 'systemdsystemunitdir=$(systemdsystemunitdir)'
 	@echo 'dbuspolicydir=$(dbuspolicydir)'
+	@echo 'man5dir=$(man5dir)'
 MK
 dirs=$(submake -s -f Makefile -f "$WORLD/print.mk" kart-print-dirs 2>"$WORLD/print.err") ||
 	{ echo "Bail out! cannot read the installation directories"; diag "$WORLD/print.err"; exit 1; }
-prefix= bindir= libexecdir= datadir= localedir= systemdsystemunitdir= dbuspolicydir=
+prefix= bindir= libexecdir= datadir= localedir= systemdsystemunitdir= dbuspolicydir= man5dir=
 eval "$dirs"
-for d in prefix bindir libexecdir datadir localedir systemdsystemunitdir dbuspolicydir; do
+for d in prefix bindir libexecdir datadir localedir systemdsystemunitdir dbuspolicydir man5dir; do
 	case ${!d} in
 	/*) echo "# $d = ${!d}" ;;
 	*) echo "Bail out! $d is not an absolute path: '${!d}'"; exit 1 ;;
@@ -56,7 +57,8 @@ $prefix/lib/sysusers.d/kartd.sysusers
 $datadir/polkit-1/rules.d/kartd-pcscd.rules
 $localedir/tr/LC_MESSAGES/kartd.mo
 $datadir/polkit-1/actions/org.kartd.policy
-$datadir/polkit-1/rules.d/org.kartd.rules"
+$datadir/polkit-1/rules.d/org.kartd.rules
+$man5dir/kartd.conf.5"
 optional=""
 
 check "make install DESTDIR=... succeeds" submake install DESTDIR="$DEST"
