@@ -20,4 +20,10 @@ tries = 3
 puk_tries = 3
 empty_verify_decrements = true
 
+[admin]
+master = 000102030405060708090A0B0C0D0E0F
+key_ref = 01
+key_version = 01
+tries = 10
+
 [certificates]

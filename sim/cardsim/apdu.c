@@ -110,6 +110,8 @@ void card_reset(Card *c) {
         c->cur_ef = NULL;
         c->pin_verified = false;
         c->admin_granted = false;
+        explicit_bzero(c->challenge, sizeof c->challenge);
+        c->challenge_len = 0;
         free(c->pending);
         c->pending = NULL;
         c->pending_len = 0;
@@ -163,6 +165,7 @@ static void get_response(Card *c, const Apdu *a, Response *r) {
 static void dispatch(Card *c, const Apdu *a, Response *r) {
         switch (a->ins) {
         case 0xa4:
+                c->admin_granted = false;       /* any SELECT, even a failed one */
                 fs_select(c, a, r);
                 break;
         case 0xb0:
@@ -180,18 +183,20 @@ static void dispatch(Card *c, const Apdu *a, Response *r) {
         case 0xca:
                 get_data(c, a, r);
                 break;
-        /* 0x84 GET CHALLENGE and 0x82 EXTERNAL AUTHENTICATE (admin key)
-         * belong here once the admin key is implemented. */
+        case 0x84:
+                admin_get_challenge(c, a, r);
+                break;
+        case 0x82:
+                admin_external_authenticate(c, a, r);
+                break;
         default:
                 r->sw = 0x6d00;
         }
 }
 
-void card_process(Card *c, const uint8_t *cmd, size_t len, Response *r) {
+static void process(Card *c, const uint8_t *cmd, size_t len, Response *r) {
         Apdu a;
 
-        r->len = 0;
-        r->sw = 0;
         if (apdu_parse(cmd, len, &a) < 0 || (a.extended && !c->extended_apdu)) {
                 r->sw = 0x6700;
                 return;
@@ -227,4 +232,19 @@ void card_process(Card *c, const uint8_t *cmd, size_t len, Response *r) {
         }
         if (a.has_le && r->len > a.le)
                 r->len = a.le;
+}
+
+void card_process(Card *c, const uint8_t *cmd, size_t len, Response *r) {
+        r->len = 0;
+        r->sw = 0;
+        /* A challenge lives for exactly one APDU, whatever that is. */
+        memcpy(c->presented, c->challenge, c->challenge_len);
+        c->presented_len = c->challenge_len;
+        explicit_bzero(c->challenge, sizeof c->challenge);
+        c->challenge_len = 0;
+
+        process(c, cmd, len, r);
+
+        explicit_bzero(c->presented, sizeof c->presented);
+        c->presented_len = 0;
 }

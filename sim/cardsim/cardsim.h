@@ -9,6 +9,8 @@
 #define CARD_MAX_CERTS 8
 #define CARD_ATR_MAX 33
 #define CARD_RESPONSE_MAX 65538  /* 65536 data bytes + SW */
+#define CARD_ADMIN_KEY_LEN 16    /* AES-128 (sim/common/admin-key.h) */
+#define CARD_CHALLENGE_MAX 16
 
 /* ---- growable byte buffer and DER writer (tlv.c) ---- */
 
@@ -70,6 +72,14 @@ typedef struct Profile {
         bool empty_verify_decrements;
         char *pin_label, *puk_label;
 
+        /* [admin]: the admin key for RESET RETRY COUNTER P1=02/03 */
+        bool admin;             /* an [admin] section with a key */
+        bool admin_has_master, admin_has_key;
+        uint8_t admin_master[CARD_ADMIN_KEY_LEN];
+        uint8_t admin_key[CARD_ADMIN_KEY_LEN];  /* K_card, derived from the master when given */
+        uint8_t admin_key_ref, admin_key_version;
+        unsigned admin_tries;
+
         ProfileCert certs[CARD_MAX_CERTS];
         size_t n_certs;
 } Profile;
@@ -83,6 +93,7 @@ typedef struct PinState {
         uint8_t pin[CARD_PIN_MAX];      /* padded to pin_stored */
         uint8_t puk[CARD_PIN_MAX];      /* padded to puk_stored */
         unsigned pin_tries, puk_tries;
+        unsigned admin_tries;           /* EXTERNAL AUTHENTICATE tries left */
 } PinState;
 
 int state_init_from_profile(PinState *s, const Profile *p);
@@ -128,10 +139,18 @@ typedef struct Card {
         FsNode *mf;
         FsNode *cur_df, *cur_ef;
         bool pin_verified;
-        /* Admin key / GET CHALLENGE / EXTERNAL AUTHENTICATE: a later issue.
-         * admin_granted stays false until then, so RESET RETRY COUNTER with
-         * P1=02/03 answers 6982. */
+        /* GET CHALLENGE's answer, waiting for the next APDU (whatever it
+         * is, it consumes the challenge; card_process() moves it to
+         * `presented` for that one APDU). */
+        uint8_t challenge[CARD_CHALLENGE_MAX];
+        size_t challenge_len;
+        uint8_t presented[CARD_CHALLENGE_MAX];
+        size_t presented_len;
+        /* A successful EXTERNAL AUTHENTICATE: allows one RESET RETRY
+         * COUNTER P1=02/03; cleared by any RESET RETRY COUNTER, SELECT,
+         * reset, power off and removal. */
         bool admin_granted;
+        bool admin_key_swapped; /* fault: EXTERNAL AUTHENTICATE uses another key */
         /* T=0 behaviour: the response waiting for GET RESPONSE. */
         uint8_t *pending;
         size_t pending_len;
@@ -163,6 +182,10 @@ int pin_pad(const char *value, unsigned stored, uint8_t pad, uint8_t out[CARD_PI
 /* Length of a padded value without its padding. */
 size_t pin_unpadded_len(const uint8_t *v, size_t n, uint8_t pad);
 
+/* admin.c: GET CHALLENGE and EXTERNAL AUTHENTICATE with the admin key */
+void admin_get_challenge(Card *c, const Apdu *a, Response *r);
+void admin_external_authenticate(Card *c, const Apdu *a, Response *r);
+
 /* pkcs15-build.c: the whole file system from the profile */
 int pkcs15_build(const Profile *p, FsNode **ret_mf);
 
@@ -189,6 +212,8 @@ typedef struct Faults {
         long remove_after;      /* APDUs still to answer before removal; -1: off */
         int remove_on_ins;      /* -1: off */
         int tear_on_ins;        /* -1: off */
+        int remove_after_ins;   /* -1: off; executes, then removes unanswered */
+        bool swap_admin_key;    /* the card's admin key is another one */
         unsigned delay_ms;
 } Faults;
 
@@ -236,6 +261,7 @@ typedef struct Sim {
         bool want_inserted;     /* keep (re)connecting to vpcd */
         uint64_t next_connect;  /* CLOCK_MONOTONIC usec */
         uint64_t apdu_count;
+        uint64_t ins_count[256];        /* APDUs by INS since "reset-count" */
 
         int ctl_fd;
         CtlClient clients[CTL_MAX_CLIENTS];

@@ -52,20 +52,30 @@ static int parse_tries(const char *s, unsigned max, unsigned *ret) {
         return 0;
 }
 
-static void set_tries(Sim *s, char **argv, size_t argc, bool puk, char *reply, size_t size) {
-        Card *c = &s->card;
-        unsigned max = puk ? c->profile->puk_tries : c->profile->pin_tries;
+static void set_tries(Sim *s, char **argv, size_t argc, unsigned *counter, unsigned max, char *reply,
+                      size_t size) {
         unsigned v;
 
         if (argc != 2 || parse_tries(argv[1], max, &v) < 0) {
                 snprintf(reply, size, "error usage: %s 0..%u", argv[0], max);
                 return;
         }
-        *(puk ? &c->st.puk_tries : &c->st.pin_tries) = v;
-        if (card_save_state(c) < 0)
+        *counter = v;
+        if (card_save_state(&s->card) < 0)
                 snprintf(reply, size, "error cannot write the state file");
         else
                 snprintf(reply, size, "ok");
+}
+
+static void ins_count(Sim *s, char **argv, size_t argc, char *reply, size_t size) {
+        uint8_t ins;
+        size_t n;
+
+        if (argc != 2 || parse_hex(argv[1], &ins, 1, &n) < 0 || n != 1) {
+                snprintf(reply, size, "error usage: ins-count XX (the INS in hex)");
+                return;
+        }
+        snprintf(reply, size, "ok %llu", (unsigned long long) s->ins_count[ins]);
 }
 
 static void set_pin(Sim *s, char **argv, size_t argc, char *reply, size_t size) {
@@ -123,6 +133,7 @@ void control_execute(Sim *s, char *line, char *reply, size_t size) {
                 snprintf(reply, size, "ok %llu", (unsigned long long) s->apdu_count);
         } else if (streq(cmd, "reset-count") && argc == 1) {
                 s->apdu_count = 0;
+                memset(s->ins_count, 0, sizeof s->ins_count);
                 snprintf(reply, size, "ok");
         } else if (streq(cmd, "reset") && argc == 1) {
                 /* An unexpected card reset: the security state is lost. */
@@ -143,9 +154,15 @@ void control_execute(Sim *s, char *line, char *reply, size_t size) {
         } else if (streq(cmd, "pin-tries") && argc == 1) {
                 snprintf(reply, size, "ok %u %u", s->card.st.pin_tries, s->card.st.puk_tries);
         } else if (streq(cmd, "set-pin-tries")) {
-                set_tries(s, argv, argc, false, reply, size);
+                set_tries(s, argv, argc, &s->card.st.pin_tries, s->profile->pin_tries, reply, size);
         } else if (streq(cmd, "set-puk-tries")) {
-                set_tries(s, argv, argc, true, reply, size);
+                set_tries(s, argv, argc, &s->card.st.puk_tries, s->profile->puk_tries, reply, size);
+        } else if (streq(cmd, "admin-tries") && argc == 1) {
+                snprintf(reply, size, "ok %u", s->card.st.admin_tries);
+        } else if (streq(cmd, "set-admin-tries")) {
+                set_tries(s, argv, argc, &s->card.st.admin_tries, s->profile->admin_tries, reply, size);
+        } else if (streq(cmd, "ins-count")) {
+                ins_count(s, argv, argc, reply, size);
         } else if (streq(cmd, "get-pin") && argc == 1) {
                 get_pin(s, reply, size);
         } else if (streq(cmd, "set-pin")) {

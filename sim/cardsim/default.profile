@@ -35,6 +35,24 @@
 #   empty_verify_decrements = false    quirk: an empty VERIFY costs a try
 #   label = User PIN, puk_label = PUK  AODF labels
 #
+# [admin]                              the admin key (backend protocol v1):
+#                                      GET CHALLENGE 00 84 00 00 Le (8|16),
+#                                      EXTERNAL AUTHENTICATE 00 82 00 REF 10 C
+#                                      with C = AES-CMAC(K_card, "KDEA" ||
+#                                      16-byte challenge), then one RESET
+#                                      RETRY COUNTER 00 2C 02 81 (new PIN) or
+#                                      00 2C 03 81 (counter only). No section:
+#                                      no admin key (EXTERNAL AUTHENTICATE 6A88)
+#   master = HEX                       16-byte master key: K_card is derived
+#                                      from it, the serial and key_version
+#                                      (sim/common/admin-key.h)
+#   key = HEX                          or K_card itself, 16 bytes (not both)
+#   key_ref = 01                       P2 of EXTERNAL AUTHENTICATE (hex)
+#   key_version = 01                   key version byte of the derivation (hex)
+#   tries = 10                         admin counter's maximum (1..15): a wrong
+#                                      cryptogram costs one (63Cx), 0 left
+#                                      6983; a right one resets it
+#
 # [certificates]                       one transparent EF each, in this order
 #   NAME = PATH                        DER or PEM certificate; a relative path
 #                                      is relative to this file's directory
@@ -62,6 +80,12 @@ max = 8
 tries = 3
 puk_tries = 3
 empty_verify_decrements = false
+
+[admin]
+master = 000102030405060708090A0B0C0D0E0F
+key_ref = 01
+key_version = 01
+tries = 10
 
 [certificates]
 ; The test world writes its own profile pointing at the certificates that

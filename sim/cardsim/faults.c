@@ -22,6 +22,7 @@ void faults_clear(Faults *f) {
                 .remove_after = -1,
                 .remove_on_ins = -1,
                 .tear_on_ins = -1,
+                .remove_after_ins = -1,
         };
 }
 
@@ -57,7 +58,8 @@ int faults_command(Faults *f, char **argv, size_t argc, const char **error) {
         long v;
 
         *error = "usage: fault none|garbage|truncated|short|6f00 [COUNT] | remove-after N | "
-                 "remove-on-ins XX | tear-on-ins XX | delay MS";
+                 "remove-on-ins XX | remove-after-ins XX | tear-on-ins XX | tear-rrc | swap-admin-key | "
+                 "delay MS";
         if (argc < 1)
                 return -EINVAL;
         if (streq(argv[0], "none") && argc == 1) {
@@ -74,6 +76,15 @@ int faults_command(Faults *f, char **argv, size_t argc, const char **error) {
                         f->kind_count = argc == 2 ? v : -1;
                         return 0;
                 }
+        if (argc == 1 && streq(argv[0], "tear-rrc")) {
+                /* the torn unlock: the new PIN is set, the reply lost */
+                f->tear_on_ins = 0x2c;
+                return 0;
+        }
+        if (argc == 1 && streq(argv[0], "swap-admin-key")) {
+                f->swap_admin_key = true;
+                return 0;
+        }
         if (argc != 2)
                 return -EINVAL;
         if (streq(argv[0], "remove-after")) {
@@ -86,6 +97,8 @@ int faults_command(Faults *f, char **argv, size_t argc, const char **error) {
                 return parse_ins(argv[1], &f->remove_on_ins);
         if (streq(argv[0], "tear-on-ins"))
                 return parse_ins(argv[1], &f->tear_on_ins);
+        if (streq(argv[0], "remove-after-ins"))
+                return parse_ins(argv[1], &f->remove_after_ins);
         if (streq(argv[0], "delay")) {
                 if (parse_long(argv[1], 0, 600000, &v) < 0)
                         return -EINVAL;
@@ -102,6 +115,10 @@ FaultAction faults_before(Faults *f, uint8_t ins) {
         }
         if (f->tear_on_ins == ins) {
                 f->tear_on_ins = -1;
+                return FAULT_ACT_TEAR;
+        }
+        if (f->remove_after_ins == ins) {
+                f->remove_after_ins = -1;
                 return FAULT_ACT_TEAR;
         }
         return FAULT_ACT_REPLY;

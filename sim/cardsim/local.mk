@@ -11,14 +11,15 @@ sim_cardsim_kart_cardsim_SOURCES = \
 	sim/cardsim/apdu.c \
 	sim/cardsim/fs.c \
 	sim/cardsim/pin.c \
+	sim/cardsim/admin.c \
 	sim/cardsim/pkcs15-build.c \
 	sim/cardsim/tlv.c \
 	sim/cardsim/profile.c \
 	sim/cardsim/state.c \
 	sim/cardsim/faults.c
-sim_cardsim_kart_cardsim_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/common
+sim_cardsim_kart_cardsim_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/common -I$(top_srcdir)/sim/common
 sim_cardsim_kart_cardsim_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(OPENSSL_CFLAGS)
-sim_cardsim_kart_cardsim_LDADD = $(INIH_LIBS) $(OPENSSL_LIBS)
+sim_cardsim_kart_cardsim_LDADD = sim/common/libkartsim.la $(INIH_LIBS) $(OPENSSL_LIBS)
 
 EXTRA_DIST += \
 	sim/cardsim/default.profile \

@@ -113,6 +113,8 @@ static void handle_apdu(Sim *s, const uint8_t *cmd, size_t len) {
         FaultAction action;
 
         s->apdu_count++;
+        if (len >= 2)
+                s->ins_count[cmd[1]]++;
         trace_bytes(">", cmd, len, len >= 2 && apdu_is_secret(cmd[1]));
         action = faults_before(&s->faults, len >= 2 ? cmd[1] : 0);
         if (action == FAULT_ACT_REMOVE) {
@@ -120,6 +122,7 @@ static void handle_apdu(Sim *s, const uint8_t *cmd, size_t len) {
                 sim_remove(s, "fault: remove-on-ins");
                 return;
         }
+        s->card.admin_key_swapped = s->faults.swap_admin_key;
         card_process(&s->card, cmd, len, &resp);
         memcpy(s->reply, resp.data, resp.len);
         s->reply[resp.len] = resp.sw >> 8;
@@ -273,10 +276,12 @@ static void usage(FILE *f) {
                 "       kart-cardsim ctl PATH COMMAND [ARGS...]\n"
                 "\n"
                 "Plays a PKCS#15 smart card to pcscd through vsmartcard's vpcd driver.\n"
-                "Control commands: insert, remove, status, count, reset-count, reset,\n"
+                "Control commands: insert, remove, status, count, ins-count XX, reset-count, reset,\n"
                 "  fault none|garbage|truncated|short|6f00 [COUNT], fault remove-after N,\n"
-                "  fault remove-on-ins XX, fault tear-on-ins XX, fault delay MS,\n"
-                "  pin-tries, set-pin-tries N, set-puk-tries N, get-pin, set-pin PIN, quit\n");
+                "  fault remove-on-ins XX, fault remove-after-ins XX, fault tear-on-ins XX,\n"
+                "  fault tear-rrc, fault swap-admin-key, fault delay MS,\n"
+                "  pin-tries, set-pin-tries N, set-puk-tries N, admin-tries, set-admin-tries N,\n"
+                "  get-pin, set-pin PIN, quit\n");
 }
 
 int main(int argc, char **argv) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* VERIFY, CHANGE REFERENCE DATA and RESET RETRY COUNTER for the user PIN
- * (reference 81), unblocked with the PUK. PINs are compared padded to the
+ * (reference 81), unblocked with the PUK or after EXTERNAL AUTHENTICATE
+ * with the admin key (admin.c). PINs are compared padded to the
  * stored length. A length error never costs a try; neither does a badly
  * formed new PIN (it is checked before the old PIN or PUK). */
 
@@ -178,21 +179,53 @@ void pin_change(Card *c, const Apdu *a, Response *r) {
         r->sw = save(c, 0x9000);
 }
 
-/* P1=02/03 set or unblock the PIN without the PUK: reserved for the admin
- * key (GET CHALLENGE + EXTERNAL AUTHENTICATE), a later issue. Until then
- * admin_granted is never set and the answer is "security status not
- * satisfied". */
-static void reset_by_admin(Card *c, const Apdu *a, Response *r) {
-        (void) c;
-        (void) a;
-        r->sw = 0x6982;
+/* P1=02 (new PIN) and P1=03 (counter only) need the grant of an EXTERNAL
+ * AUTHENTICATE with the admin key just before; the caller has consumed
+ * the grant already, so a refused command costs it as well. */
+static void reset_by_admin(Card *c, const Apdu *a, bool granted, Response *r) {
+        const Profile *p = c->profile;
+        uint8_t n[CARD_PIN_MAX] = {};
+
+        if (!granted) {
+                r->sw = 0x6982;
+                return;
+        }
+        if (a->p1 == 0x02) {
+                if (a->lc != p->pin_stored) {
+                        r->sw = 0x6700;
+                        return;
+                }
+                memcpy(n, a->data, p->pin_stored);
+                memset(n + p->pin_stored, 0, CARD_PIN_MAX - p->pin_stored);
+                if (!new_pin_ok(n, p->pin_stored, p)) {
+                        explicit_bzero(n, sizeof n);
+                        r->sw = 0x6a80;
+                        return;
+                }
+        } else if (a->lc != 0) {
+                r->sw = 0x6700;
+                return;
+        }
+        if (card_dead(c)) {
+                explicit_bzero(n, sizeof n);
+                r->sw = 0x6983;
+                return;
+        }
+        if (a->p1 == 0x02)
+                memcpy(c->st.pin, n, CARD_PIN_MAX);
+        explicit_bzero(n, sizeof n);
+        c->st.pin_tries = p->pin_tries;
+        c->pin_verified = false;
+        r->sw = save(c, 0x9000);
 }
 
 void pin_reset_retry_counter(Card *c, const Apdu *a, Response *r) {
         const Profile *p = c->profile;
         uint8_t k[CARD_PIN_MAX], n[CARD_PIN_MAX];
         const uint8_t *new = NULL;
+        bool granted = c->admin_granted;
 
+        c->admin_granted = false;       /* one RESET RETRY COUNTER, even a failed one */
         if (a->p2 != PIN_REF_USER) {
                 r->sw = 0x6a88;
                 return;
@@ -213,7 +246,7 @@ void pin_reset_retry_counter(Card *c, const Apdu *a, Response *r) {
                 break;
         case 0x02:
         case 0x03:
-                reset_by_admin(c, a, r);
+                reset_by_admin(c, a, granted, r);
                 return;
         default:
                 r->sw = 0x6a86;

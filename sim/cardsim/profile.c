@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin-key.h"
 #include "cardsim.h"
 #include "macro.h"
 
@@ -33,6 +34,8 @@ Profile *profile_free(Profile *p) {
         free(p->puk);
         free(p->pin_label);
         free(p->puk_label);
+        explicit_bzero(p->admin_master, sizeof p->admin_master);
+        explicit_bzero(p->admin_key, sizeof p->admin_key);
         for (size_t i = 0; i < p->n_certs; i++) {
                 free(p->certs[i].name);
                 free(p->certs[i].path);
@@ -290,6 +293,43 @@ bad:
         return 0;
 }
 
+static int parse_byte(const char *v, uint8_t *ret) {
+        size_t n;
+        return parse_hex(v, ret, 1, &n) < 0 || n != 1 ? -EINVAL : 0;
+}
+
+static int handle_admin(ParseCtx *ctx, const char *name, const char *value) {
+        Profile *p = ctx->p;
+        size_t n;
+
+        if (streq(name, "master") || streq(name, "key")) {
+                bool master = name[0] == 'm';
+                if (parse_hex(value, master ? p->admin_master : p->admin_key, CARD_ADMIN_KEY_LEN, &n) < 0 ||
+                    n != CARD_ADMIN_KEY_LEN) {
+                        snprintf(ctx->error, sizeof ctx->error, "%s must be %d bytes of hex", name,
+                                 CARD_ADMIN_KEY_LEN);
+                        return 0;
+                }
+                *(master ? &p->admin_has_master : &p->admin_has_key) = true;
+        } else if (streq(name, "key_ref")) {
+                if (parse_byte(value, &p->admin_key_ref) < 0)
+                        goto bad;
+        } else if (streq(name, "key_version")) {
+                if (parse_byte(value, &p->admin_key_version) < 0)
+                        goto bad;
+        } else if (streq(name, "tries")) {
+                if (parse_uint(value, 1, 15, &p->admin_tries) < 0)
+                        goto bad;
+        } else {
+                snprintf(ctx->error, sizeof ctx->error, "unknown key '%s' in [admin]", name);
+                return 0;
+        }
+        return 1;
+bad:
+        snprintf(ctx->error, sizeof ctx->error, "bad value '%s' for %s", value, name);
+        return 0;
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value) {
         ParseCtx *ctx = user;
         int ok;
@@ -297,7 +337,8 @@ static int handler(void *user, const char *section, const char *name, const char
         if (ctx->error[0])      /* keep the first error; inih goes on */
                 return 0;
         if (!name) {            /* a section header alone */
-                if (streq(section, "card") || streq(section, "pin") || streq(section, "certificates"))
+                if (streq(section, "card") || streq(section, "pin") || streq(section, "admin") ||
+                    streq(section, "certificates"))
                         return 1;
                 snprintf(ctx->error, sizeof ctx->error, "unknown section [%s]", section);
                 return 0;
@@ -306,6 +347,8 @@ static int handler(void *user, const char *section, const char *name, const char
                 ok = handle_card(ctx, name, value);
         else if (streq(section, "pin"))
                 ok = handle_pin(ctx, name, value);
+        else if (streq(section, "admin"))
+                ok = handle_admin(ctx, name, value);
         else if (streq(section, "certificates"))
                 ok = handle_cert(ctx, name, value);
         else {
@@ -336,6 +379,24 @@ static int check(Profile *p, char *error, size_t size) {
                 snprintf(error, size, "[pin] puk length %zu is outside %u..%u", l, p->puk_min, p->puk_max);
                 return -EINVAL;
         }
+        if (p->admin_has_master && p->admin_has_key) {
+                snprintf(error, size, "[admin] takes master or key, not both");
+                return -EINVAL;
+        }
+        if (p->admin_has_master) {
+                if (p->serial_len == 0) {
+                        snprintf(error, size, "[admin] master needs a [card] serial to derive the key from");
+                        return -EINVAL;
+                }
+                if (admin_key_derive(p->admin_master, p->serial, p->serial_len, p->admin_key_version,
+                                     p->admin_key) < 0) {
+                        snprintf(error, size, "[admin] cannot derive the card's key");
+                        return -EIO;
+                }
+        }
+        p->admin = p->admin_has_master || p->admin_has_key;
+        if (!p->admin)
+                p->admin_tries = 0;     /* no key, nothing to count */
         for (size_t i = 0; i < p->n_certs; i++) {
                 ProfileCert *c = &p->certs[i];
                 if (!c->path) {
@@ -373,6 +434,7 @@ int profile_load(const char *file, Profile **ret) {
                 .puk_min = 8, .puk_stored = 8, .puk_max = 8,
                 .pad_char = 0xff,
                 .pin_tries = 3, .puk_tries = 3,
+                .admin_key_ref = 0x01, .admin_key_version = 0x01, .admin_tries = 10,
         };
         static const uint8_t default_serial[] = { 0x4b, 0x41, 0x52, 0x54, 0, 0, 0, 1 };
         memcpy(p->serial, default_serial, sizeof default_serial);

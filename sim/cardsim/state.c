@@ -6,6 +6,7 @@
  *   puk = 3132333435363738
  *   pin_tries = 3
  *   puk_tries = 3
+ *   admin_tries = 10            ; optional (older files): the profile's maximum
  *
  * Rewritten atomically (temporary file + rename) on every change. */
 
@@ -38,6 +39,7 @@ int state_init_from_profile(PinState *s, const Profile *p) {
         *s = (PinState) {
                 .pin_tries = p->pin_tries,
                 .puk_tries = p->puk_tries,
+                .admin_tries = p->admin_tries,
         };
         if (pin_pad(p->pin, p->pin_stored, p->pad_char, s->pin) < 0 ||
             pin_pad(p->puk, p->puk_stored, p->pad_char, s->puk) < 0)
@@ -75,13 +77,19 @@ static int load_handler(void *user, const char *section, const char *name, const
                         return 0;
                 *(pin ? &ctx->s->pin_tries : &ctx->s->puk_tries) = v;
                 ctx->seen |= pin ? 4 : 8;
+        } else if (streq(name, "admin_tries")) {
+                char *end;
+                unsigned long v = strtoul(value, &end, 10);
+                if (end == value || *end || v > ctx->p->admin_tries)
+                        return 0;
+                ctx->s->admin_tries = v;
         } else
                 return 0;
         return 1;
 }
 
 int state_load(const char *file, const Profile *p, PinState *s) {
-        PinState tmp = {};
+        PinState tmp = { .admin_tries = p->admin_tries };
         LoadCtx ctx = { .p = p, .s = &tmp };
 
         int r = ini_parse(file, load_handler, &ctx);
@@ -126,7 +134,8 @@ int state_save(const char *file, const Profile *p, const PinState *s) {
         fprintf(f, "# kart-cardsim state; rewritten on every change\n[state]\n");
         write_hex(f, "pin", s->pin, p->pin_stored);
         write_hex(f, "puk", s->puk, p->puk_stored);
-        fprintf(f, "pin_tries = %u\npuk_tries = %u\n", s->pin_tries, s->puk_tries);
+        fprintf(f, "pin_tries = %u\npuk_tries = %u\nadmin_tries = %u\n", s->pin_tries, s->puk_tries,
+                s->admin_tries);
         if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0) {
                 int r = negative_errno();
                 fclose(f);

@@ -23,10 +23,18 @@ integration_tests = \
 	tests/integration/test-certs.sh \
 	tests/integration/test-kartctl-certs.sh \
 	tests/integration/test-ocsp.sh \
-	tests/integration/test-man-pages.sh
+	tests/integration/test-man-pages.sh \
+	tests/integration/test-cardsim-admin.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) \
 	tests/integration/tap.sh \
 	tests/integration/card.sh \
 	tests/integration/compare-introspection.py \
 	tests/integration/fake-ocsp.py
+
+# The backend's side of the admin key, for tests that drive the simulated
+# card's EXTERNAL AUTHENTICATE without a backend.
+check_PROGRAMS += tests/unit/admin-crypt
+tests_unit_admin_crypt_SOURCES = tests/unit/admin-crypt.c
+tests_unit_admin_crypt_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/sim/common
+tests_unit_admin_crypt_LDADD = sim/common/libkartsim.la common/libkartcommon.la
