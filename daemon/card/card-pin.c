@@ -25,7 +25,7 @@ int card_pin_check_request(const PinRequest *req) {
         return r;
 }
 
-static int check_same_card(Transport *t, const char *serial) {
+int card_check_same_card(Transport *t, const char *serial) {
         _cleanup_free_ char *now = NULL;
         int r;
 
@@ -80,7 +80,7 @@ int card_pin_run(Transport *t, PinRequest *req) {
                 return r;
 
         /* Identity first: a PIN meant for one card never goes to another. */
-        r = check_same_card(t, req->serial);
+        r = card_check_same_card(t, req->serial);
         if (r < 0)
                 return r;
 

@@ -34,4 +34,9 @@ typedef struct PinRequest {
  * -EKEYEXPIRED PinLocked, -EKEYREVOKED CardBlocked, -EMEDIUMTYPE
  * CardChanged, -ENOMEDIUM removed, -EOPNOTSUPP not for this card. */
 int card_pin_check_request(const PinRequest *req);
+/* Selects the PKCS#15 application and compares the TokenInfo serial with
+ * serial: 0, -EMEDIUMTYPE when the card answers but is another one (or no
+ * PKCS#15 card), the transport's error (-ENOMEDIUM, -ECONNRESET, -EIO)
+ * when it fails; -EOPNOTSUPP for serial NULL. */
+int card_check_same_card(Transport *t, const char *serial);
 int card_pin_run(Transport *t, PinRequest *req);

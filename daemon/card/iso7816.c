@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "apdu.h"
 #include "iso7816.h"
@@ -122,4 +123,35 @@ int iso7816_verify(Transport *t, uint8_t ref, const uint8_t *data, size_t len, u
 int iso7816_change_reference_data(Transport *t, uint8_t p1, uint8_t ref, const uint8_t *data,
                                   size_t len, uint16_t *sw) {
         return pin_command(t, 0x24, p1, ref, data, len, sw);
+}
+
+int iso7816_get_challenge(Transport *t, uint8_t *buf, size_t len, uint16_t *sw) {
+        uint8_t resp[256];
+        size_t rlen;
+        Apdu a = { .ins = 0x84, .le = len };
+        int r;
+
+        if (len == 0 || len > 256)
+                return -EINVAL;
+        r = apdu_transmit(t, &a, resp, sizeof resp, &rlen, sw);
+        if (r < 0)
+                return r;
+        if (*sw == SW_OK) {
+                if (rlen != len) {
+                        log_debug("Card returned a %zu byte challenge, not %zu.", rlen, len);
+                        return -EBADMSG;
+                }
+                memcpy(buf, resp, len);
+        }
+        return 0;
+}
+
+int iso7816_external_authenticate(Transport *t, uint8_t key_ref, const uint8_t *data, size_t len,
+                                  uint16_t *sw) {
+        return pin_command(t, 0x82, 0x00, key_ref, data, len, sw);
+}
+
+int iso7816_reset_retry_counter(Transport *t, uint8_t p1, uint8_t ref, const uint8_t *data,
+                                size_t len, uint16_t *sw) {
+        return pin_command(t, 0x2C, p1, ref, data, len, sw);
 }

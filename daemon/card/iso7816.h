@@ -26,3 +26,15 @@ int iso7816_verify(Transport *t, uint8_t ref, const uint8_t *data, size_t len, u
 /* CHANGE REFERENCE DATA (INS 24) with P1 p1. */
 int iso7816_change_reference_data(Transport *t, uint8_t p1, uint8_t ref, const uint8_t *data,
                                   size_t len, uint16_t *sw);
+
+/* GET CHALLENGE (INS 84): len (8 or 16, say) random bytes from the card
+ * into buf. -EBADMSG when the card answers 9000 with another length. */
+int iso7816_get_challenge(Transport *t, uint8_t *buf, size_t len, uint16_t *sw);
+/* EXTERNAL AUTHENTICATE (INS 82) with key reference key_ref: data is the
+ * cryptogram. Sensitive: sent once, never repeated, never traced. */
+int iso7816_external_authenticate(Transport *t, uint8_t key_ref, const uint8_t *data, size_t len,
+                                  uint16_t *sw);
+/* RESET RETRY COUNTER (INS 2C) with P1 p1 for reference ref; data (a new
+ * PIN and/or a PUK) is sensitive as for VERIFY. */
+int iso7816_reset_retry_counter(Transport *t, uint8_t p1, uint8_t ref, const uint8_t *data,
+                                size_t len, uint16_t *sw);

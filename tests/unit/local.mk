@@ -27,6 +27,15 @@ tests_unit_test_card_pin_SOURCES = \
 	tests/unit/fake-transport.h
 tests_unit_test_card_pin_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_card_pin_LDADD = daemon/libkartd.la $(CMOCKA_LIBS)
+# The card side of the online unlock, against scripted cards as well.
+check_PROGRAMS += tests/unit/test-card-unlock
+TESTS += tests/unit/test-card-unlock
+tests_unit_test_card_unlock_SOURCES = \
+	tests/unit/test-card-unlock.c \
+	tests/unit/fake-transport.c \
+	tests/unit/fake-transport.h
+tests_unit_test_card_unlock_CPPFLAGS = $(unit_cppflags)
+tests_unit_test_card_unlock_LDADD = daemon/libkartd.la $(CMOCKA_LIBS)
 
 # The APDU scripts the fake transport replays (tests/unit/fake-transport.h).
 EXTRA_DIST += \
@@ -44,6 +53,9 @@ EXTRA_DIST += \
 	tests/data/apdu/pkcs15-query-unknown.script \
 	tests/data/apdu/pkcs15-verify-long.script \
 	tests/data/apdu/pkcs15-verify.script \
+	tests/data/apdu/probe-locked.script \
+	tests/data/apdu/probe-took.script \
+	tests/data/apdu/probe-unlocked.script \
 	tests/data/apdu/run-akis-change.script \
 	tests/data/apdu/run-akis-last-try.script \
 	tests/data/apdu/run-akis-verify-wrong.script \
@@ -61,4 +73,16 @@ EXTRA_DIST += \
 	tests/data/apdu/run-reset-query.script \
 	tests/data/apdu/run-verify-6c.script \
 	tests/data/apdu/run-verify-ok.script \
-	tests/data/apdu/run-verify-wrong.script
+	tests/data/apdu/run-verify-wrong.script \
+	tests/data/apdu/unlock-akis.script \
+	tests/data/apdu/unlock-challenge-6d00.script \
+	tests/data/apdu/unlock-challenge-short.script \
+	tests/data/apdu/unlock-challenge.script \
+	tests/data/apdu/unlock-ea-63c9.script \
+	tests/data/apdu/unlock-ea-6983.script \
+	tests/data/apdu/unlock-ea-6c10.script \
+	tests/data/apdu/unlock-ea-ok.script \
+	tests/data/apdu/unlock-ea-removed.script \
+	tests/data/apdu/unlock-ok.script \
+	tests/data/apdu/unlock-rrc-6982.script \
+	tests/data/apdu/unlock-rrc-removed.script
