@@ -7,6 +7,7 @@
 #define KART_MANAGER_PATH       "/org/kartd/Kartd1"
 #define KART_READER_PATH_PREFIX "/org/kartd/Kartd1/reader"
 #define KART_CARD_PATH_PREFIX   "/org/kartd/Kartd1/card"
+#define KART_SESSION_PATH_PREFIX "/org/kartd/Kartd1/session"
 
 #define KART_MANAGER_INTERFACE  "org.kartd.Kartd1.Manager"
 #define KART_READER_INTERFACE   "org.kartd.Kartd1.Reader"
@@ -24,3 +25,5 @@
 #define KART_CONFIG_FILE  SYSCONFDIR "/kartd/kartd.conf"
 /* Certificates that vouch for OCSP responders (and issuers not on the card). */
 #define KART_TRUST_DIR    SYSCONFDIR "/kartd/trust.d"
+/* The unlock journal; systemd's StateDirectory= gives it as $STATE_DIRECTORY. */
+#define KART_STATE_DIR    LOCALSTATEDIR "/lib/kartd"

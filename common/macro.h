@@ -72,3 +72,8 @@ static inline const char *strna(const char *s) {
 static inline const char *strempty(const char *s) {
         return s ?: "";
 }
+
+static inline void *mfree(void *p) {
+        free(p);
+        return NULL;
+}

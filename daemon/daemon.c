@@ -6,7 +6,10 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
+#include <stdlib.h>
+
 #include "bus/bus.h"
+#include "session.h"
 #include "card/pcsc-monitor.h"
 #include "daemon.h"
 #include "engine.h"
@@ -24,14 +27,18 @@ typedef struct Daemon {
         PcscMonitor *monitor;
         Auth *auth;
         OcspChecker *ocsp;
+        BackendClient *backend;
+        SessionManager *sessions;
         BusContext bus_context;
 } Daemon;
 
 static void daemon_done(Daemon *d) {
         /* Threads first (they post into the mailbox), then what they used. */
         d->monitor = pcsc_monitor_stop(d->monitor);
+        d->sessions = session_manager_free(d->sessions);        /* before the workers they wait for */
         d->engine = engine_free(d->engine);
         d->ocsp = ocsp_checker_free(d->ocsp);    /* after the cards, which cancel their checks */
+        d->backend = backend_client_free(d->backend);
         d->mailbox = mailbox_free(d->mailbox);
         d->auth = auth_free(d->auth);
         if (d->bus) {
@@ -110,6 +117,13 @@ int daemon_run(const KartConfig *config) {
         if (r < 0)
                 return log_error_errno(r, "Failed to set up OCSP checks: %m");
         engine_set_ocsp_checker(d.engine, d.ocsp);
+        r = backend_client_new(d.event, &config->backend, &d.backend);
+        if (r >= 0)
+                r = session_manager_new(d.event, d.engine, d.backend, getenv("STATE_DIRECTORY") ?: KART_STATE_DIR,
+                                        &bus_session_observer, &d.bus_context, &d.sessions);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the CA backend client: %m");
+        d.bus_context.sessions = d.sessions;
         r = publish(&d);
         if (r < 0)
                 return r;
@@ -118,6 +132,7 @@ int daemon_run(const KartConfig *config) {
         if (r < 0)
                 return log_error_errno(r, "Failed to start the PC/SC monitor: %m");
 
+        session_manager_report_journal(d.sessions);
         log_info("kartd %s running on the system bus as %s.", PACKAGE_VERSION, KART_BUS_NAME);
         (void) sd_notify(false, "READY=1\nSTATUS=Watching card readers.");
 

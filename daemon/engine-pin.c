@@ -137,3 +137,13 @@ int engine_card_pin(Card *c, PinOp op, const char *pin, const char *new_pin, boo
                 pin_job_free(j);
         return k;
 }
+
+void engine_card_pin_status_changed(Engine *e, const char *serial, const PinStatus *status) {
+        Card *c = engine_find_card_by_serial(e, serial);
+
+        if (!c)
+                return;         /* it shows its state when it comes back */
+        c->pin_status = *status;
+        pin_memo_store(engine_pin_memo(e, c->reader), serial, status);
+        engine_notify_pin_changed(e, c);
+}

@@ -19,6 +19,10 @@ void pin_memo_store(PinMemo *m, const char *serial, const PinStatus *status);
  * is NULL). */
 bool pin_memo_load(PinMemo *m, const char *serial, PinStatus *ret);
 void engine_notify_pin_changed(Engine *e, Card *c);
+/* What an operation outside engine-pin.c (an unlock) learnt of the PIN of
+ * the card with this serial. */
+void engine_card_pin_status_changed(Engine *e, const char *serial, const PinStatus *status);
+Mailbox *engine_mailbox(Engine *e);
 void engine_notify_cert_status_changed(Engine *e, Card *c, CardCert *k);
 OcspChecker *engine_ocsp_checker(Engine *e);
 struct CertWaiter {

@@ -302,6 +302,10 @@ void engine_set_ocsp_checker(Engine *e, OcspChecker *k) {
         e->ocsp = k;
 }
 
+Mailbox *engine_mailbox(Engine *e) {
+        return e->mailbox;
+}
+
 OcspChecker *engine_ocsp_checker(Engine *e) {
         return e->ocsp;
 }

@@ -768,14 +768,17 @@ int verb_cert(sd_bus *bus, int argc, char *argv[]) {
                 return cert_show(bus, argc - 1, argv + 1);
         if (sub && streq(sub, "export"))
                 return cert_export(bus, argc - 1, argv + 1);
+        if (sub && (streq(sub, "suspend") || streq(sub, "resume") || streq(sub, "revoke")))
+                return verb_cert_manage(bus, argc - 1, argv + 1);       /* kartctl-account.c */
         if (sub && (streq(sub, "-h") || streq(sub, "--help"))) {
                 printf(_("Usage: kartctl cert show ID [SERIAL] [--json]\n"
-                         "       kartctl cert export ID [SERIAL] [--pem] [-o FILE]\n"));
+                         "       kartctl cert export ID [SERIAL] [--pem] [-o FILE]\n"
+                         "       kartctl cert suspend|resume|revoke ID [SERIAL] [--reason R] [--stdin]\n"));
                 return EXIT_OK;
         }
         if (sub)
-                fprintf(stderr, _("Unknown 'cert' command '%s'; use 'show' or 'export'.\n"), sub);
+                fprintf(stderr, _("Unknown 'cert' command '%s'; use show, export, suspend, resume or revoke.\n"), sub);
         else
-                fprintf(stderr, _("'cert' needs a command: 'show' or 'export'.\n"));
+                fprintf(stderr, _("'cert' needs a command: show, export, suspend, resume or revoke.\n"));
         return EXIT_USAGE;
 }

@@ -27,6 +27,8 @@ static const Verb verbs[] = {
         { "pin-status", verb_pin_status, N_("Show the PIN state of the cards, or of the card SERIAL") },
         { "change-pin", verb_change_pin, N_("Change a card's PIN ([SERIAL] [--stdin] [--force])") },
         { "verify-pin", verb_verify_pin, N_("Check a card's PIN ([SERIAL] [--stdin] [--force])") },
+        { "unlock",  verb_unlock,  N_("Unlock a card's PIN online with the CA ([SERIAL] [--stdin])") },
+        { "account", verb_account, N_("The certificates the CA has for the card's holder (certs [SERIAL])") },
         { "certs",   verb_certs,   N_("List a card's certificates and warn of expiry ([SERIAL])") },
         { "cert",    verb_cert,    N_("Show or export a certificate (show|export ID [SERIAL]; see cert --help)") },
 };

@@ -35,6 +35,9 @@ int verb_monitor(sd_bus *bus, int argc, char *argv[]);
 int verb_pin_status(sd_bus *bus, int argc, char *argv[]);   /* kartctl-pin.c */
 int verb_change_pin(sd_bus *bus, int argc, char *argv[]);   /* kartctl-pin.c */
 int verb_verify_pin(sd_bus *bus, int argc, char *argv[]);   /* kartctl-pin.c */
+int verb_unlock(sd_bus *bus, int argc, char *argv[]);       /* kartctl-unlock.c */
+int verb_account(sd_bus *bus, int argc, char *argv[]);      /* kartctl-account.c: account certs */
+int verb_cert_manage(sd_bus *bus, int argc, char *argv[]);  /* kartctl-account.c: cert suspend|resume|revoke */
 int verb_certs(sd_bus *bus, int argc, char *argv[]);        /* kartctl-certs.c */
 int verb_cert(sd_bus *bus, int argc, char *argv[]);         /* kartctl-certs.c: show, export */
 

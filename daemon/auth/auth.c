@@ -32,6 +32,19 @@ static const struct {
         { KART_CARD_INTERFACE,    "RefreshStatus", NULL },
         { KART_CARD_INTERFACE,    "VerifyPin",       KART_ACTION_PIN_CHANGE },
         { KART_CARD_INTERFACE,    "ChangePin",       KART_ACTION_PIN_CHANGE },
+        { KART_CARD_INTERFACE,    "Unlock",          KART_ACTION_PIN_UNLOCK },
+        { KART_CARD_INTERFACE,    "CertificateSession", KART_ACTION_CERTIFICATE_MANAGE },
+        /* Sessions: only their owner (or root) drives them (bus-session.c
+         * compares the caller's uid, which a checked call brings); the
+         * action was checked when the session was made, but for revoke. */
+        { KART_SESSION_INTERFACE, "SendSms",         KART_ACTION_CARD_READ },
+        { KART_SESSION_INTERFACE, "Confirm",         KART_ACTION_CARD_READ },
+        { KART_SESSION_INTERFACE, "SetPin",          KART_ACTION_CARD_READ },
+        { KART_SESSION_INTERFACE, "ListAccountCertificates", KART_ACTION_CARD_READ },
+        { KART_SESSION_INTERFACE, "Suspend",         KART_ACTION_CARD_READ },
+        { KART_SESSION_INTERFACE, "Resume",          KART_ACTION_CARD_READ },
+        { KART_SESSION_INTERFACE, "Revoke",          KART_ACTION_CERTIFICATE_REVOKE },
+        { KART_SESSION_INTERFACE, "Cancel",          KART_ACTION_CARD_READ },
 };
 
 typedef enum QueryState {

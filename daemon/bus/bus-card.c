@@ -109,6 +109,12 @@ static int property_get_pin(sd_bus *bus, const char *path, const char *interface
         return sd_bus_message_append(reply, "u", c->pin.max_length);
 }
 
+static int property_get_unlock_supported(sd_bus *bus, const char *path, const char *interface,
+                                         const char *property, sd_bus_message *reply, void *userdata,
+                                         sd_bus_error *error) {
+        return sd_bus_message_append(reply, "b", (int) bus_card_unlock_supported(userdata));
+}
+
 const sd_bus_vtable bus_card_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("Reader", "o", property_get_reader, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -141,6 +147,13 @@ const sd_bus_vtable bus_card_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("GetCertificateInfo", SD_BUS_ARGS("s", id), SD_BUS_RESULT("a{sv}", info),
                                 bus_card_method_certificates, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("RefreshStatus", NULL, NULL, bus_card_method_certificates, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_PROPERTY("UnlockSupported", "b", property_get_unlock_supported, 0, 0),
+        SD_BUS_METHOD_WITH_ARGS("Unlock", SD_BUS_ARGS("s", verification_code, "a{sv}", options),
+                                SD_BUS_RESULT("o", session), bus_card_method_start_session,
+                                SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
+        SD_BUS_METHOD_WITH_ARGS("CertificateSession", SD_BUS_ARGS("s", verification_code, "a{sv}", options),
+                                SD_BUS_RESULT("o", session), bus_card_method_start_session,
+                                SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
         SD_BUS_SIGNAL_WITH_ARGS("CertificateStatusChanged", SD_BUS_ARGS("s", id, "s", status, "s", detail), 0),
         SD_BUS_VTABLE_END
 };

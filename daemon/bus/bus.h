@@ -5,12 +5,14 @@
 
 #include "auth/auth.h"
 #include "engine.h"
+#include "session.h"
 
 /* What the bus layer needs besides the engine; the engine carries it as
  * its observer's userdata. */
 typedef struct BusContext {
         sd_bus *bus;
         Auth *auth;
+        SessionManager *sessions;
 } BusContext;
 
 static inline BusContext *bus_context_of(Engine *e) {
@@ -44,5 +46,14 @@ int bus_card_find(sd_bus *bus, const char *path, const char *interface, void *us
 int bus_card_method_change_pin(sd_bus_message *m, void *userdata, sd_bus_error *error);
 int bus_card_method_certificates(sd_bus_message *m, void *userdata, sd_bus_error *error);
 int bus_card_method_verify_pin(sd_bus_message *m, void *userdata, sd_bus_error *error);
+int bus_card_method_start_session(sd_bus_message *m, void *userdata, sd_bus_error *error);
+bool bus_card_unlock_supported(Card *c);
+
+/* bus-session.c: Session objects, owned by the user who asked. */
+extern const SessionObserver bus_session_observer;
+int bus_session_path(const Session *s, char **ret);
+/* Publishes s; *ret_path is valid while s lives. */
+int bus_session_publish(BusContext *ctx, Session *s, char **ret_path);
+
 int bus_card_enumerate(sd_bus *bus, const char *path, void *userdata, char ***nodes,
                        sd_bus_error *error);

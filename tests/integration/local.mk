@@ -24,6 +24,7 @@ integration_tests = \
 	tests/integration/test-kartctl-certs.sh \
 	tests/integration/test-ocsp.sh \
 	tests/integration/test-man-pages.sh \
+	tests/integration/test-unlock.sh \
 	tests/integration/test-cardsim-admin.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) \

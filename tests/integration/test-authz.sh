@@ -17,6 +17,8 @@ declare -A expected_action=(
 	[org.kartd.Kartd1.Card.GetCertificate]=public
 	[org.kartd.Kartd1.Card.GetCertificateInfo]=public
 	[org.kartd.Kartd1.Card.RefreshStatus]=public
+	[org.kartd.Kartd1.Card.Unlock]=org.kartd.pin.unlock
+	[org.kartd.Kartd1.Card.CertificateSession]=org.kartd.certificate.manage
 )
 # arguments that change nothing when allowed (the right PIN, changed to itself)
 declare -A sample_args=(
@@ -27,6 +29,8 @@ declare -A sample_args=(
 	[org.kartd.Kartd1.Card.GetCertificate]="s 01"
 	[org.kartd.Kartd1.Card.GetCertificateInfo]="s 01"
 	[org.kartd.Kartd1.Card.RefreshStatus]=""
+	[org.kartd.Kartd1.Card.Unlock]="sa{sv} ABCD-EFGH-JKLM 0"
+	[org.kartd.Kartd1.Card.CertificateSession]="sa{sv} ABCD-EFGH-JKLM 0"
 )
 
 policy=$KART_TOP_BUILDDIR/dbus/org.kartd.policy
@@ -66,7 +70,7 @@ for i in ET.parse(sys.argv[1]).getroot().iter("interface"):
 	done
 done
 
-tap_plan $(( ${#methods[@]} * 4 + 5 ))
+tap_plan $(( ${#methods[@]} * 4 + 8 ))
 state() { echo "$(world_cardsim get-pin) $(world_cardsim pin-tries) $(apdus)"; }
 
 for entry in "${methods[@]}"; do
@@ -108,6 +112,18 @@ runuser -u "$plain" -- "$WORLD/kartd" >"$WORLD/rogue.log" 2>&1 &
 rogue=$!
 world_wait_for 5 sh -c "! kill -0 $rogue"
 check "a plain user cannot own org.kartd.Kartd1" grep -q "Failed to acquire the bus name" "$WORLD/rogue.log"
+
+# A session belongs to its user: root's unlock session, driven by another.
+world_start_backend >/dev/null && world_restart_kartd >/dev/null
+world_wait_for 5 sh -c "'$CTL' --json status | grep -q serial"
+code=$("$KART_BACKEND_SIM" issue-code --state "$WORLD/backend" --card 4b41525400000001)
+session=$(busctl --system call org.kartd.Kartd1 "$card" org.kartd.Kartd1.Card Unlock 'sa{sv}' "$code" 0 |
+	awk '{print $2}' | tr -d '"')
+check "another user cannot drive root's session" grep -q "belongs to another user" \
+	<<<"$(runuser -u "$plain" -- busctl --system call org.kartd.Kartd1 "$session" org.kartd.Kartd1.Session SendSms 2>&1)"
+check "... nor can an admin (only root and the owner)" grep -q "belongs to another user" \
+	<<<"$(runuser -u "$admin" -- busctl --system call org.kartd.Kartd1 "$session" org.kartd.Kartd1.Session Cancel 2>&1)"
+check "the owner can" busctl --system call org.kartd.Kartd1 "$session" org.kartd.Kartd1.Session Cancel
 
 kill "$WORLD_POLKIT_PID"; wait "$WORLD_POLKIT_PID" 2>/dev/null
 world_wait_for 5 sh -c "! busctl --system status org.freedesktop.PolicyKit1"

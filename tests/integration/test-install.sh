@@ -52,6 +52,7 @@ $datadir/dbus-1/system-services/org.kartd.Kartd1.service
 $datadir/dbus-1/interfaces/org.kartd.Kartd1.Manager.xml
 $datadir/dbus-1/interfaces/org.kartd.Kartd1.Reader.xml
 $datadir/dbus-1/interfaces/org.kartd.Kartd1.Card.xml
+$datadir/dbus-1/interfaces/org.kartd.Kartd1.Session.xml
 $systemdsystemunitdir/kartd.service
 $prefix/lib/sysusers.d/kartd.sysusers
 $datadir/polkit-1/rules.d/kartd-pcscd.rules

@@ -50,6 +50,7 @@
 #   world_restart_kartd [ARGS...]
 #   world_start_pcscd / world_stop_pcscd / world_restart_pcscd
 #   world_start_polkit
+#   world_start_backend [ARGS...] / world_stop_backend   the reference CA backend
 #   world_start_ocsp [ARGS...] / world_stop_ocsp   the responder; ARGS replace
 #                                     the signer (default -rsigner ocsp.crt -rkey ocsp.key)
 #   world_start_cardsim [ARGS...] / world_stop_cardsim   e.g. ARGS = --no-insert
@@ -450,6 +451,55 @@ world_cardsim() { "$KART_CARDSIM" ctl "$WORLD/cardsim.ctl" "$@"; }
 world_card_insert() { world_cardsim insert; }
 world_card_remove() { world_cardsim remove; }
 
+# ------------------------------------------------------------------ CA backend
+
+# world_start_backend [ARGS...]: the reference CA backend (sim/backend) on a
+# free port with the test CA's TLS certificate, for the test card's holder
+# (web password "kart-test-pw", the certificates sign, auth, expiring), its
+# state (codes, SMS outbox, audit and request logs) in $WORLD/backend;
+# exports BACKEND_PORT and WORLD_BACKEND_PID and adds a [Backend] section to
+# $WORLD/kartd.conf (kartd reads it when it starts next).
+: "${KART_BACKEND_SIM:=$KART_TOP_BUILDDIR/sim/backend/kart-backend-sim}"
+KART_TEST_MASTER_KEY=000102030405060708090A0B0C0D0E0F
+world_start_backend() {
+	local -
+	set +e
+	local pw serials c
+	_world_need "$KART_BACKEND_SIM" kart-backend-sim || return 1
+	mkdir -p "$WORLD/backend"
+	if [ ! -f "$WORLD/backend/data.json" ]; then
+		pw=$("$KART_BACKEND_SIM" hash-password kart-test-pw) || return 1
+		serials=$(for c in sign auth expiring; do
+			openssl x509 -in "$WORLD/ca/$c.crt" -noout -serial | cut -d= -f2
+		done | sed 's/.*/"&"/' | paste -sd,)
+		cat >"$WORLD/backend/data.json" <<-EOF
+		{"accounts":[{"holder":"Ayşe Yılmaz","phone":"+905321234512","password":$pw,
+		  "cards":["4b41525400000001"],"certificates":[$serials]}]}
+		EOF
+	fi
+	BACKEND_PORT=${BACKEND_PORT:-$(_world_free_port "$WORLD_VPCD_PORT" "$OCSP_PORT")} || return 1
+	export BACKEND_PORT
+	_world_spawn WORLD_BACKEND_PID "$WORLD/backend.log" "$KART_BACKEND_SIM" serve \
+		--data "$WORLD/backend/data.json" --state "$WORLD/backend" --port "$BACKEND_PORT" \
+		--cert "$WORLD/ca/server.crt" --key "$WORLD/ca/server.key" --ca-dir "$WORLD/ca" \
+		--master-key "$KART_TEST_MASTER_KEY" "$@"
+	_world_wait_up "CA backend" "$WORLD_BACKEND_PID" "$WORLD/backend.log" \
+		sh -c "ss -Htln 'sport = :$BACKEND_PORT' | grep -q ."
+	grep -q '^\[Backend\]' "$WORLD/kartd.conf" ||
+		printf '[Backend]\nURL=https://127.0.0.1:%s\nCAFile=%s\nTimeoutSec=5\n' \
+			"$BACKEND_PORT" "$WORLD/trust.pem" >>"$WORLD/kartd.conf"
+}
+
+world_stop_backend() {
+	local -
+	set +e
+	[ -n "${WORLD_BACKEND_PID:-}" ] || return 0
+	_world_kill "$WORLD_BACKEND_PID"
+	_world_forget "$WORLD_BACKEND_PID"
+	WORLD_BACKEND_PID=
+	return 0
+}
+
 # ------------------------------------------------------------------ kartd
 
 # world_start_kartd [ARGS...]: kartd --debug $KART_KARTD_ARGS ARGS, output
@@ -483,6 +533,11 @@ world_start_kartd() {
 	# shellcheck disable=SC2086
 	local conf=()
 	[ -f "$WORLD/kartd.conf" ] && conf=(--config "$WORLD/kartd.conf")
+	# Its state directory (the unlock journal), as systemd's StateDirectory= gives it.
+	mkdir -p "$WORLD/state"
+	[ -z "${KART_KARTD_USER:-}" ] || [ "$(id -u)" != 0 ] || chown "$KART_KARTD_USER:" "$WORLD/state"
+	chmod 0700 "$WORLD/state"
+	export STATE_DIRECTORY=$WORLD/state
 	_world_spawn WORLD_KARTD_PID "$WORLD/kartd.log" "${run[@]}" --debug "${conf[@]}" ${KART_KARTD_ARGS:-} "$@"
 	_world_wait_up kartd "$WORLD_KARTD_PID" "$WORLD/kartd.log" \
 		busctl --system status org.kartd.Kartd1
@@ -546,7 +601,8 @@ world_stop() {
 	done
 	_world_kill "${pids[@]}"
 	WORLD_PIDS=()
-	WORLD_DBUS_PID='' WORLD_POLKIT_PID='' WORLD_PCSCD_PID='' WORLD_CARDSIM_PID='' WORLD_KARTD_PID='' WORLD_OCSP_PID=''
+	WORLD_DBUS_PID='' WORLD_POLKIT_PID='' WORLD_PCSCD_PID='' WORLD_CARDSIM_PID='' WORLD_KARTD_PID='' WORLD_OCSP_PID='' WORLD_BACKEND_PID=''
+	BACKEND_PORT=''
 	_WORLD_OWNED=0
 	if [ "${WORLD_KEEP:-0}" = 1 ]; then
 		echo "world: kept in $WORLD" >&2
@@ -607,7 +663,7 @@ world_start() {
 	WORLD_PIDS=()
 	# Not those of a world this shell merely inherited.
 	WORLD_DBUS_PID='' WORLD_POLKIT_PID='' WORLD_PCSCD_PID='' WORLD_CARDSIM_PID='' WORLD_KARTD_PID=''
-	WORLD_OCSP_PID=''
+	WORLD_OCSP_PID='' WORLD_BACKEND_PID='' BACKEND_PORT=''
 	_world_trap_exit
 	trap 'world_stop; exit 129' HUP
 	trap 'world_stop; exit 130' INT

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* kartctl unlock: the CA's online unlock (also: a first PIN on a new card).
+ * Verification code from the portal -> second factor (SMS code or web
+ * password) -> new PIN twice -> kartd sets it with the CA's authorization.
+ * On a terminal every answer is asked for; with --stdin they are read one
+ * per line: code, method ("sms" or "password"), SMS code or password, new
+ * PIN, new PIN again. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kart-error.h"
+#include "kart-names.h"
+#include "kartctl-prompt.h"
+#include "kartctl-session.h"
+#include "kartctl.h"
+#include "macro.h"
+
+static int parse_args(int argc, char *argv[], SessionArgs *a) {
+        static const struct option options[] = {
+                { "help",   no_argument,       NULL, 'h' },
+                { "stdin",  no_argument,       NULL, 's' },
+                { "method", required_argument, NULL, 'm' },
+                {}
+        };
+        int c;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        printf(_("Usage: kartctl unlock [SERIAL] [--method sms|password] [--stdin]\n\n"
+                                 "Unlock a card's PIN online with the CA (or give a new card its first PIN):\n"
+                                 "the verification code from the CA's portal, then an SMS code or your web\n"
+                                 "password, then the new PIN twice. The PUK is never used. With --stdin the\n"
+                                 "answers are read one per line: code, method, SMS code or password, new PIN,\n"
+                                 "new PIN again.\n"));
+                        return -1;
+                case 's':
+                        a->use_stdin = true;
+                        break;
+                case 'm':
+                        if (!streq(optarg, "sms") && !streq(optarg, "password")) {
+                                fprintf(stderr, _("--method takes 'sms' or 'password'.\n"));
+                                return EXIT_USAGE;
+                        }
+                        a->method = optarg;
+                        break;
+                default:
+                        return EXIT_USAGE;
+                }
+        if (argc - optind > 1) {
+                fprintf(stderr, _("'unlock' takes at most one argument, a card serial.\n"));
+                return EXIT_USAGE;
+        }
+        a->serial = optind < argc ? argv[optind] : NULL;
+        return 0;
+}
+
+static int set_pin(sd_bus *bus, const SessionArgs *a, const char *path, const SessionInfo *i) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        PinBuffers p;
+        int r;
+
+        pin_buffers_init(&p);
+        r = prompt_read_new_pin(a->use_stdin, i->pin_min, i->pin_max, &p);
+        if (r == 0) {
+                printf(_("Asking the CA for the authorization and writing the card; do not remove it...\n"));
+                fflush(stdout);
+                r = kartctl_call_session(bus, path, "SetPin", &error, p.new_pin, NULL);
+                r = r < 0 ? kartctl_report_error(_("The PIN was not set"), &error, r) : 0;
+        }
+        pin_buffers_done(&p);
+        if (r == 0)
+                printf(_("The new PIN is set; the card is ready to use.\n"));
+        return r;
+}
+
+int verb_unlock(sd_bus *bus, int argc, char *argv[]) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(session_info_done) SessionInfo info = {};
+        _cleanup_free_ char *card = NULL, *session = NULL;
+        SessionArgs a = {};
+        int supported = 0, r;
+
+        r = parse_args(argc, argv, &a);
+        if (r != 0)
+                return r < 0 ? EXIT_OK : r;
+        r = kartctl_select_card(bus, a.serial, &card);
+        if (r != 0)
+                return r;
+        r = sd_bus_get_property_trivial(bus, KART_BUS_NAME, card, KART_CARD_INTERFACE, "UnlockSupported",
+                                        &error, 'b', &supported);
+        if (r < 0)
+                return kartctl_report_error(_("Could not read the card"), &error, r);
+        if (!supported) {
+                fprintf(stderr, _("This card cannot be unlocked online here (no CA service is configured in "
+                                  "kartd, or the card does not support it).\n"));
+                return EXIT_FAILED;
+        }
+
+        r = kartctl_session_open(bus, &a, card, true, &session, &info);
+        if (r == 0)
+                r = set_pin(bus, &a, session, &info);
+        if (r != 0)
+                kartctl_session_cancel(bus, session);
+        return r;
+}

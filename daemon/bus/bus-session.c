@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* org.kartd.Kartd1.Session at /org/kartd/Kartd1/session/N: a session with
+ * the CA backend (session.c). It belongs to the user who created it: only
+ * that uid (or root) may drive it. It outlives the creating connection, so
+ * that busctl, one connection per call, can drive it too; it ends when it
+ * completes, is cancelled, expires, or the same user starts another one
+ * for the card. Steps answer when the backend (and the card) did. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "bus.h"
+#include "session.h"
+#include "strutil.h"
+#include "kart-error.h"
+#include "kart-names.h"
+#include "log.h"
+#include "macro.h"
+
+/* The bus side of a session. */
+typedef struct BusSession {
+        BusContext *context;
+        Session *session;
+        char *path;
+        sd_bus_slot *slot;
+} BusSession;
+
+int bus_session_path(const Session *s, char **ret) {
+        return asprintf(ret, KART_SESSION_PATH_PREFIX "/%u", session_id(s)) < 0 ? -ENOMEM : 0;
+}
+
+static BusSession *bus_session_free(BusSession *b) {
+        if (!b)
+                return NULL;
+        sd_bus_slot_unref(b->slot);
+        free(b->path);
+        free(b);
+        return NULL;
+}
+
+/* ------------------------------------------------------------------ properties */
+
+static int property_get(sd_bus *bus _unused_, const char *path _unused_, const char *interface _unused_,
+                        const char *property, sd_bus_message *reply, void *userdata,
+                        sd_bus_error *error _unused_) {
+        BusSession *b = userdata;
+        Session *s = b->session;
+
+        if (streq(property, "Kind"))
+                return sd_bus_message_append(reply, "s", session_kind(s) == SESSION_UNLOCK ? "unlock" : "certificate");
+        if (streq(property, "Card")) {
+                _cleanup_free_ char *p = NULL;
+
+                int r = sd_bus_path_encode(KART_CARD_PATH_PREFIX, session_card_id(s), &p);
+
+                if (r < 0)
+                        return r;
+                return sd_bus_message_append(reply, "o", p);
+        }
+        if (streq(property, "State"))
+                return sd_bus_message_append(reply, "s", session_state(s));
+        if (streq(property, "SecondFactorMethods"))
+                return sd_bus_message_append_strv(reply, session_methods(s) ?: (char *[]) { NULL });
+        if (streq(property, "SmsDestination"))
+                return sd_bus_message_append(reply, "s", session_sms_destination(s));
+        if (streq(property, "PinMinLength"))
+                return sd_bus_message_append(reply, "u", session_pin_min(s));
+        if (streq(property, "PinMaxLength"))
+                return sd_bus_message_append(reply, "u", session_pin_max(s));
+        if (streq(property, "ExpiresAt"))
+                return sd_bus_message_append(reply, "t", session_expires_at(s));
+        return sd_bus_message_append(reply, "s", session_error(s));
+}
+
+/* ------------------------------------------------------------------ methods */
+
+/* The polkit table, then: only the owner (or root) drives a session. */
+static int check_caller(BusSession *b, sd_bus_message *m, sd_bus_error *error) {
+        AuthCaller caller;
+        int r;
+
+        r = auth_check_caller(b->context->auth, m, &caller, error);
+        if (r <= 0)
+                return r;
+        if (caller.uid != 0 && caller.uid != session_owner(b->session))
+                return sd_bus_error_set(error, KART_ERROR_NOT_AUTHORIZED, "This session belongs to another user.");
+        return 1;
+}
+
+static bool is_cert_serial(const char *s) {
+        size_t n = s ? strlen(s) : 0;
+
+        return n > 0 && n <= 40 && strspn(s, "0123456789ABCDEF") == n;
+}
+
+/* The backend's certificate list, every field checked. */
+static int reply_certificates(sd_bus_message *m, json_t *answer) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        json_t *list = json_object_get(answer, "certificates"), *c;
+        size_t i;
+        int r;
+
+        if (!json_is_array(list) || json_array_size(list) > 256)
+                return sd_bus_reply_method_errorf(m, KART_ERROR_BACKEND_UNAVAILABLE,
+                                                  "The CA service sent an invalid certificate list.");
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "(sstss)");
+        json_array_foreach(list, i, c) {
+                const char *serial = backend_json_string(c, "serial", 40);
+                const char *subject = backend_json_string(c, "subject", 1024);
+                const char *status = backend_json_string(c, "status", 16);
+                const char *reason = json_object_get(c, "revocation_reason") ?
+                        backend_json_string(c, "revocation_reason", 64) : "";
+                long long not_after = backend_json_int(c, "not_after", 0, INT64_MAX);
+                _cleanup_free_ char *clean = subject ? utf8_sanitize((const uint8_t *) subject, strlen(subject)) : NULL;
+
+                if (r < 0)
+                        break;
+                if (!is_cert_serial(serial) || !clean || not_after < 0 || !reason || !status ||
+                    (!streq(status, "good") && !streq(status, "on-hold") && !streq(status, "revoked")))
+                        return sd_bus_reply_method_errorf(m, KART_ERROR_BACKEND_UNAVAILABLE,
+                                                          "The CA service sent an invalid certificate entry.");
+                r = sd_bus_message_append(reply, "(sstss)", serial, clean, (uint64_t) not_after, status, reason);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+/* The answer to a step, when it comes. */
+static void step_done(Session *s _unused_, int r, const char *message, json_t *answer, void *userdata) {
+        sd_bus_message *m = userdata;
+        const char *member = sd_bus_message_get_member(m);
+        int k;
+
+        if (r < 0)
+                k = sd_bus_reply_method_errorf(m, kart_error_name_from_errno(r) ?: KART_ERROR_FAILED, "%s",
+                                               message ?: strerror(-r));
+        else if (streq(member, "ListAccountCertificates"))
+                k = reply_certificates(m, answer);
+        else
+                k = sd_bus_reply_method_return(m, NULL);
+        if (k < 0)
+                log_debug_errno(k, "Failed to answer %s: %m", member);
+        sd_bus_message_unref(m);
+}
+
+static int step_error(int r, sd_bus_error *error) {
+        if (r == -EINVAL)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Invalid argument.");
+        if (r == -KART_EBUSY)
+                return sd_bus_error_set(error, KART_ERROR_BUSY, "Another step of this session is on its way.");
+        if (r == -KART_ENOTAUTHORIZED)
+                return sd_bus_error_set(error, KART_ERROR_NOT_AUTHORIZED,
+                                        "Confirm the session with the second factor first.");
+        if (r == -KART_ENOTSUPPORTED)
+                return sd_bus_error_set(error, KART_ERROR_NOT_SUPPORTED, "Not possible in this session.");
+        if (r == -KART_ENOCARD)
+                return sd_bus_error_set(error, KART_ERROR_NO_CARD, "The session's card is not in a reader.");
+        if (r == -KART_EINVALIDPIN)
+                return sd_bus_error_set(error, KART_ERROR_INVALID_PIN, "The new PIN does not fit the card's rules.");
+        return r;
+}
+
+static int method_step(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        BusSession *b = userdata;
+        Session *s = b->session;
+        const char *member = sd_bus_message_get_member(m);
+        const char *a = NULL, *c = NULL, *d = NULL;
+        int r;
+
+        r = check_caller(b, m, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+
+        if (streq(member, "Confirm"))
+                r = sd_bus_message_read(m, "ss", &a, &c);
+        else if (streq(member, "SetPin") || streq(member, "Suspend") || streq(member, "Resume"))
+                r = sd_bus_message_read(m, "s", &a);
+        else if (streq(member, "Revoke"))
+                r = sd_bus_message_read(m, "sss", &a, &c, &d);
+        if (r < 0)
+                return r;
+
+        sd_bus_message_ref(m);
+        if (streq(member, "SendSms"))
+                r = session_send_sms(s, step_done, m);
+        else if (streq(member, "Confirm"))
+                r = session_confirm(s, a, c, step_done, m);
+        else if (streq(member, "SetPin"))
+                r = session_set_pin(s, a, step_done, m);
+        else if (streq(member, "ListAccountCertificates"))
+                r = session_list_certificates(s, step_done, m);
+        else if (streq(member, "Suspend") || streq(member, "Resume"))
+                r = session_certificate_op(s, streq(member, "Suspend") ? "suspend" : "resume", a, NULL, NULL,
+                                           step_done, m);
+        else
+                r = session_certificate_op(s, "revoke", a, c, d, step_done, m);
+        if (r < 0) {
+                sd_bus_message_unref(m);
+                return step_error(r, error);
+        }
+        return 1;
+}
+
+static int method_cancel(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        BusSession *b = userdata;
+        int r;
+
+        r = check_caller(b, m, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+        r = sd_bus_reply_method_return(m, NULL);
+        session_cancel(b->session);     /* may free b */
+        return r;
+}
+
+static const sd_bus_vtable session_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Kind", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Card", "o", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("State", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("SecondFactorMethods", "as", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("SmsDestination", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("PinMinLength", "u", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("PinMaxLength", "u", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("ExpiresAt", "t", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Error", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_METHOD("SendSms", NULL, NULL, method_step, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Confirm", SD_BUS_ARGS("s", method, "s", secret), SD_BUS_NO_RESULT,
+                                method_step, SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
+        SD_BUS_METHOD_WITH_ARGS("SetPin", SD_BUS_ARGS("s", new_pin), SD_BUS_NO_RESULT,
+                                method_step, SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
+        SD_BUS_METHOD_WITH_ARGS("ListAccountCertificates", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(sstss)", certificates),
+                                method_step, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Suspend", SD_BUS_ARGS("s", cert), SD_BUS_NO_RESULT,
+                                method_step, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Resume", SD_BUS_ARGS("s", cert), SD_BUS_NO_RESULT,
+                                method_step, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Revoke", SD_BUS_ARGS("s", cert, "s", reason, "s", confirm_serial),
+                                SD_BUS_NO_RESULT, method_step, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Cancel", NULL, NULL, method_cancel, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_SIGNAL_WITH_ARGS("Finished", SD_BUS_ARGS("b", success, "s", error, "s", message), 0),
+        SD_BUS_VTABLE_END
+};
+
+/* ------------------------------------------------------------------ life */
+
+/* A new session object. */
+int bus_session_publish(BusContext *ctx, Session *s, char **ret_path) {
+        BusSession *b = calloc(1, sizeof *b);
+        int r;
+
+        if (!b)
+                return -ENOMEM;
+        b->context = ctx;
+        b->session = s;
+        r = bus_session_path(s, &b->path);
+        if (r >= 0)
+                r = sd_bus_add_object_vtable(ctx->bus, &b->slot, b->path, KART_SESSION_INTERFACE,
+                                             session_vtable, b);
+        if (r < 0) {
+                bus_session_free(b);
+                return r;
+        }
+        session_set_userdata(s, b);
+        *ret_path = b->path;
+        return 0;
+}
+
+static void on_session_changed(Session *s, void *userdata) {
+        BusContext *ctx = userdata;
+        BusSession *b = session_get_userdata(s);
+
+        if (b)
+                (void) sd_bus_emit_properties_changed(ctx->bus, b->path, KART_SESSION_INTERFACE,
+                                                      "State", "Error", NULL);
+}
+
+static void on_session_finished(Session *s, int r, const char *message, void *userdata) {
+        BusContext *ctx = userdata;
+        BusSession *b = session_get_userdata(s);
+
+        if (!b)
+                return;
+        (void) sd_bus_emit_properties_changed(ctx->bus, b->path, KART_SESSION_INTERFACE, "State", "Error", NULL);
+        (void) sd_bus_emit_signal(ctx->bus, b->path, KART_SESSION_INTERFACE, "Finished", "bss", r >= 0,
+                                  r < 0 ? kart_error_name_from_errno(r) ?: KART_ERROR_FAILED : "",
+                                  strempty(message));
+        session_set_userdata(s, NULL);
+        bus_session_free(b);
+}
+
+const SessionObserver bus_session_observer = {
+        .changed = on_session_changed,
+        .finished = on_session_finished,
+};

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Between session.c and session-unlock.c. */
+
+#include "session.h"
+
+/* The admin key version of the reference card profile (the only one kartd
+ * can unlock today; see doc/backend-protocol.md). */
+#define SESSION_ADMIN_KEY_VERSION 1
+#define SESSION_ADMIN_KEY_REF 0x01
+
+typedef struct UnlockJob UnlockJob;
+
+struct SessionManager {
+        sd_event *event;
+        Engine *engine;
+        BackendClient *backend;
+        char *state_dir;                /* the unlock journal lives here; NULL: none */
+        const SessionObserver *observer;
+        void *userdata;
+        Session *sessions;
+        unsigned last_id;
+};
+
+struct Session {
+        SessionManager *manager;
+        Session *prev, *next;
+        unsigned id;
+        SessionKind kind;
+        uid_t owner;
+        char *card_id, *serial;
+        const char *state;              /* static strings */
+        char *sid, *token;
+        char **methods;
+        char *sms_destination;
+        unsigned pin_min, pin_max;
+        uint64_t expires_at;
+        char *error;
+        sd_event_source *expiry;
+        BackendCall *call;              /* the step on its way, if any */
+        UnlockJob *job;                 /* SetPin on its way, if any */
+        bool finishing;
+        void *userdata;
+};
+
+void session_set_state(Session *s, const char *state);
+void session_finish(Session *s, int r, const char *message);
+int session_backend_error(int r, const BackendError *e, char **message);
+/* The session goes while its card job runs: the job forgets it. */
+void session_unlock_detach(Session *s);

@@ -1,0 +1,476 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Sessions with the CA backend: their life (start, expiry, cancel, end)
+ * and the steps that are only HTTPS (second factor, certificates). The
+ * card part of an unlock is in session-unlock.c. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hexutil.h"
+#include "kart-error.h"
+#include "log.h"
+#include "macro.h"
+#include "session-private.h"
+#include "strv.h"
+
+#define MAX_ANSWER (64 * 1024)
+#define MAX_CERT_LIST (1024 * 1024)
+#define MAX_SESSION_SEC (60 * 60)
+
+static bool strv_has(char **l, const char *s) {
+        for (; l && *l; l++)
+                if (streq(*l, s))
+                        return true;
+        return false;
+}
+
+typedef struct Step {
+        Session *session;
+        SessionDone done;
+        void *userdata;
+} Step;
+
+int session_manager_new(sd_event *event, Engine *engine, BackendClient *backend, const char *state_dir,
+                        const SessionObserver *observer, void *userdata, SessionManager **ret) {
+        SessionManager *m = calloc(1, sizeof *m);
+
+        if (!m)
+                return -ENOMEM;
+        *m = (SessionManager) { .event = sd_event_ref(event), .engine = engine, .backend = backend,
+                                .observer = observer, .userdata = userdata };
+        m->state_dir = state_dir ? strdup(state_dir) : NULL;
+        if (state_dir && !m->state_dir) {
+                session_manager_free(m);
+                return -ENOMEM;
+        }
+        *ret = m;
+        return 0;
+}
+
+static void session_free(Session *s) {
+        SessionManager *m = s->manager;
+
+        if (s->prev)
+                s->prev->next = s->next;
+        else
+                m->sessions = s->next;
+        if (s->next)
+                s->next->prev = s->prev;
+        backend_call_cancel(s->call);
+        session_unlock_detach(s);
+        sd_event_source_disable_unref(s->expiry);
+        free(s->card_id);
+        free(s->serial);
+        free(s->sid);
+        if (s->token)
+                explicit_bzero(s->token, strlen(s->token));
+        free(s->token);
+        strv_free(s->methods);
+        free(s->sms_destination);
+        free(s->error);
+        free(s);
+}
+
+SessionManager *session_manager_free(SessionManager *m) {
+        if (!m)
+                return NULL;
+        while (m->sessions)
+                session_free(m->sessions);
+        sd_event_unref(m->event);
+        free(m->state_dir);
+        free(m);
+        return NULL;
+}
+
+bool session_manager_backend_configured(SessionManager *m) {
+        return backend_client_configured(m->backend);
+}
+
+unsigned session_id(const Session *s) { return s->id; }
+uid_t session_owner(const Session *s) { return s->owner; }
+SessionKind session_kind(const Session *s) { return s->kind; }
+const char *session_card_id(const Session *s) { return s->card_id; }
+const char *session_state(const Session *s) { return s->state; }
+char **session_methods(const Session *s) { return s->methods; }
+const char *session_sms_destination(const Session *s) { return strempty(s->sms_destination); }
+unsigned session_pin_min(const Session *s) { return s->pin_min; }
+unsigned session_pin_max(const Session *s) { return s->pin_max; }
+uint64_t session_expires_at(const Session *s) { return s->expires_at; }
+const char *session_error(const Session *s) { return strempty(s->error); }
+void *session_get_userdata(const Session *s) { return s->userdata; }
+void session_set_userdata(Session *s, void *userdata) { s->userdata = userdata; }
+
+void session_set_state(Session *s, const char *state) {
+        if (streq(s->state, state))
+                return;
+        s->state = state;
+        if (s->manager->observer->changed)
+                s->manager->observer->changed(s, s->manager->userdata);
+}
+
+/* Ends the session: tells the observer, then frees it. */
+void session_finish(Session *s, int r, const char *message) {
+        SessionManager *m = s->manager;
+
+        if (s->finishing)
+                return;
+        s->finishing = true;
+        free(s->error);
+        s->error = r < 0 ? strdup(message ?: "") : NULL;
+        log_info("Session %u (%s, card %s) ended: %s%s%s", s->id, s->kind == SESSION_UNLOCK ? "unlock" : "certificate",
+                 s->serial, s->state, r < 0 ? " - " : "", r < 0 ? strempty(message) : "");
+        if (m->observer->finished)
+                m->observer->finished(s, r, message, m->userdata);
+        session_free(s);
+}
+
+/* A backend failure as one of our errors, with a message for people. */
+int session_backend_error(int r, const BackendError *e, char **message) {
+        const char *code = e ? e->code : NULL;
+        char extra[64] = "";
+        int k;
+
+        if (r == -EBADE) {
+                if (code && (streq(code, "verification_code_invalid") || streq(code, "verification_code_used") ||
+                             streq(code, "verification_code_expired")))
+                        k = -KART_EVERIFICATIONCODE;
+                else if (code && (streq(code, "second_factor_invalid") || streq(code, "second_factor_locked")))
+                        k = -KART_ESECONDFACTOR;
+                else if (code && (streq(code, "session_expired") || streq(code, "session_not_found")))
+                        k = -KART_ESESSIONEXPIRED;
+                else
+                        k = -KART_EBACKENDREJECTED;
+                if (e->attempts_left >= 0)
+                        snprintf(extra, sizeof extra, " (attempts left: %d)", e->attempts_left);
+                else if (e->retry_after >= 0)
+                        snprintf(extra, sizeof extra, " (try again in %d s)", e->retry_after);
+                if (asprintf(message, "%s%s", e->message, extra) < 0)
+                        *message = NULL;
+                return k;
+        }
+        if (asprintf(message, "The CA service cannot be used: %s", e && e->message ? e->message : strerror(-r)) < 0)
+                *message = NULL;
+        return -KART_EBACKENDUNAVAILABLE;
+}
+
+static void step_done(Step *st, int r, const char *message, json_t *answer) {
+        Session *s = st->session;
+
+        if (st->done)
+                st->done(s, r, message, answer, st->userdata);
+        free(st);
+}
+
+/* Starts one backend call of s; done(result, answer, error) runs with the
+ * step. -EBUSY when another step of s is on its way. */
+static int step_start(Session *s, const char *method, const char *path, json_t *body, size_t cap,
+                      BackendDone on_answer, SessionDone done, void *userdata) {
+        Step *st;
+        int r;
+
+        if (s->call || s->job)
+                return -EBUSY;
+        st = calloc(1, sizeof *st);
+        if (!st)
+                return -ENOMEM;
+        *st = (Step) { .session = s, .done = done, .userdata = userdata };
+        r = backend_call(s->manager->backend, method, path, s->token, body, cap, on_answer, st, &s->call);
+        if (r < 0)
+                free(st);
+        return r;
+}
+
+/* The common end of a step's answer: the error mapped, or NULL. */
+static Step *step_answer(void *userdata, int r, const BackendError *e, char **message, int *ret) {
+        Step *st = userdata;
+
+        st->session->call = NULL;
+        *ret = r < 0 ? session_backend_error(r, e, message) : 0;
+        return st;
+}
+
+/* ------------------------------------------------------------------ start */
+
+static void expire(Session *s) {
+        session_set_state(s, "expired");
+        session_finish(s, -KART_ESESSIONEXPIRED, "The session has expired.");
+}
+
+static int on_expiry(sd_event_source *src _unused_, uint64_t usec _unused_, void *userdata) {
+        Session *s = userdata;
+
+        if (s->job)             /* the card is being written: the job ends it */
+                return 0;
+        expire(s);
+        return 0;
+}
+
+static int parse_started(Session *s, json_t *a) {
+        json_t *sf = json_object_get(a, "second_factor"), *methods = json_object_get(sf, "methods"), *m;
+        const char *sid = backend_json_string(a, "session_id", 128);
+        const char *token = backend_json_string(a, "session_token", 512);
+        long long expires = backend_json_int(a, "expires_in", 1, MAX_SESSION_SEC);
+        uint64_t now_usec;
+        size_t i;
+
+        if (!sid || !token || expires < 0 || !json_is_array(methods) || json_array_size(methods) > 8)
+                return -EPROTO;
+        if (!streq_ptr(backend_json_string(a, "state", 64), "awaiting_second_factor"))
+                return -EPROTO;
+        json_array_foreach(methods, i, m) {
+                const char *type = backend_json_string(m, "type", 16);
+
+                if (!type || (!streq(type, "sms") && !streq(type, "password")))
+                        continue;       /* a method kartd does not know */
+                if (strv_push(&s->methods, strdup(type)) < 0)
+                        return -ENOMEM;
+                if (streq(type, "sms")) {
+                        const char *d = backend_json_string(m, "destination", 64);
+
+                        free(s->sms_destination);
+                        s->sms_destination = d ? strdup(d) : NULL;
+                }
+        }
+        if (!s->methods)
+                return -EPROTO;
+        if (s->kind == SESSION_UNLOCK) {
+                json_t *p = json_object_get(a, "pin_policy");
+                long long min = backend_json_int(p, "min", 4, 16), max = backend_json_int(p, "max", 4, 16);
+
+                if (min < 0 || max < min)
+                        return -EPROTO;
+                s->pin_min = (unsigned) min;
+                s->pin_max = (unsigned) max;
+        }
+        s->sid = strdup(sid);
+        s->token = strdup(token);
+        if (!s->sid || !s->token || sd_event_now(s->manager->event, CLOCK_REALTIME, &now_usec) < 0)
+                return -ENOMEM;
+        for (const char *p = s->sid; *p; p++)   /* it goes into URLs */
+                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", *p))
+                        return -EPROTO;
+        s->expires_at = now_usec + (uint64_t) expires * 1000000;
+        return sd_event_add_time(s->manager->event, &s->expiry, CLOCK_REALTIME, s->expires_at, 1000000,
+                                 on_expiry, s);
+}
+
+static void on_started(int result, json_t *answer, const BackendError *e, void *userdata) {
+        _cleanup_free_ char *message = NULL;
+        int r;
+        Step *st = step_answer(userdata, result, e, &message, &r);
+        Session *s = st->session;
+
+        if (r >= 0 && (r = parse_started(s, answer)) < 0)
+                r = session_backend_error(r == -ENOMEM ? r : -EPROTO,
+                                          &(BackendError) { .message = (char *) "its answer to a new session is not valid" },
+                                          &message);
+        if (r < 0) {
+                step_done(st, r, message, NULL);
+                s->finishing = true;    /* never announced: freed quietly */
+                session_free(s);
+                return;
+        }
+        session_set_state(s, "awaiting-second-factor");
+        log_info("Session %u (%s) started for card %s.", s->id, s->kind == SESSION_UNLOCK ? "unlock" : "certificate",
+                 s->serial);
+        step_done(st, 0, NULL, NULL);
+}
+
+static json_t *start_body(const Card *c, SessionKind kind, const char *code) {
+        _cleanup_free_ char *atr = hex_encode(c->atr, c->atr_len);
+
+        if (kind == SESSION_CERTIFICATE)
+                return json_pack("{s:s, s:{s:s}, s:{s:s, s:s}}", "verification_code", code,
+                                 "card", "serial", c->serial,
+                                 "client", "name", PACKAGE_NAME, "version", PACKAGE_VERSION);
+        return json_pack("{s:s, s:{s:s, s:s, s:i, s:i, s:i}, s:{s:s, s:s}}", "verification_code", code,
+                         "card", "serial", c->serial, "atr", atr ?: "", "pin_ref", (int) c->pin.reference,
+                         "key_version", SESSION_ADMIN_KEY_VERSION, "pin_tries", c->pin_status.tries_left,
+                         "client", "name", PACKAGE_NAME, "version", PACKAGE_VERSION);
+}
+
+int session_start(SessionManager *m, Card *c, SessionKind kind, uid_t owner, const char *verification_code,
+                  SessionDone done, void *userdata) {
+        json_t *body;
+        Session *s;
+        int r;
+
+        if (!backend_client_configured(m->backend) || !c->serial)
+                return -KART_ENOTSUPPORTED;
+        if (kind == SESSION_UNLOCK && !c->pin.present)
+                return -KART_ENOTSUPPORTED;
+        for (Session *o = m->sessions, *next; o; o = next) {
+                next = o->next;
+                if (o->kind != kind || !streq(o->serial, c->serial))
+                        continue;
+                if (o->owner != owner || o->job || o->call)
+                        return -KART_EBUSY;
+                log_info("Session %u replaced by a new one of the same user.", o->id);
+                session_cancel(o);      /* frees o */
+        }
+
+        s = calloc(1, sizeof *s);
+        if (!s)
+                return -ENOMEM;
+        *s = (Session) { .manager = m, .id = ++m->last_id, .kind = kind, .owner = owner, .state = "starting" };
+        s->card_id = strdup(c->id);
+        s->serial = strdup(c->serial);
+        s->next = m->sessions;
+        if (m->sessions)
+                m->sessions->prev = s;
+        m->sessions = s;
+        body = s->card_id && s->serial ? start_body(c, kind, verification_code) : NULL;
+        r = body ? step_start(s, "POST", kind == SESSION_UNLOCK ? "/v1/unblock/sessions" : "/v1/cert/sessions",
+                              body, MAX_ANSWER, on_started, done, userdata) : -ENOMEM;
+        if (body)
+                backend_json_wipe(body);
+        json_decref(body);
+        if (r < 0) {
+                s->finishing = true;
+                session_free(s);
+        }
+        return r;
+}
+
+/* ------------------------------------------------------------------ second factor */
+
+static const char *base_path(const Session *s) {
+        return s->kind == SESSION_UNLOCK ? "/v1/unblock/sessions" : "/v1/cert/sessions";
+}
+
+static void on_sms_sent(int result, json_t *answer, const BackendError *e, void *userdata) {
+        _cleanup_free_ char *message = NULL;
+        int r;
+        Step *st = step_answer(userdata, result, e, &message, &r);
+
+        if (r >= 0 && backend_json_int(answer, "expires_in", 1, 3600) < 0)
+                r = session_backend_error(-EPROTO, &(BackendError) { .message = (char *) "invalid answer" }, &message);
+        step_done(st, r, message, answer);
+}
+
+int session_send_sms(Session *s, SessionDone done, void *userdata) {
+        _cleanup_free_ char *path = NULL;
+        json_t *body;
+        int r;
+
+        if (!streq(s->state, "awaiting-second-factor") || !strv_has(s->methods, "sms"))
+                return -KART_ENOTSUPPORTED;
+        if (asprintf(&path, "%s/%s/second-factor/challenge", base_path(s), s->sid) < 0)
+                return -ENOMEM;
+        body = json_pack("{s:s}", "type", "sms");
+        r = body ? step_start(s, "POST", path, body, MAX_ANSWER, on_sms_sent, done, userdata) : -ENOMEM;
+        json_decref(body);
+        return r;
+}
+
+static void on_confirmed(int result, json_t *answer, const BackendError *e, void *userdata) {
+        _cleanup_free_ char *message = NULL;
+        int r;
+        Step *st = step_answer(userdata, result, e, &message, &r);
+        Session *s = st->session;
+        const char *want = s->kind == SESSION_UNLOCK ? "authorized_to_unblock" : "authorized";
+
+        if (r >= 0 && !streq_ptr(backend_json_string(answer, "state", 64), want))
+                r = session_backend_error(-EPROTO, &(BackendError) { .message = (char *) "invalid answer" }, &message);
+        if (r >= 0)
+                session_set_state(s, "authorized");
+        step_done(st, r, message, NULL);
+}
+
+int session_confirm(Session *s, const char *method, const char *secret, SessionDone done, void *userdata) {
+        _cleanup_free_ char *path = NULL;
+        json_t *body;
+        int r;
+
+        if (!streq(s->state, "awaiting-second-factor"))
+                return -KART_EBUSY;
+        if (!strv_has(s->methods, method))
+                return -EINVAL;
+        if (asprintf(&path, "%s/%s/second-factor/verify", base_path(s), s->sid) < 0)
+                return -ENOMEM;
+        body = json_pack("{s:s, s:s}", "type", method, streq(method, "sms") ? "code" : "password", secret);
+        r = body ? step_start(s, "POST", path, body, MAX_ANSWER, on_confirmed, done, userdata) : -ENOMEM;
+        if (body)
+                backend_json_wipe(body);
+        json_decref(body);
+        return r;
+}
+
+/* ------------------------------------------------------------------ certificates */
+
+static void on_cert_answer(int result, json_t *answer, const BackendError *e, void *userdata) {
+        _cleanup_free_ char *message = NULL;
+        int r;
+        Step *st = step_answer(userdata, result, e, &message, &r);
+
+        step_done(st, r, message, answer);
+}
+
+int session_list_certificates(Session *s, SessionDone done, void *userdata) {
+        _cleanup_free_ char *path = NULL;
+
+        if (s->kind != SESSION_CERTIFICATE)
+                return -KART_ENOTSUPPORTED;
+        if (!streq(s->state, "authorized"))
+                return -KART_ENOTAUTHORIZED;
+        if (asprintf(&path, "/v1/certificates?card_serial=%s", s->serial) < 0)
+                return -ENOMEM;
+        return step_start(s, "GET", path, NULL, MAX_CERT_LIST, on_cert_answer, done, userdata);
+}
+
+static bool is_cert_serial(const char *s) {
+        size_t n = strlen(s);
+
+        return n > 0 && n <= 40 && strspn(s, "0123456789ABCDEF") == n;
+}
+
+int session_certificate_op(Session *s, const char *op, const char *serial, const char *reason,
+                           const char *confirm_serial, SessionDone done, void *userdata) {
+        _cleanup_free_ char *path = NULL;
+        json_t *body;
+        int r;
+
+        if (s->kind != SESSION_CERTIFICATE)
+                return -KART_ENOTSUPPORTED;
+        if (!streq(s->state, "authorized"))
+                return -KART_ENOTAUTHORIZED;
+        if (!is_cert_serial(serial))
+                return -EINVAL;
+        if (asprintf(&path, "/v1/certificates/%s/%s", serial, op) < 0)
+                return -ENOMEM;
+        body = streq(op, "revoke") ? json_pack("{s:s, s:s}", "reason", reason, "confirm_serial", confirm_serial)
+                                   : json_object();
+        r = body ? step_start(s, "POST", path, body, MAX_ANSWER, on_cert_answer, done, userdata) : -ENOMEM;
+        json_decref(body);
+        if (r >= 0)
+                log_info("Session %u: %s of certificate %s of card %s requested.", s->id, op, serial, s->serial);
+        return r;
+}
+
+/* ------------------------------------------------------------------ cancel */
+
+static void on_deleted(int result, json_t *answer _unused_, const BackendError *e _unused_, void *userdata) {
+        if (result < 0)
+                log_debug("Cancelling backend session %s failed (it expires by itself).", (char *) userdata);
+        free(userdata);
+}
+
+void session_cancel(Session *s) {
+        _cleanup_free_ char *path = NULL;
+
+        if (s->job)
+                return;         /* the card is being written; the job ends the session */
+        if (s->sid && asprintf(&path, "%s/%s", base_path(s), s->sid) >= 0) {
+                char *sid = strdup(s->sid);
+
+                /* Not tied to the session, which ends now. */
+                if (!sid || backend_call(s->manager->backend, "DELETE", path, s->token, NULL, MAX_ANSWER,
+                                         on_deleted, sid, NULL) < 0)
+                        free(sid);
+        }
+        session_set_state(s, "cancelled");
+        session_finish(s, -KART_ECANCELLED, "The session was cancelled.");
+}
