@@ -167,6 +167,7 @@ typedef struct Session {
         int key_version;
         int pin_ref;
         time_t created;
+        long lifetime;
         SessionState state;
         /* second factor */
         char sms_code[7];
@@ -204,6 +205,7 @@ typedef struct Context {
         char *ca_dir;
         uint8_t master_key[16];
         unsigned delay_ms;
+        long session_lifetime;
         Session *sessions;
         CardUse *card_uses;
         IdemEntry *idem;

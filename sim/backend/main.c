@@ -14,6 +14,7 @@
 static const char usage[] =
         "usage: kart-backend-sim serve --data FILE --state DIR --port N --cert PEM --key PEM\n"
         "                              --ca-dir DIR --master-key HEX [--delay-ms N]\n"
+        "                              [--session-lifetime SEC]\n"
         "       kart-backend-sim issue-code --state DIR --card SERIAL [--purpose unblock|cert]\n"
         "       kart-backend-sim hash-password [--iterations N] PASSWORD\n"
         "       kart-backend-sim fault --state DIR ENDPOINT MODE [COUNT]\n"
@@ -32,6 +33,7 @@ enum {
         OPT_CARD,
         OPT_PURPOSE,
         OPT_ITERATIONS,
+        OPT_SESSION_LIFETIME,
 };
 
 static const struct option options[] = {
@@ -46,13 +48,14 @@ static const struct option options[] = {
         { "card", required_argument, NULL, OPT_CARD },
         { "purpose", required_argument, NULL, OPT_PURPOSE },
         { "iterations", required_argument, NULL, OPT_ITERATIONS },
+        { "session-lifetime", required_argument, NULL, OPT_SESSION_LIFETIME },
         { "help", no_argument, NULL, 'h' },
         {},
 };
 
 typedef struct Args {
         const char *data, *state, *cert, *key, *ca_dir, *master_key, *card, *purpose;
-        unsigned long port, delay_ms, iterations;
+        unsigned long port, delay_ms, iterations, session_lifetime;
 } Args;
 
 static int die(const char *what) {
@@ -75,7 +78,7 @@ static bool parse_number(const char *s, unsigned long max, unsigned long *ret) {
 static int parse_args(int argc, char **argv, Args *a) {
         int c;
 
-        *a = (Args) { .purpose = "unblock", .iterations = 10000 };
+        *a = (Args) { .purpose = "unblock", .iterations = 10000, .session_lifetime = SESSION_LIFETIME };
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
                 switch (c) {
                 case OPT_DATA: a->data = optarg; break;
@@ -93,6 +96,10 @@ static int parse_args(int argc, char **argv, Args *a) {
                 case OPT_DELAY:
                         if (!parse_number(optarg, 60000, &a->delay_ms))
                                 return die("--delay-ms: expected 0..60000");
+                        break;
+                case OPT_SESSION_LIFETIME:
+                        if (!parse_number(optarg, 86400, &a->session_lifetime) || a->session_lifetime == 0)
+                                return die("--session-lifetime: expected 1..86400");
                         break;
                 case OPT_ITERATIONS:
                         if (!parse_number(optarg, 10000000, &a->iterations) || a->iterations == 0)
@@ -128,6 +135,7 @@ static int cmd_serve(const Args *a) {
         ctx.state_dir = strdup(a->state);
         ctx.ca_dir = strdup(a->ca_dir);
         ctx.delay_ms = (unsigned) a->delay_ms;
+        ctx.session_lifetime = (long) a->session_lifetime;
         if (!ctx.state_dir || !ctx.ca_dir || logs_open(&ctx) < 0) {
                 fprintf(stderr, "kart-backend-sim: cannot open the logs in %s\n", a->state);
                 return 1;

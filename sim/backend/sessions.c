@@ -16,7 +16,7 @@
 static const char *const kind_purpose[] = { [KIND_UNBLOCK] = "unblock", [KIND_CERT] = "cert" };
 
 SessionState session_state(const Session *s, time_t now) {
-        if (s->state != ST_COMPLETED && s->state != ST_CANCELLED && now - s->created >= SESSION_LIFETIME)
+        if (s->state != ST_COMPLETED && s->state != ST_CANCELLED && now - s->created >= s->lifetime)
                 return ST_EXPIRED;
         return s->state;
 }
@@ -44,7 +44,7 @@ long session_expires_in(const Session *s, time_t now) {
 
         if (st == ST_EXPIRED || st == ST_COMPLETED || st == ST_CANCELLED)
                 return 0;
-        return (long) (s->created + SESSION_LIFETIME - now);
+        return (long) (s->created + s->lifetime - now);
 }
 
 Session *session_authenticate(Request *q, Reply *r, SessionKind kind, const char *sid, bool allow_expired) {
@@ -123,6 +123,7 @@ Session *session_create(Request *q, Reply *r, SessionKind kind, const char *code
         s->kind = kind;
         s->account = account;
         s->created = q->now;
+        s->lifetime = q->ctx->session_lifetime;
         s->state = ST_AWAITING_SECOND_FACTOR;
         snprintf(s->card, sizeof s->card, "%s", card);
         memcpy(s->id, kind == KIND_UNBLOCK ? "us-" : "cs-", 3);
@@ -152,7 +153,7 @@ json_t *session_created_json(const Session *s) {
         if (s->account->has_password)
                 json_array_append_new(methods, json_pack("{s:s}", "type", "password"));
         return json_pack("{s:s, s:s, s:s, s:i, s:{s:o}}", "session_id", s->id, "session_token", s->token, "state",
-                         "awaiting_second_factor", "expires_in", SESSION_LIFETIME, "second_factor", "methods",
+                         "awaiting_second_factor", "expires_in", (int) s->lifetime, "second_factor", "methods",
                          methods);
 }
 

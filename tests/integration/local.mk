@@ -25,7 +25,8 @@ integration_tests = \
 	tests/integration/test-ocsp.sh \
 	tests/integration/test-man-pages.sh \
 	tests/integration/test-unlock.sh \
-	tests/integration/test-cardsim-admin.sh
+	tests/integration/test-cardsim-admin.sh \
+	tests/integration/test-backend-sim.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) \
 	tests/integration/tap.sh \

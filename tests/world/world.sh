@@ -36,6 +36,8 @@
 #   KART_KARTD_USER    run kartd as this user (default kartd, made with useradd
 #                      if missing; empty: as the caller)
 #   KART_CARDSIM       $KART_TOP_BUILDDIR/sim/cardsim/kart-cardsim
+#   KART_BACKEND_SIM   $KART_TOP_BUILDDIR/sim/backend/kart-backend-sim
+#   KART_BACKEND_MASTER_KEY  the backend's K_master (the cardsim default's)
 #   KART_CARD_PROFILE  card profile to copy ($KART_TOP_SRCDIR/sim/cardsim/default.profile)
 #   KART_PCSCD_LAUNCH  $KART_TOP_BUILDDIR/tests/world/pcscd-launch
 #   KART_BUS_POLICY    $KART_TOP_BUILDDIR/dbus/org.kartd.Kartd1.conf, else the srcdir one
@@ -50,23 +52,30 @@
 #   world_restart_kartd [ARGS...]
 #   world_start_pcscd / world_stop_pcscd / world_restart_pcscd
 #   world_start_polkit
-#   world_start_backend [ARGS...] / world_stop_backend   the reference CA backend
 #   world_start_ocsp [ARGS...] / world_stop_ocsp   the responder; ARGS replace
 #                                     the signer (default -rsigner ocsp.crt -rkey ocsp.key)
 #   world_start_cardsim [ARGS...] / world_stop_cardsim   e.g. ARGS = --no-insert
+#   world_start_backend [ARGS...] / world_stop_backend   the reference backend
+#                                     (sim/backend; never started by world_start):
+#                                     $WORLD/backend/{data.json,state/}, exports
+#                                     BACKEND_PORT WORLD_BACKEND_PID, adds [Backend]
+#                                     URL= and CAFile= to $WORLD/kartd.conf
+#   world_backend_code [unblock|cert] / world_backend_sms / world_backend_fault ...
 #   world_card_insert / world_card_remove    via the simulator's control socket
 #   world_card_present                true when pcscd sees a card in the reader
 #   world_cardsim CMD [ARGS...]       any control command; prints the reply
 #   world_wait_for SECONDS CMD...     polls CMD (quietly) every 0.05 s; 1 on timeout
 #   world_install_locale              po/tr.gmo -> $WORLD/locale, exports KART_LOCALEDIR
 #
-# Logs, all in $WORLD: dbus.log polkitd.log pcscd.log ca.log ocsp.log cardsim.log kartd.log.
+# Logs, all in $WORLD: dbus.log polkitd.log pcscd.log ca.log ocsp.log cardsim.log kartd.log backend.log.
 
 _world_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 : "${KART_TOP_SRCDIR:=$_world_top}"
 : "${KART_TOP_BUILDDIR:=$_world_top}"
 : "${KARTD:=$KART_TOP_BUILDDIR/daemon/kartd}"
 : "${KART_CARDSIM:=$KART_TOP_BUILDDIR/sim/cardsim/kart-cardsim}"
+: "${KART_BACKEND_SIM:=$KART_TOP_BUILDDIR/sim/backend/kart-backend-sim}"
+: "${KART_BACKEND_MASTER_KEY:=000102030405060708090A0B0C0D0E0F}"
 : "${KART_KARTD_USER=kartd}"     # empty: kartd runs as the caller (root)
 : "${KART_CARD_PROFILE:=$KART_TOP_SRCDIR/sim/cardsim/default.profile}"
 : "${KART_PCSCD_LAUNCH:=$KART_TOP_BUILDDIR/tests/world/pcscd-launch}"
@@ -451,43 +460,65 @@ world_cardsim() { "$KART_CARDSIM" ctl "$WORLD/cardsim.ctl" "$@"; }
 world_card_insert() { world_cardsim insert; }
 world_card_remove() { world_cardsim remove; }
 
-# ------------------------------------------------------------------ CA backend
+# ------------------------------------------------------------------ reference backend
 
-# world_start_backend [ARGS...]: the reference CA backend (sim/backend) on a
-# free port with the test CA's TLS certificate, for the test card's holder
-# (web password "kart-test-pw", the certificates sign, auth, expiring), its
-# state (codes, SMS outbox, audit and request logs) in $WORLD/backend;
-# exports BACKEND_PORT and WORLD_BACKEND_PID and adds a [Backend] section to
-# $WORLD/kartd.conf (kartd reads it when it starts next).
-: "${KART_BACKEND_SIM:=$KART_TOP_BUILDDIR/sim/backend/kart-backend-sim}"
-KART_TEST_MASTER_KEY=000102030405060708090A0B0C0D0E0F
+# The reference backend (sim/backend) for the test card; not started by
+# world_start. data.json is written unless the test wrote its own first.
+_world_backend_data() {
+	local pw certs c serial
+	[ -f "$WORLD/backend/data.json" ] && return 0
+	pw=$("$KART_BACKEND_SIM" hash-password --iterations 1000 kart-test-pw) || return 1
+	certs=
+	for c in sign auth expiring; do
+		serial=$(openssl x509 -in "$WORLD/ca/$c.crt" -noout -serial) || return 1
+		certs="$certs${certs:+,}\"${serial#serial=}\""
+	done
+	cat >"$WORLD/backend/data.json" <<-EOF
+	{"accounts":[{"holder":"Ayşe Yılmaz","phone":"+905321234512","password":$pw,
+	  "cards":["4b41525400000001"],"certificates":[$certs]}]}
+	EOF
+}
+
+_world_backend_up() {
+	curl -sf --noproxy '*' --cacert "$WORLD/trust.pem" -H 'Kartd-Protocol: 1' \
+		"https://127.0.0.1:$BACKEND_PORT/v1/meta" >/dev/null
+}
+
+# world_start_backend [ARGS...]: kart-backend-sim serve on a free port
+# (kept across restarts within the world), state in $WORLD/backend/state,
+# ARGS appended (e.g. --delay-ms 500); exports BACKEND_PORT and
+# WORLD_BACKEND_PID; points kartd.conf's [Backend] at it (read by kartd
+# when it next starts).
 world_start_backend() {
 	local -
 	set +e
-	local pw serials c
 	_world_need "$KART_BACKEND_SIM" kart-backend-sim || return 1
-	mkdir -p "$WORLD/backend"
-	if [ ! -f "$WORLD/backend/data.json" ]; then
-		pw=$("$KART_BACKEND_SIM" hash-password kart-test-pw) || return 1
-		serials=$(for c in sign auth expiring; do
-			openssl x509 -in "$WORLD/ca/$c.crt" -noout -serial | cut -d= -f2
-		done | sed 's/.*/"&"/' | paste -sd,)
-		cat >"$WORLD/backend/data.json" <<-EOF
-		{"accounts":[{"holder":"Ayşe Yılmaz","phone":"+905321234512","password":$pw,
-		  "cards":["4b41525400000001"],"certificates":[$serials]}]}
-		EOF
+	if [ -n "${WORLD_BACKEND_PID:-}" ] && kill -0 "$WORLD_BACKEND_PID" 2>/dev/null; then
+		echo "world: the backend is already running (pid $WORLD_BACKEND_PID)" >&2
+		return 1
 	fi
-	BACKEND_PORT=${BACKEND_PORT:-$(_world_free_port "$WORLD_VPCD_PORT" "$OCSP_PORT")} || return 1
+	mkdir -p "$WORLD/backend/state"
+	_world_backend_data || { echo "world: could not write $WORLD/backend/data.json" >&2; return 1; }
+	if [ -z "${_WORLD_BACKEND_PORT:-}" ]; then
+		_WORLD_BACKEND_PORT=$(_world_free_port "${WORLD_VPCD_PORT:-0}" "$(( ${WORLD_VPCD_PORT:-0} + 1 ))" \
+			"${OCSP_PORT:-0}") || return 1
+	fi
+	BACKEND_PORT=$_WORLD_BACKEND_PORT
 	export BACKEND_PORT
 	_world_spawn WORLD_BACKEND_PID "$WORLD/backend.log" "$KART_BACKEND_SIM" serve \
-		--data "$WORLD/backend/data.json" --state "$WORLD/backend" --port "$BACKEND_PORT" \
+		--data "$WORLD/backend/data.json" --state "$WORLD/backend/state" --port "$BACKEND_PORT" \
 		--cert "$WORLD/ca/server.crt" --key "$WORLD/ca/server.key" --ca-dir "$WORLD/ca" \
-		--master-key "$KART_TEST_MASTER_KEY" "$@"
-	_world_wait_up "CA backend" "$WORLD_BACKEND_PID" "$WORLD/backend.log" \
-		sh -c "ss -Htln 'sport = :$BACKEND_PORT' | grep -q ."
-	grep -q '^\[Backend\]' "$WORLD/kartd.conf" ||
-		printf '[Backend]\nURL=https://127.0.0.1:%s\nCAFile=%s\nTimeoutSec=5\n' \
-			"$BACKEND_PORT" "$WORLD/trust.pem" >>"$WORLD/kartd.conf"
+		--master-key "$KART_BACKEND_MASTER_KEY" "$@"
+	_world_wait_up "reference backend" "$WORLD_BACKEND_PID" "$WORLD/backend.log" _world_backend_up || return 1
+	if [ -f "$WORLD/kartd.conf" ]; then
+		# one [Backend] section, the last one of the file
+		sed -i '/^\[Backend\]/,/^\[/{/^\[Backend\]/d;/^\[/!d}' "$WORLD/kartd.conf"
+		cat >>"$WORLD/kartd.conf" <<-EOF
+		[Backend]
+		URL=https://127.0.0.1:$BACKEND_PORT
+		CAFile=$WORLD/trust.pem
+		EOF
+	fi
 }
 
 world_stop_backend() {
@@ -498,6 +529,23 @@ world_stop_backend() {
 	_world_forget "$WORLD_BACKEND_PID"
 	WORLD_BACKEND_PID=
 	return 0
+}
+
+# world_backend_code [unblock|cert]: a new verification code for the test
+# card (the portal's part), on stdout.
+world_backend_code() {
+	"$KART_BACKEND_SIM" issue-code --state "$WORLD/backend/state" --card 4b41525400000001 \
+		--purpose "${1:-unblock}"
+}
+
+# world_backend_sms: the code of the last SMS the backend sent.
+world_backend_sms() {
+	tail -n 1 "$WORLD/backend/state/sms.outbox" 2>/dev/null | cut -d ' ' -f 3
+}
+
+# world_backend_fault ENDPOINT MODE [COUNT]: see doc/backend-protocol.md.
+world_backend_fault() {
+	"$KART_BACKEND_SIM" fault --state "$WORLD/backend/state" "$@"
 }
 
 # ------------------------------------------------------------------ kartd
@@ -601,8 +649,8 @@ world_stop() {
 	done
 	_world_kill "${pids[@]}"
 	WORLD_PIDS=()
-	WORLD_DBUS_PID='' WORLD_POLKIT_PID='' WORLD_PCSCD_PID='' WORLD_CARDSIM_PID='' WORLD_KARTD_PID='' WORLD_OCSP_PID='' WORLD_BACKEND_PID=''
-	BACKEND_PORT=''
+	WORLD_DBUS_PID='' WORLD_POLKIT_PID='' WORLD_PCSCD_PID='' WORLD_CARDSIM_PID='' WORLD_KARTD_PID='' WORLD_OCSP_PID=''
+	WORLD_BACKEND_PID='' _WORLD_BACKEND_PORT=''
 	_WORLD_OWNED=0
 	if [ "${WORLD_KEEP:-0}" = 1 ]; then
 		echo "world: kept in $WORLD" >&2
@@ -663,7 +711,7 @@ world_start() {
 	WORLD_PIDS=()
 	# Not those of a world this shell merely inherited.
 	WORLD_DBUS_PID='' WORLD_POLKIT_PID='' WORLD_PCSCD_PID='' WORLD_CARDSIM_PID='' WORLD_KARTD_PID=''
-	WORLD_OCSP_PID='' WORLD_BACKEND_PID='' BACKEND_PORT=''
+	WORLD_OCSP_PID='' WORLD_BACKEND_PID='' _WORLD_BACKEND_PORT=''
 	_world_trap_exit
 	trap 'world_stop; exit 129' HUP
 	trap 'world_stop; exit 130' INT
