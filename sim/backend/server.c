@@ -118,6 +118,7 @@ static enum MHD_Result finish(Context *ctx, struct MHD_Connection *conn, const c
         _cleanup_free_ char *text = NULL;
         const char *idem_key = NULL, *stored = NULL, *endpoint;
         bool post = streq(method, "POST"), replayed = false;
+        bool store = false;
         uint8_t fp[32];
         Request q = { .ctx = ctx, .method = method, .path = url, .parts = parts, .now = time(NULL) };
         Reply r = {};
@@ -156,8 +157,10 @@ static enum MHD_Result finish(Context *ctx, struct MHD_Connection *conn, const c
                         text = stored ? strdup(stored) : NULL;
                         replayed = true;
                 } else if (k < 0) {
+                        /* not stored: the key keeps the answer of its first request */
                         reply_bad_request(&r, "Idempotency-Key", "already used for a different request");
                 } else {
+                        store = true;
                         parse_body(&q, u, &r);
                 }
         }
@@ -168,7 +171,7 @@ static enum MHD_Result finish(Context *ctx, struct MHD_Connection *conn, const c
                 if (err)
                         json_object_set_new(err, "request_id", json_string(q.request_id));
                 text = r.body ? json_dumps(r.body, JSON_COMPACT) : NULL;
-                if (post && r.status != 429 && r.status < 500)
+                if (store && r.status != 429 && r.status < 500)
                         idem_store(ctx, idem_key, fp, q.now, r.status, text);
         }
         request_log(ctx, &q, r.status, u->data, u->len);

@@ -290,6 +290,8 @@ check_eq "a repeated key gets the stored answer (the code is not burnt twice)" "
 check "replays are marked" grep -qi '^idempotency-replayed: true' "$WORLD/h"
 TOKEN= IKEY=$K req POST /v1/unblock/sessions "$(card_json "$code" 4b41525400000002)"
 expect_error "the same key for another request" 400 bad_request
+TOKEN= IKEY=$K req POST /v1/unblock/sessions "$(card_json "$code")"
+check_eq "and the key still answers its first request" "$first" "$ST $BODY"
 verify_password unblock kart-test-pw
 check_eq "web password" '200 {"state":"authorized_to_unblock"}' "$ST $BODY"
 K=$(newkey) CH=$(newkey)
