@@ -116,7 +116,7 @@ check "a plain user cannot own org.kartd.Kartd1" grep -q "Failed to acquire the 
 # A session belongs to its user: root's unlock session, driven by another.
 world_start_backend >/dev/null && world_restart_kartd >/dev/null
 world_wait_for 5 sh -c "'$CTL' --json status | grep -q serial"
-code=$("$KART_BACKEND_SIM" issue-code --state "$WORLD/backend" --card 4b41525400000001)
+code=$(world_backend_code unblock)
 session=$(busctl --system call org.kartd.Kartd1 "$card" org.kartd.Kartd1.Card Unlock 'sa{sv}' "$code" 0 |
 	awk '{print $2}' | tr -d '"')
 check "another user cannot drive root's session" grep -q "belongs to another user" \

@@ -14,10 +14,8 @@ card_start
 world_start_backend >/dev/null || { echo "Bail out! the reference backend did not start"; exit 1; }
 world_restart_kartd >/dev/null
 world_wait_for 5 sh -c "'$CTL' --json status | grep -q serial"
-SIM="$KART_TOP_BUILDDIR/sim/backend/kart-backend-sim"
-SERIAL=4b41525400000001
 NEWPIN=24681357
-code() { "$SIM" issue-code --state "$WORLD/backend" --card "$SERIAL" "$@"; }
+code() { world_backend_code unblock; }
 lock_pin() {
 	call VerifyPin sa{sv} 000000 0 >/dev/null
 	call VerifyPin sa{sv} 000000 0 >/dev/null
@@ -26,7 +24,7 @@ lock_pin() {
 }
 admin_tries() { world_cardsim admin-tries | awk '{print $2}'; }
 puk_tries() { world_cardsim status | sed -n 's/.*puk_tries=\([0-9]*\).*/\1/p'; }
-sms_code() { tail -1 "$WORLD/backend/sms.outbox" | awk '{print $3}'; }
+sms_code() { world_backend_sms; }
 ins() { world_cardsim ins-count "$1" | awk '{print $2}'; }
 session_call() { busctl --system call org.kartd.Kartd1 "$session" org.kartd.Kartd1.Session "$@" 2>&1; }
 unlock_session() {
@@ -52,11 +50,11 @@ check_eq "the admin counter did not move" "$admin_before" "$(admin_tries)"
 check_eq "the PUK counter did not move" "$puk_before" "$(puk_tries)"
 check_eq "the card holds the new PIN" "$NEWPIN" "$(world_cardsim get-pin | awk '{print $2}')"
 check "OpenSC verifies the new PIN" pkcs15-tool --verify-pin --auth-id 01 --pin "$NEWPIN"
-for f in "$WORLD/backend/requests.log" "$WORLD/backend/audit.log" "$WORLD/kartd.log"; do
+for f in "$WORLD/backend/state/requests.log" "$WORLD/backend/state/audit.log" "$WORLD/kartd.log"; do
 	check "the new PIN is not in $(basename "$f")" sh -c "! grep -q '$NEWPIN' '$f'"
 done
 check "... nor the web password in kartd's log" sh -c "! grep -q 'kart-test-pw' '$WORLD/kartd.log'"
-check "the backend heard the outcome" grep -q '"success"' "$WORLD/backend/audit.log"
+check "the backend heard the outcome" grep -q 'success' "$WORLD/backend/state/audit.log"
 
 # --- busctl, with SMS; a wrong SMS code first
 lock_pin
@@ -88,7 +86,7 @@ check_eq "nothing of that reached the card" "0 0" "$(ins 82) $(ins 2C)"
 # --- one card, one writer: while a session writes the card (the backend
 # takes 3 s to authorize), a second Unlock is Busy. The PIN is not locked
 # now: the same flow gives a PIN to a card that has none it knows of.
-"$SIM" fault --state "$WORLD/backend" authorizations delay=3000 1 >/dev/null
+world_backend_fault authorizations delay=3000 1 >/dev/null
 session=$(unlock_session)
 session_call Confirm ss password kart-test-pw >/dev/null
 session_call SetPin s 11223344 >"$WORLD/setpin.out" &
