@@ -45,7 +45,8 @@
 #                                      no admin key (EXTERNAL AUTHENTICATE 6A88)
 #   master = HEX                       16-byte master key: K_card is derived
 #                                      from it, the serial and key_version
-#                                      (sim/common/admin-key.h)
+#                                      (sim/common/admin-key.h); with serial
+#                                      none the card has no admin key
 #   key = HEX                          or K_card itself, 16 bytes (not both)
 #   key_ref = 01                       P2 of EXTERNAL AUTHENTICATE (hex)
 #   key_version = 01                   key version byte of the derivation (hex)

@@ -6,7 +6,7 @@
  *   puk = 3132333435363738
  *   pin_tries = 3
  *   puk_tries = 3
- *   admin_tries = 10            ; optional (older files): the profile's maximum
+ *   admin_tries = 10            ; optional (default: the profile's maximum)
  *
  * Rewritten atomically (temporary file + rename) on every change. */
 
@@ -80,9 +80,10 @@ static int load_handler(void *user, const char *section, const char *name, const
         } else if (streq(name, "admin_tries")) {
                 char *end;
                 unsigned long v = strtoul(value, &end, 10);
-                if (end == value || *end || v > ctx->p->admin_tries)
+                if (end == value || *end)
                         return 0;
-                ctx->s->admin_tries = v;
+                /* clamped: the profile's [admin] may have changed since */
+                ctx->s->admin_tries = v < ctx->p->admin_tries ? v : ctx->p->admin_tries;
         } else
                 return 0;
         return 1;

@@ -95,6 +95,7 @@ reinsert() {
 }
 
 # ---- GET CHALLENGE ----
+world_wait_for 5 card_answers
 sc_open
 check_eq "the admin counter starts at the profile's 10" 10 "$(admin_tries)"
 apdu 0084000010
