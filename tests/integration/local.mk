@@ -26,7 +26,8 @@ integration_tests = \
 	tests/integration/test-man-pages.sh \
 	tests/integration/test-unlock.sh \
 	tests/integration/test-cardsim-admin.sh \
-	tests/integration/test-backend-sim.sh
+	tests/integration/test-backend-sim.sh \
+	tests/integration/test-cert-session.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) \
 	tests/integration/tap.sh \
