@@ -144,16 +144,37 @@ static const struct Setting {
         { "backend", "TimeoutSec", parse_unsigned, FIELD(backend.timeout_sec), 1, 120, "1 to 120" },
 };
 
-/* Debian's inih passes no line numbers to handlers, so count them here. */
+/* Debian's inih passes no line numbers to handlers, so count them here;
+ * it also reads through a small fixed buffer and takes indented lines as
+ * continuations of the value before: both are refused here, loudly, so
+ * that no value is ever cut short or silently replaced. */
 static char *read_line(char *buf, int size, void *userdata) {
         Parse *p = userdata;
         char *s = fgets(buf, size, p->file);
+        size_t n;
 
         if (!s)
                 return NULL;
         p->line++;
+        n = strlen(s);
+        if (n > 0 && s[n - 1] != '\n' && !feof(p->file)) {
+                int c;
+
+                while ((c = fgetc(p->file)) != EOF && c != '\n')
+                        ;
+                log_warning("%s:%d: line longer than %d characters, ignoring it.", p->path, p->line, size - 2);
+                strcpy(buf, "\n");
+                return buf;
+        }
+        if (*s == ' ' || *s == '\t') {
+                s += strspn(s, " \t");
+                if (*s && !strchr("#;\r\n", *s))
+                        log_warning("%s:%d: indented line, ignoring it (values do not continue on the next line).",
+                                    p->path, p->line);
+                strcpy(buf, "\n");
+                return buf;
+        }
         /* inih only returns the first bad line; name each one here. */
-        s += strspn(s, " \t");
         if (*s && !strchr("#;[\r\n", *s) && !strpbrk(s, "=:"))
                 log_warning("%s:%d: not a 'key=value' line, ignoring.", p->path, p->line);
         return buf;

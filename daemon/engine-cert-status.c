@@ -89,13 +89,11 @@ void engine_card_check_status(Card *c, bool force) {
         for (size_t i = 0; checker && all && i < c->n_certs; i++) {
                 CardCert *k = &c->certs[i];
 
-                if (!worth_asking(k) || (!force && (k->check || k->status_until > now)))
+                /* A check on its way is joined, even when forced: callers
+                 * of RefreshStatus cannot starve each other, and there is
+                 * at most one request per certificate at a time. */
+                if (!worth_asking(k) || k->check || (!force && k->status_until > now))
                         continue;
-                if (k->check) {         /* its answer may predate what the caller knows */
-                        ocsp_check_cancel(k->check);
-                        k->check = NULL;
-                        c->status_pending--;
-                }
                 if (check_one(checker, c, k, all) < 0)
                         log_warning("Out of memory checking certificate %s of card %s.", k->id, strna(c->serial));
         }

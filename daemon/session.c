@@ -252,6 +252,10 @@ static int parse_started(Session *s, json_t *a) {
         for (const char *p = s->sid; *p; p++)   /* it goes into URLs */
                 if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", *p))
                         return -EPROTO;
+        /* and this into a header: RFC 6750's b64token, nothing else */
+        if (!*s->token || strspn(s->token, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~+/=") !=
+                          strlen(s->token))
+                return -EPROTO;
         s->expires_at = now_usec + (uint64_t) expires * 1000000;
         return sd_event_add_time(s->manager->event, &s->expiry, CLOCK_REALTIME, s->expires_at, 1000000,
                                  on_expiry, s);

@@ -20,10 +20,12 @@ struct BackendClient {
         sd_event *event;
         HttpClient *http;
         BackendConfig config;   /* strings borrowed from the daemon's config */
+        BackendCall *calls;     /* all pending, for backend_client_free() */
 };
 
 struct BackendCall {
         BackendClient *client;
+        BackendCall *prev, *next;
         char *method, *url, *body, *token, *idempotency_key;
         size_t max_response;
         unsigned attempt;
@@ -32,6 +34,9 @@ struct BackendCall {
         BackendDone done;
         void *userdata;
 };
+
+static void call_free(BackendCall *c);
+static void finish(BackendCall *c, int result, json_t *answer, BackendError *e);
 
 int backend_client_new(sd_event *event, const BackendConfig *config, BackendClient **ret) {
         BackendClient *b = calloc(1, sizeof *b);
@@ -53,6 +58,13 @@ int backend_client_new(sd_event *event, const BackendConfig *config, BackendClie
 BackendClient *backend_client_free(BackendClient *b) {
         if (!b)
                 return NULL;
+        /* Calls nobody waits for any more (a cancel, a late report): their
+         * done frees what they carry. */
+        while (b->calls) {
+                BackendError e = { .attempts_left = -1, .retry_after = -1, .message = strdup("kartd is stopping") };
+
+                finish(b->calls, -ECANCELED, NULL, &e);
+        }
         http_client_free(b->http);
         sd_event_unref(b->event);
         free(b);
@@ -64,6 +76,12 @@ bool backend_client_configured(const BackendClient *b) {
 }
 
 static void call_free(BackendCall *c) {
+        if (c->prev)
+                c->prev->next = c->next;
+        else
+                c->client->calls = c->next;
+        if (c->next)
+                c->next->prev = c->prev;
         http_call_cancel(c->http);
         sd_event_source_disable_unref(c->retry);
         free(c->method);
@@ -236,7 +254,11 @@ int backend_call(BackendClient *b, const char *method, const char *path, const c
         c = calloc(1, sizeof *c);
         if (!c)
                 return -ENOMEM;
-        *c = (BackendCall) { .client = b, .max_response = max_response, .done = done, .userdata = userdata };
+        *c = (BackendCall) { .client = b, .max_response = max_response, .done = done, .userdata = userdata,
+                             .next = b->calls };
+        if (b->calls)
+                b->calls->prev = c;
+        b->calls = c;
         c->method = strdup(method);
         if (asprintf(&c->url, "%s%s", b->config.url, path) < 0)
                 c->url = NULL;

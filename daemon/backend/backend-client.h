@@ -33,6 +33,7 @@ typedef struct BackendError {
 typedef void (*BackendDone)(int result, json_t *answer, const BackendError *error, void *userdata);
 
 int backend_client_new(sd_event *event, const BackendConfig *config, BackendClient **ret);
+/* Calls still pending get done(-ECANCELED). */
 BackendClient *backend_client_free(BackendClient *b);
 /* Whether a backend is configured at all. */
 bool backend_client_configured(const BackendClient *b);

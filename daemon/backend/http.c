@@ -28,6 +28,7 @@ struct HttpCall {
         CURL *easy;
         struct curl_slist *headers;
         uint8_t *body;          /* the request's, copied */
+        size_t body_len;
         uint8_t *buf;           /* the answer so far */
         size_t len, cap, max;
         bool too_big;
@@ -49,8 +50,16 @@ static void call_free(HttpCall *c) {
                 curl_multi_remove_handle(h->multi, c->easy);
                 curl_easy_cleanup(c->easy);
         }
+        /* The body may carry codes and passwords, a header a bearer
+         * token, the answer a session token. */
+        for (struct curl_slist *l = c->headers; l; l = l->next)
+                explicit_bzero(l->data, strlen(l->data));
         curl_slist_free_all(c->headers);
+        if (c->body)
+                explicit_bzero(c->body, c->body_len);
         free(c->body);
+        if (c->buf)
+                explicit_bzero(c->buf, c->cap);
         free(c->buf);
         free(c);
 }
@@ -240,10 +249,15 @@ static size_t on_data(char *data, size_t size, size_t n, void *userdata) {
         }
         if (c->len + len > c->cap) {
                 size_t cap = MAX(c->cap * 2, c->len + len);
-                uint8_t *p = realloc(c->buf, MIN(cap, c->max));
+                uint8_t *p = malloc(MIN(cap, c->max));
 
                 if (!p)
                         return 0;
+                if (c->buf) {           /* not realloc(): the old copy is wiped */
+                        memcpy(p, c->buf, c->len);
+                        explicit_bzero(c->buf, c->cap);
+                        free(c->buf);
+                }
                 c->buf = p;
                 c->cap = MIN(cap, c->max);
         }
@@ -290,6 +304,7 @@ static int call_setup(HttpCall *c, const HttpRequest *req) {
                         return -ENOMEM;
                 if (req->body_len > 0)
                         memcpy(c->body, req->body, req->body_len);
+                c->body_len = req->body_len;
                 ok = curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) req->body_len) == CURLE_OK &&
                      curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->body ?: (uint8_t *) "") == CURLE_OK;
         }

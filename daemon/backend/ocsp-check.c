@@ -84,7 +84,7 @@ static void on_http_done(int result, const HttpResponse *resp, const char *error
                 ocsp_result_unknown(&res.r, "the OCSP responder %s answered HTTP %ld", c->url, resp->status);
         else
                 ocsp_query_judge(c->query, resp->body, resp->body_len, k->trust,
-                                 (long) k->config.skew_sec, &res.r);
+                                 (long) k->config.skew_sec, (long) MAX(k->config.cache_sec, 60u), &res.r);
         finish(k, &res);
         log_debug("OCSP %s: %s%s%s", c->url, res.r.status, res.r.detail ? ", " : "", strempty(res.r.detail));
         c->done(&res, c->userdata);

@@ -152,7 +152,10 @@ int ocsp_query_new(X509 *cert, STACK_OF(X509) *candidates, OcspQuery **ret) {
         for (int i = 0; i < sk_X509_num(candidates); i++) {
                 X509 *c = sk_X509_value(candidates, i);
 
-                if (X509_check_issued(c, cert) == X509_V_OK) {
+                /* The names and key identifiers match, and the candidate's
+                 * key really signed it: a certificate forged with a real
+                 * CA's name but another key finds no issuer. */
+                if (X509_check_issued(c, cert) == X509_V_OK && X509_verify(cert, X509_get0_pubkey(c)) == 1) {
                         issuer = c;
                         break;
                 }
@@ -205,13 +208,16 @@ static uint64_t seconds_of(const ASN1_GENERALIZEDTIME *t) {
         return s > 0 ? (uint64_t) s : 0;
 }
 
-static void judge_single(const OcspQuery *q, OCSP_BASICRESP *bs, long skew_sec, OcspResult *ret) {
+static void judge_single(const OcspQuery *q, OCSP_BASICRESP *bs, long skew_sec, long max_age_sec,
+                         OcspResult *ret) {
         ASN1_GENERALIZEDTIME *revoked = NULL, *this_update = NULL, *next_update = NULL;
         int status, reason = -1;
 
         if (!OCSP_resp_find_status(bs, q->id, &status, &reason, &revoked, &this_update, &next_update))
                 return ocsp_result_unknown(ret, "the responder's answer does not cover this certificate");
-        if (!OCSP_check_validity(this_update, next_update, skew_sec, -1))
+        /* Without nextUpdate, only an answer made within max_age counts:
+         * else an old "good" could be replayed for ever. */
+        if (!OCSP_check_validity(this_update, next_update, skew_sec, next_update ? -1 : max_age_sec))
                 return ocsp_result_unknown(ret, "the responder's answer is out of date or from the future");
 
         ocsp_result_done(ret);
@@ -233,7 +239,7 @@ static void judge_single(const OcspQuery *q, OCSP_BASICRESP *bs, long skew_sec, 
 }
 
 void ocsp_query_judge(const OcspQuery *q, const uint8_t *der, size_t len, const OcspTrust *trust,
-                      long skew_sec, OcspResult *ret) {
+                      long skew_sec, long max_age_sec, OcspResult *ret) {
         const unsigned char *p = der;
         OCSP_RESPONSE *resp = NULL;
         OCSP_BASICRESP *bs = NULL;
@@ -262,11 +268,14 @@ void ocsp_query_judge(const OcspQuery *q, const uint8_t *der, size_t len, const 
                 ocsp_result_unknown(ret, "no trusted certificate is configured to check the responder's signature");
                 goto out;
         }
-        if (OCSP_basic_verify(bs, NULL, trust->store, 0) <= 0) {
+        /* The trusted certificates also help to find a signer the answer
+         * leaves out (a CA signing its own answers may); they are not
+         * taken as trusted for that (no OCSP_TRUSTOTHER). */
+        if (OCSP_basic_verify(bs, trust->certs, trust->store, 0) <= 0) {
                 ocsp_result_unknown(ret, "the responder's signature is not trusted");
                 goto out;
         }
-        judge_single(q, bs, skew_sec, ret);
+        judge_single(q, bs, skew_sec, max_age_sec, ret);
 out:
         if (!ret->status)
                 ret->status = "unknown";

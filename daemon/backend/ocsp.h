@@ -40,7 +40,7 @@ typedef struct OcspQuery {
 } OcspQuery;
 
 /* A request with a nonce for cert, whose issuer is looked for among
- * candidates (the first that really issued it). -ENOENT: no issuer. */
+ * candidates (the first whose key signed it). -ENOENT: no issuer. */
 int ocsp_query_new(X509 *cert, STACK_OF(X509) *candidates, OcspQuery **ret);
 OcspQuery *ocsp_query_free(OcspQuery *q);
 
@@ -48,7 +48,9 @@ OcspQuery *ocsp_query_free(OcspQuery *q);
  * not an OCSP response, not successful, not signed by a signer the trust
  * store vouches for (and that is authorized for the issuer), echoes another
  * nonce, says nothing of this certificate, or lies outside its validity
- * window (skew_sec allowed either way). An answer without a nonce is taken
- * (RFC 5019 responders pre-produce them); its window still bounds replay. */
+ * window (skew_sec allowed either way; an answer without nextUpdate must be
+ * younger than max_age_sec). An answer without a nonce is taken (RFC 5019
+ * responders pre-produce them): its window bounds how long it can be
+ * replayed. */
 void ocsp_query_judge(const OcspQuery *q, const uint8_t *der, size_t len, const OcspTrust *trust,
-                      long skew_sec, OcspResult *ret);
+                      long skew_sec, long max_age_sec, OcspResult *ret);

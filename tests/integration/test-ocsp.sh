@@ -12,7 +12,7 @@ set -u
 
 FAKE="$KART_TOP_SRCDIR/tests/integration/fake-ocsp.py"
 
-tap_plan 38
+tap_plan 40
 card_start
 info() { # ID KEY
 	busctl --system --json=short call org.kartd.Kartd1 "$card" org.kartd.Kartd1.Card GetCertificateInfo s "$1" |
@@ -147,13 +147,16 @@ mkdir -p "$WORLD/trust.d"
 openssl x509 -in "$WORLD/ca/ca.crt" -outform der -out "$WORLD/trust.d/ca.der"
 chmod -R a+rX "$WORLD/trust.d"
 restart_kartd_with "Responder=http://127.0.0.1:$port2/" "TrustFile=" "TrustDirectory=$WORLD/trust.d" \
-	"TimeoutSec=soon" "Proxy=ftp://proxy" "Colour=blue" "this line has no equals sign"
+	"TimeoutSec=soon" "Proxy=ftp://proxy" "Colour=blue" "this line has no equals sign" \
+	"# $(printf 'x%.0s' $(seq 200))Proxy=http://127.0.0.1:1/" "  Responder=http://127.0.0.1:1/"
 call RefreshStatus >/dev/null
 check_eq "Responder= overrides the AIA; a DER file in TrustDirectory is trusted" "revoked on-hold on-hold" "$(statuses)"
 check "bad values are reported with file:line and ignored" \
 	grep -q "kartd.conf:8: \[OCSP\] TimeoutSec: 'soon' is not 1 to 120, ignoring" "$WORLD/kartd.log"
 check "... so is a proxy that is not http(s)" grep -q "kartd.conf:9: \[OCSP\] Proxy" "$WORLD/kartd.log"
 check "... an unknown key" grep -q "kartd.conf:10: unknown setting \[OCSP\] Colour" "$WORLD/kartd.log"
+check "... a line too long for inih, whole" grep -q "kartd.conf:12: line longer than" "$WORLD/kartd.log"
+check "... an indented line (no value continues on it)" grep -q "kartd.conf:13: indented line" "$WORLD/kartd.log"
 restart_kartd_with "Responder=http://127.0.0.1:$port2/" "TrustFile=" "TrustDirectory="
 call RefreshStatus >/dev/null
 check "no trust anchors: unknown, and said so" \

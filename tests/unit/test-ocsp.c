@@ -111,6 +111,7 @@ typedef struct Answer {
         X509 *about;                    /* the certificate answered for */
         enum { NONCE_ECHO, NONCE_NONE, NONCE_OTHER } nonce;
         int response_status;            /* OCSP_RESPONSE_STATUS_* */
+        unsigned long sign_flags;       /* OCSP_NOCERTS: the signer's certificate left out */
 } Answer;
 
 /* DER of an answer to q as a described. */
@@ -128,7 +129,7 @@ static unsigned char *answer(const OcspQuery *q, const Answer *a, int *len) {
                 assert_true(OCSP_copy_nonce(bs, q->request) > 0);
         else if (a->nonce == NONCE_OTHER)
                 assert_true(OCSP_basic_add1_nonce(bs, NULL, 16));
-        assert_true(OCSP_basic_sign(bs, a->signer->cert, a->signer->key, EVP_sha256(), NULL, 0));
+        assert_true(OCSP_basic_sign(bs, a->signer->cert, a->signer->key, EVP_sha256(), NULL, a->sign_flags));
         resp = OCSP_response_create(a->response_status, a->response_status == 0 ? bs : NULL);
         *len = i2d_OCSP_RESPONSE(resp, &der);
         assert_true(*len > 0);
@@ -148,7 +149,7 @@ static void judge(const Answer *a, const OcspTrust *t, OcspResult *r) {
         int len;
 
         der = answer(q, a, &len);
-        ocsp_query_judge(q, der, (size_t) len, t, 300, r);
+        ocsp_query_judge(q, der, (size_t) len, t, 300, 3600, r);
         OPENSSL_free(der);
         ocsp_query_free(q);
 }
@@ -230,6 +231,47 @@ static void test_window(void **state) {
         expect(&a, "good", NULL);
 }
 
+static void test_old_answer_without_next_update(void **state) {
+        Answer a = GOOD;
+
+        (void) state;
+        a.nonce = NONCE_NONE;
+        a.next_update = 0;
+        a.this_update = -7200;          /* older than max_age (3600) + skew */
+        expect(&a, "unknown", "out of date");
+        a.this_update = -600;           /* recent: taken */
+        expect(&a, "good", NULL);
+}
+
+static void test_signer_left_out(void **state) {
+        Answer a = GOOD;
+
+        (void) state;
+        a.signer = &ca;                 /* the CA signs, its certificate not in the answer */
+        a.sign_flags = OCSP_NOCERTS;
+        expect(&a, "good", NULL);
+        a.signer = &responder;          /* a delegated responder must include its own */
+        expect(&a, "unknown", "not trusted");
+}
+
+static void test_forged_certificate(void **state) {
+        STACK_OF(X509) *candidates = sk_X509_new_null();
+        Party forged = {};
+        OcspQuery *q = NULL;
+
+        (void) state;
+        /* the CA's name as issuer, signed by a stranger's key */
+        make_party(&forged, "Card holder", &stranger, 5, "clientAuth", false);
+        X509_set_issuer_name(forged.cert, X509_get_subject_name(ca.cert));
+        assert_true(X509_sign(forged.cert, stranger.key, EVP_sha256()) > 0);
+        sk_X509_push(candidates, ca.cert);
+        assert_int_equal(ocsp_query_new(forged.cert, candidates, &q), -ENOENT);
+        assert_null(q);
+        sk_X509_free(candidates);
+        EVP_PKEY_free(forged.key);
+        X509_free(forged.cert);
+}
+
 static void test_signers(void **state) {
         Answer a = GOOD;
 
@@ -260,7 +302,7 @@ static void test_refused_and_garbage(void **state) {
         a.response_status = OCSP_RESPONSE_STATUS_TRYLATER;
         expect(&a, "unknown", "trylater");
 
-        ocsp_query_judge(q, garbage, sizeof garbage, trust, 300, &r);
+        ocsp_query_judge(q, garbage, sizeof garbage, trust, 300, 3600, &r);
         assert_string_equal(r.status, "unknown");
         assert_non_null(strstr(r.detail, "not an OCSP response"));
 
@@ -269,11 +311,11 @@ static void test_refused_and_garbage(void **state) {
         der = answer(q, &a, &len);
         der = OPENSSL_realloc(der, (size_t) len + 1);
         der[len] = 0;
-        ocsp_query_judge(q, der, (size_t) len + 1, trust, 300, &r);
+        ocsp_query_judge(q, der, (size_t) len + 1, trust, 300, 3600, &r);
         assert_string_equal(r.status, "unknown");
-        ocsp_query_judge(q, der, (size_t) len - 1, trust, 300, &r);
+        ocsp_query_judge(q, der, (size_t) len - 1, trust, 300, 3600, &r);
         assert_string_equal(r.status, "unknown");
-        ocsp_query_judge(q, der, 0, trust, 300, &r);
+        ocsp_query_judge(q, der, 0, trust, 300, 3600, &r);
         assert_string_equal(r.status, "unknown");
         ocsp_result_done(&r);
         OPENSSL_free(der);
@@ -313,6 +355,9 @@ int main(void) {
                 cmocka_unit_test(test_nonce),
                 cmocka_unit_test(test_window),
                 cmocka_unit_test(test_signers),
+                cmocka_unit_test(test_old_answer_without_next_update),
+                cmocka_unit_test(test_signer_left_out),
+                cmocka_unit_test(test_forged_certificate),
                 cmocka_unit_test(test_wrong_certificate),
                 cmocka_unit_test(test_refused_and_garbage),
                 cmocka_unit_test(test_no_issuer),
