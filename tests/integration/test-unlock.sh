@@ -23,7 +23,7 @@ lock_pin() {
 	world_wait_for 5 sh -c "busctl --system get-property org.kartd.Kartd1 '$card' org.kartd.Kartd1.Card PinState | grep -q locked"
 }
 admin_tries() { world_cardsim admin-tries | awk '{print $2}'; }
-puk_tries() { world_cardsim status | sed -n 's/.*puk_tries=\([0-9]*\).*/\1/p'; }
+puk_tries() { world_cardsim pin-tries | awk '{print $3}'; }
 sms_code() { world_backend_sms; }
 ins() { world_cardsim ins-count "$1" | awk '{print $2}'; }
 session_call() { busctl --system call org.kartd.Kartd1 "$session" org.kartd.Kartd1.Session "$@" 2>&1; }
@@ -46,8 +46,8 @@ grep -q "The new PIN is set" <<<"$out" || sed 's/^/# kartctl: /' <<<"$out"
 check_eq "the PIN state is ok again" ok "$(prop PinState)"
 check_eq "one EXTERNAL AUTHENTICATE" 1 "$(ins 82)"
 check_eq "one RESET RETRY COUNTER" 1 "$(ins 2C)"
-check_eq "the admin counter did not move" "$admin_before" "$(admin_tries)"
-check_eq "the PUK counter did not move" "$puk_before" "$(puk_tries)"
+check_eq "the admin counter did not move (10 of 10)" "10 10" "$admin_before $(admin_tries)"
+check_eq "the PUK counter did not move (3 of 3)" "3 3" "$puk_before $(puk_tries)"
 check_eq "the card holds the new PIN" "$NEWPIN" "$(world_cardsim get-pin | awk '{print $2}')"
 check "OpenSC verifies the new PIN" pkcs15-tool --verify-pin --auth-id 01 --pin "$NEWPIN"
 for f in "$WORLD/backend/state/requests.log" "$WORLD/backend/state/audit.log" "$WORLD/kartd.log"; do
