@@ -109,8 +109,8 @@ static int load_account(json_t *v, Account *a, char **error) {
         a->holder = strdup(json_string_value(json_object_get(v, "holder")));
         phone = json_string_value(json_object_get(v, "phone"));
         if (json_object_get(v, "phone")) {
-                if (!phone || phone[0] != '+' || strlen(phone) < 8 || strlen(phone) > 16 || !is_hex(phone + 1, true) ||
-                    strpbrk(phone + 1, "abcdef"))
+                if (!phone || phone[0] != '+' || strlen(phone) < 8 || strlen(phone) > 16 ||
+                    strspn(phone + 1, "0123456789") != strlen(phone + 1))
                         return fail(error, "%s: phone must be E.164 (+ and digits)", "accounts");
                 a->phone = strdup(phone);
         }
