@@ -52,7 +52,8 @@ print(v if isinstance(v, str) else json.dumps(v))' "$BODY" "$1" 2>/dev/null
 
 # expect_error WHAT STATUS CODE: the last answer was that error, well formed.
 expect_error() {
-	local got="$ST $(j error.code)"
+	local got
+	got="$ST $(j error.code)"
 	if [ "$got" = "$2 $3" ] && [[ $(j error.request_id) == r-* ]] && [ -n "$(j error.message)" ]; then
 		ok "$1: $2 $3"
 	else
@@ -113,7 +114,11 @@ expect_error "no Kartd-Protocol header" 400 bad_request
 req GET /v1/nothing
 expect_error "unknown path" 404 not_found
 check "listens on 127.0.0.1 only" sh -c "ss -Htln 'sport = :$BACKEND_PORT' | awk '{print \$4}' | grep -qx '127.0.0.1:$BACKEND_PORT'"
-check "TLS below 1.2 refused" sh -c "! curl -s --noproxy '*' --cacert '$WORLD/trust.pem' --tls-max 1.1 $BASE/v1/meta"
+tls() { openssl s_client -connect "127.0.0.1:$BACKEND_PORT" -verify_return_error -CAfile "$WORLD/trust.pem" \
+	-cipher 'DEFAULT:@SECLEVEL=0' "$@" </dev/null; }
+check "TLS 1.2 verifies with the test CA" tls -tls1_2
+no_tls1_1() { ! tls -tls1_1; }
+check "TLS 1.1 refused" no_tls1_1
 check "the certificate is verified (no trust, no answer)" sh -c "! curl -s --noproxy '*' $BASE/v1/meta"
 
 # ------------------------------------------------------------------ unblock: happy path with a retry
@@ -220,7 +225,7 @@ SID_A=$SID TOKEN_A=$TOKEN
 new_unblock_session
 TOKEN=$TOKEN_A req GET "/v1/unblock/sessions/$SID"
 expect_error "another session's id" 404 session_not_found
-TOKEN= req GET "/v1/unblock/sessions/$SID"
+TOKEN='' req GET "/v1/unblock/sessions/$SID"
 expect_error "no token" 401 unauthorized
 TOKEN=st-0000 req GET "/v1/unblock/sessions/$SID"
 expect_error "unknown token" 401 unauthorized
@@ -248,13 +253,13 @@ req POST "/v1/unblock/sessions/$SID/second-factor/challenge" '{"type":1}'
 check_eq "wrong type named" "400 type: expected a string" "$ST $(j error.message)"
 req POST "/v1/unblock/sessions/$SID/second-factor/challenge" '{"type":"sms","type":"sms"}'
 expect_error "duplicate key" 400 bad_request
-TOKEN= req POST /v1/unblock/sessions '{"verification_code":"AAAA-AAAA-AAAA","card":{"serial":"4b41525400000001","atr":"3b8f","pin_ref":"129","key_version":1,"pin_tries":0},"client":{"name":"t","version":"1"}}'
+TOKEN='' req POST /v1/unblock/sessions '{"verification_code":"AAAA-AAAA-AAAA","card":{"serial":"4b41525400000001","atr":"3b8f","pin_ref":"129","key_version":1,"pin_tries":0},"client":{"name":"t","version":"1"}}'
 check_eq "nested wrong type named" "400 card.pin_ref: expected an integer" "$ST $(j error.message)"
-TOKEN= req POST /v1/unblock/sessions '{"verification_code":"AAAA-AAAA-AAAA","card":{"serial":"4B41525400000001","atr":"3b8f","pin_ref":129,"key_version":1,"pin_tries":0},"client":{"name":"t","version":"1"}}'
+TOKEN='' req POST /v1/unblock/sessions '{"verification_code":"AAAA-AAAA-AAAA","card":{"serial":"4B41525400000001","atr":"3b8f","pin_ref":129,"key_version":1,"pin_tries":0},"client":{"name":"t","version":"1"}}'
 check_eq "uppercase card serial refused" "400 card.serial: expected lowercase hex bytes" "$ST $(j error.message)"
-TOKEN= req POST /v1/unblock/sessions '{"verification_code":"AAAA-AAAA-AAAA","card":{"serial":"4b41525400000001","atr":"3b8f","pin_ref":129,"key_version":1},"client":{"name":"t","version":"1"}}'
+TOKEN='' req POST /v1/unblock/sessions '{"verification_code":"AAAA-AAAA-AAAA","card":{"serial":"4b41525400000001","atr":"3b8f","pin_ref":129,"key_version":1},"client":{"name":"t","version":"1"}}'
 check_eq "missing field named" "400 card.pin_tries: missing" "$ST $(j error.message)"
-TOKEN= req POST /v1/unblock/sessions '{"verification_code":"AAAA-AAAA-AAAA","card":{"serial":"4b41525400000001","atr":"3b8f","pin_ref":300,"key_version":1,"pin_tries":0},"client":{"name":"t","version":"1"}}'
+TOKEN='' req POST /v1/unblock/sessions '{"verification_code":"AAAA-AAAA-AAAA","card":{"serial":"4b41525400000001","atr":"3b8f","pin_ref":300,"key_version":1,"pin_tries":0},"client":{"name":"t","version":"1"}}'
 check_eq "out of range" "400 card.pin_ref: must be 0..255" "$ST $(j error.message)"
 authorize 0011
 expect_error "short challenge" 400 bad_request
@@ -269,6 +274,21 @@ req POST "/v1/unblock/sessions/$SID/second-factor/challenge" "$big"
 expect_error "body over 16 KiB" 413 body_too_large
 req POST "/v1/unblock/sessions/$SID/second-factor/challenge" "$big" -H 'Transfer-Encoding: chunked'
 expect_error "chunked body over 16 KiB" 413 body_too_large
+deep=$(printf '%.0s[' $(seq 1 5000))
+req POST "/v1/unblock/sessions/$SID/second-factor/challenge" "$deep"
+expect_error "5000 nested arrays" 400 bad_request
+req POST "/v1/unblock/sessions/$SID/result" '{"authorization_id":"x","outcome":"failed","sw_ea":"","sw_rrc":"","pin_tries_after":99999999999999999999999}'
+expect_error "an integer too big for any type" 400 bad_request
+req POST "/v1/unblock/sessions/$SID/result" '{"authorization_id":"x","outcome":"failed","sw_ea":"","sw_rrc":"","pin_tries_after":1.0}'
+expect_error "a real where an integer belongs" 400 bad_request
+req POST "/v1/unblock/sessions/$SID/second-factor/challenge" '{"type":"sms\u0000x"}'
+expect_error "a NUL in a string" 400 bad_request
+req POST "/v1/unblock/sessions/$SID/second-factor/challenge" "$(printf '{"type":"\xff\xfe"}')"
+expect_error "invalid UTF-8" 400 bad_request
+req POST "/v1/unblock/sessions/$SID/second-factor/challenge" ''
+expect_error "an empty body" 400 bad_request
+req GET /v1/meta
+check_eq "still serving after all that" 200 "$ST"
 req POST "/v1/unblock/sessions/$SID/second-factor/verify" '{"type":"password","password":"kart-leak-pw" '
 check "a body that is not JSON is not logged" sh -c "! grep -q kart-leak-pw '$WORLD/backend/state/requests.log'"
 
@@ -285,12 +305,12 @@ IKEY=$K req POST /v1/unblock/sessions "$(card_json "$code")"
 first="$ST $BODY"
 SID=$(j session_id) TOKEN=$(j session_token)
 SECRETS+=("$TOKEN")
-TOKEN= IKEY=$K req POST /v1/unblock/sessions "$(card_json "$code")"
+TOKEN='' IKEY=$K req POST /v1/unblock/sessions "$(card_json "$code")"
 check_eq "a repeated key gets the stored answer (the code is not burnt twice)" "$first" "$ST $BODY"
 check "replays are marked" grep -qi '^idempotency-replayed: true' "$WORLD/h"
-TOKEN= IKEY=$K req POST /v1/unblock/sessions "$(card_json "$code" 4b41525400000002)"
+TOKEN='' IKEY=$K req POST /v1/unblock/sessions "$(card_json "$code" 4b41525400000002)"
 expect_error "the same key for another request" 400 bad_request
-TOKEN= IKEY=$K req POST /v1/unblock/sessions "$(card_json "$code")"
+TOKEN='' IKEY=$K req POST /v1/unblock/sessions "$(card_json "$code")"
 check_eq "and the key still answers its first request" "$first" "$ST $BODY"
 verify_password unblock kart-test-pw
 check_eq "web password" '200 {"state":"authorized_to_unblock"}' "$ST $BODY"
@@ -431,9 +451,27 @@ check_eq "GET on an expired session" '200 {"state":"expired","expires_in":0}' "$
 send_sms
 expect_error "an expired session" 410 session_expired
 
+# ------------------------------------------------------------------ delays
+
+world_stop_backend
+world_start_backend --delay-ms 400 || echo "Bail out! the backend did not restart"
+t0=$(now_ms)
+req GET /v1/meta
+check "--delay-ms delays every answer" test $(( $(now_ms) - t0 )) -ge 400
+world_backend_fault meta delay=1500
+req GET /v1/meta >/dev/null &
+slow=$!
+sleep 0.2
+t0=$(now_ms)
+req GET /v1/meta
+t1=$(now_ms)
+wait "$slow"
+check "a delayed answer does not hold up other clients" test $(( t1 - t0 )) -lt 1200
+
 # ------------------------------------------------------------------ logs
 
 A=$WORLD/backend/state/audit.log R=$WORLD/backend/state/requests.log
+check "the audit and request logs are there" test -s "$A" -a -s "$R"
 leaks=
 for s in "${SECRETS[@]}" kart-test-pw; do
 	[ -n "$s" ] || continue
