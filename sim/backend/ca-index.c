@@ -180,9 +180,13 @@ int ca_index_set(const char *ca_dir, const char *serial, unsigned from_mask, Cer
         if (!f)
                 return -ENOMEM;
         for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                _cleanup_free_ char *copy = strdup(line);
                 IndexLine l;
-                char copy[4096];
-                snprintf(copy, sizeof copy, "%s", line);
+
+                if (!copy) {
+                        fclose(f);
+                        return -ENOMEM;
+                }
                 if (!found && split_line(copy, &l) && streq(l.fields[3], serial)) {
                         found = true;
                         if (!(from_mask & (1u << line_status(&l)))) {
