@@ -27,7 +27,8 @@ integration_tests = \
 	tests/integration/test-unlock.sh \
 	tests/integration/test-cardsim-admin.sh \
 	tests/integration/test-backend-sim.sh \
-	tests/integration/test-cert-session.sh
+	tests/integration/test-cert-session.sh \
+	tests/integration/test-session-life.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) \
 	tests/integration/tap.sh \
