@@ -200,10 +200,12 @@ int verb_cert_manage(sd_bus *bus, int argc, char *argv[]) {
                 sd_bus_message_unref(reply);
                 if (r < 0)
                         r = kartctl_report_error(_("The CA did not do it"), &error, r);
-                else
+                else {
+                        r = 0;
                         printf(_("Done: certificate %s is %s at the CA. OCSP shows it within a minute or two.\n"),
                                serial, streq(op, "suspend") ? _("on hold") : streq(op, "resume") ? _("valid again")
                                                                                      : _("revoked"));
+                }
         }
         kartctl_session_cancel(bus, session);
         return r;

@@ -8,7 +8,7 @@ set -u
 . "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
 . "$(dirname "$0")/card.sh"
 
-tap_plan 15
+tap_plan 17
 card_start
 world_start_backend >/dev/null || { echo "Bail out! the reference backend did not start"; exit 1; }
 world_restart_kartd >/dev/null
@@ -27,7 +27,9 @@ check "kartctl account certs lists the holder's certificates at the CA" grep -q 
 check_eq "... all three" 3 "$(grep -c ' good ' <<<"$out")"
 
 out=$(answers | "$CTL" cert suspend 02 --stdin 2>&1)
+rc=$?
 check "kartctl cert suspend 02 (the authentication certificate)" grep -q "is on hold at the CA" <<<"$out"
+check_eq "... exits with 0" 0 "$rc"
 check "OCSP says on-hold" ocsp_status 02 on-hold
 check "the CA's list says on-hold too" grep -q "$AUTH .* on-hold" <<<"$(answers | "$CTL" account certs --stdin 2>&1)"
 out=$(answers | "$CTL" cert resume 02 --stdin 2>&1)
@@ -35,7 +37,9 @@ check "kartctl cert resume 02" grep -q "is valid again" <<<"$out"
 check "OCSP says good again" ocsp_status 02 good
 
 out=$( { answers; echo 0000; } | "$CTL" cert revoke 01 --reason keyCompromise --stdin 2>&1)
+rc=$?
 check "revoke with a mistyped serial revokes nothing" grep -q "nothing was revoked" <<<"$out"
+check_eq "... and exits with 1" 1 "$rc"
 check "... OCSP still says good" ocsp_status 01 good
 out=$( { answers; echo "$SIGN"; } | "$CTL" cert revoke 01 --reason keyCompromise --stdin 2>&1)
 check "kartctl cert revoke 01 with the serial typed again" grep -q "is revoked at the CA" <<<"$out"
