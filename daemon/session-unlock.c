@@ -437,6 +437,14 @@ static void on_journal_reported(int result, json_t *answer _unused_, const Backe
         if (result >= 0) {
                 log_info("Reported an unlock outcome left by an earlier kartd (%s).", p->path);
                 journal_remove(p->path);
+        } else if (result == -EBADE && e && e->http_status >= 400 && e->http_status < 500 &&
+                   e->http_status != 429) {
+                /* A final answer: the backend already has an outcome for
+                 * it (409), or never will (404, 410, 401). Asking again at
+                 * every start would not change that. */
+                log_info("The CA service will take no report of %s (%s); removing it.", p->path,
+                         e->message ? e->message : "?");
+                journal_remove(p->path);
         } else
                 log_warning("Could not report %s: %s", p->path, e && e->message ? e->message : "?");
         free(p->path);
