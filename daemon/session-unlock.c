@@ -286,7 +286,13 @@ static int job_error(UnlockJob *j, int r, const char **message) {
         }
         switch (r) {
         case -ENOMEDIUM:
-                *message = "The card was removed; its PIN is still locked. Put it back and try again.";
+                /* RESET RETRY COUNTER sent, no answer: torn, the card may
+                 * have taken the new PIN. */
+                if (j->result.rrc_sent && !j->result.sw_rrc)
+                        *message = "The card was removed while the new PIN was being written; it may or may not "
+                                   "be set. Put the card back: its PIN state shows; if it is still locked, try again.";
+                else
+                        *message = "The card was removed; its PIN is unchanged. Put it back and try again.";
                 return -KART_ECARDREMOVED;
         case -EMEDIUMTYPE:
                 *message = "A different card is now in the reader.";
