@@ -25,6 +25,7 @@ integration_tests = \
 	tests/integration/test-ocsp.sh \
 	tests/integration/test-man-pages.sh \
 	tests/integration/test-unlock.sh \
+	tests/integration/test-unlock-faults.sh \
 	tests/integration/test-cardsim-admin.sh \
 	tests/integration/test-backend-sim.sh \
 	tests/integration/test-cert-session.sh \
