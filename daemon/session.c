@@ -133,7 +133,9 @@ int session_backend_error(int r, const BackendError *e, char **message) {
         char extra[64] = "";
         int k;
 
-        if (r == -EBADE) {
+        /* A 5xx is a server fault, not a refusal (the protocol: unknown
+         * codes by their status class); it was retried already. */
+        if (r == -EBADE && e->http_status < 500) {
                 if (code && (streq(code, "verification_code_invalid") || streq(code, "verification_code_used") ||
                              streq(code, "verification_code_expired")))
                         k = -KART_EVERIFICATIONCODE;
