@@ -26,6 +26,7 @@ integration_tests = \
 	tests/integration/test-man-pages.sh \
 	tests/integration/test-unlock.sh \
 	tests/integration/test-unlock-faults.sh \
+	tests/integration/test-unlock-backend-faults.sh \
 	tests/integration/test-cardsim-admin.sh \
 	tests/integration/test-backend-sim.sh \
 	tests/integration/test-cert-session.sh \
@@ -35,7 +36,8 @@ EXTRA_DIST += $(integration_tests) \
 	tests/integration/tap.sh \
 	tests/integration/card.sh \
 	tests/integration/compare-introspection.py \
-	tests/integration/fake-ocsp.py
+	tests/integration/fake-ocsp.py \
+	tests/integration/fake-backend.py
 
 # The backend's side of the admin key, for tests that drive the simulated
 # card's EXTERNAL AUTHENTICATE without a backend.
