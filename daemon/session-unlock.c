@@ -28,7 +28,7 @@
 #include "secret.h"
 #include "session-private.h"
 
-#define AUTHORIZE_TIMEOUT_SEC 20
+#define AUTHORIZE_TIMEOUT_SEC 15     /* the protocol's limit for an authorization */
 #define JOURNAL_DIR "unlock-journal"
 
 struct UnlockJob {
