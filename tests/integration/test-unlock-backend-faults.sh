@@ -4,17 +4,18 @@
 # not JSON, JSON of the wrong types, a cryptogram that is not lowercase
 # hex of 16 bytes, an answer over the size cap, a redirect, a server
 # certificate from another CA, one for another host name, a public key
-# other than the pinned one. Each gives a clear error from Unlock or
-# SetPin, and nothing of it reaches the card: no EXTERNAL AUTHENTICATE, no
-# RESET RETRY COUNTER, the card's PIN and counters as they were. The new
-# PIN never leaves the machine. (Card faults: test-unlock-faults.sh.)
+# other than the pinned one; an authorization slower than the protocol's
+# 15 s. Each gives a clear error from Unlock or SetPin, and nothing of it
+# reaches the card: no EXTERNAL AUTHENTICATE, no RESET RETRY COUNTER, the
+# card's PIN and counters as they were. The new PIN never leaves the
+# machine. (Card faults: test-unlock-faults.sh.)
 set -u
 . "$(dirname "$0")/tap.sh"
 . "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
 . "$(dirname "$0")/card.sh"
 FAKE="$KART_TOP_SRCDIR/tests/integration/fake-backend.py"
 
-tap_plan 50
+tap_plan 54
 card_start
 world_start_backend >/dev/null || { echo "Bail out! the reference backend did not start"; exit 1; }
 
@@ -109,6 +110,13 @@ world_backend_fault authorizations error 1 >/dev/null
 check "one HTTP 500 for the authorization: retried, SetPin succeeds" test -z "$(set_pin 24681351)"
 world_cardsim set-pin-tries 2 >/dev/null
 state=$(card_state)
+# the authorization has 15 s, whatever TimeoutSec allows (the card's
+# transaction waits for it)
+TIMEOUT=20 configure "$REAL"
+start=$(now_ms)
+setpin_fault "an authorization slower than 15 s, with TimeoutSec=20" Timeout "in time" authorizations delay=19000
+took=$(( $(now_ms) - start ))
+check "... given up after 15 s (${took} ms)" test "$took" -ge 15000 -a "$took" -lt 18500
 
 # --- a backend that answers nonsense (fake-backend.py)
 FAKE_PORT=$(_world_free_port "$BACKEND_PORT" "$OCSP_PORT" "$WORLD_VPCD_PORT" "$((WORLD_VPCD_PORT + 1))")
