@@ -24,6 +24,7 @@ submake() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES make --no-p
 cat >"$WORLD/print.mk" <<'MK'
 kart-print-dirs:
 	@echo 'prefix=$(prefix)'
+	@echo 'sysconfdir=$(sysconfdir)'
 	@echo 'bindir=$(bindir)'
 	@echo 'libexecdir=$(libexecdir)'
 	@echo 'datadir=$(datadir)'
@@ -34,9 +35,9 @@ kart-print-dirs:
 MK
 dirs=$(submake -s -f Makefile -f "$WORLD/print.mk" kart-print-dirs 2>"$WORLD/print.err") ||
 	{ echo "Bail out! cannot read the installation directories"; diag "$WORLD/print.err"; exit 1; }
-prefix= bindir= libexecdir= datadir= localedir= systemdsystemunitdir= dbuspolicydir= man5dir=
+prefix= sysconfdir= bindir= libexecdir= datadir= localedir= systemdsystemunitdir= dbuspolicydir= man5dir=
 eval "$dirs"
-for d in prefix bindir libexecdir datadir localedir systemdsystemunitdir dbuspolicydir man5dir; do
+for d in prefix sysconfdir bindir libexecdir datadir localedir systemdsystemunitdir dbuspolicydir man5dir; do
 	case ${!d} in
 	/*) echo "# $d = ${!d}" ;;
 	*) echo "Bail out! $d is not an absolute path: '${!d}'"; exit 1 ;;
@@ -45,6 +46,7 @@ done
 
 programs="
 $bindir/kartctl
+$bindir/kart-notify
 $libexecdir/kartd"
 data="
 $dbuspolicydir/org.kartd.Kartd1.conf
@@ -59,7 +61,8 @@ $datadir/polkit-1/rules.d/kartd-pcscd.rules
 $localedir/tr/LC_MESSAGES/kartd.mo
 $datadir/polkit-1/actions/org.kartd.policy
 $datadir/polkit-1/rules.d/org.kartd.rules
-$man5dir/kartd.conf.5"
+$man5dir/kartd.conf.5
+$sysconfdir/xdg/autostart/kart-notify.desktop"
 optional=""
 
 check "make install DESTDIR=... succeeds" submake install DESTDIR="$DEST"
