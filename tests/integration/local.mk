@@ -30,7 +30,8 @@ integration_tests = \
 	tests/integration/test-cardsim-admin.sh \
 	tests/integration/test-backend-sim.sh \
 	tests/integration/test-cert-session.sh \
-	tests/integration/test-session-life.sh
+	tests/integration/test-session-life.sh \
+	tests/integration/test-notify.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) \
 	tests/integration/tap.sh \
