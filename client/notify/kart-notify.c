@@ -335,8 +335,9 @@ static void card_load(Agent *a, const char *path, bool announce) {
         }
         c->gen++;
         c->present = true;
+        /* A reload while an announced load is in flight keeps the announcement. */
+        c->announce = announce || (c->announce && !c->loaded);
         c->loaded = false;
-        c->announce = announce;
         free(c->holder);
         c->holder = NULL;
         c->holder_idx = -1;
@@ -353,6 +354,7 @@ static int on_manager_signal(sd_bus_message *m, void *userdata, sd_bus_error *er
         if (!from_kartd(a, m) || sd_bus_message_read(m, "oss", &path, &reader, &serial) < 0)
                 return 0;
         c = card_find(a, path);
+        log_debug("%s %s (%s)", sd_bus_message_get_member(m), path, serial);
         if (sd_bus_message_is_signal(m, KART_MANAGER_INTERFACE, "CardInserted"))
                 /* Already present: kartd came back and found it again. */
                 card_load(a, path, !(c && c->present));
@@ -370,6 +372,7 @@ static int on_card_changed(sd_bus_message *m, void *userdata, sd_bus_error *erro
         if (!c || !c->present || !from_kartd(a, m) || sd_bus_message_read(m, "s", &iface) < 0)
                 return 0;
         r = parse_card_props(c, m);
+        log_debug("%s: PinState %s, %d tries left", c->path, c->pin_state ?: "?", c->retries);
         if (r > 0 && c->loaded)
                 notify_pin(a, c);
         return 0;
@@ -384,6 +387,7 @@ static int on_cert_status(sd_bus_message *m, void *userdata, sd_bus_error *error
         if (!c || !c->loaded || !from_kartd(a, m) ||
             sd_bus_message_read(m, "sss", &id, &status, &detail) < 0)
                 return 0;
+        log_debug("%s: certificate %s is %s (%s)", c->path, id, status, detail);
         k = card_cert(c, id);
         if (!k || set_str(&k->status, status) < 0)
                 return 0;

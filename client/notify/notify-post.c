@@ -156,6 +156,7 @@ void notify_pin(Agent *a, KCard *c) {
                 if (streq(s, "ok")) {
                         free(c->pin_notified);
                         c->pin_notified = NULL;
+                        c->unlock_id = 0;       /* unlocked: its action is void */
                 }
                 return;
         }
