@@ -17,7 +17,7 @@ if ! $PY -c 'import dbusmock' 2>/dev/null; then
 	exit 0
 fi
 
-tap_plan 24
+tap_plan 26
 world_start --no-card || { echo "Bail out! the test world did not start"; exit 1; }
 
 # The private session bus, with no service activation.
@@ -128,6 +128,12 @@ call RefreshStatus >/dev/null
 sleep 0.5
 check_eq "... not repeated by another status check" 1 "$(count 'Certificate revoked')"
 
+openssl ca -batch -config "$WORLD/ca/openssl.cnf" -revoke "$WORLD/ca/sign.crt" -crl_reason certificateHold \
+	>>"$WORLD/ca.log" 2>&1
+world_wait_for 10 sh -c "busctl --system call org.kartd.Kartd1 '$card' org.kartd.Kartd1.Card RefreshStatus &&
+	busctl --system call org.kartd.Kartd1 '$card' org.kartd.Kartd1.Card ListCertificates | grep -q on-hold"
+check_eq "a certificate put on hold: one notification" 1 "$(wait_count 1 'Certificate suspended')"
+
 # --- kartd restarts: nothing new to say, and the agent follows it
 before=$(grep -c 'Notify ' "$LOG")
 world_restart_kartd >/dev/null
@@ -152,6 +158,8 @@ _world_kill "$AGENT_PID"; _world_forget "$AGENT_PID"
 if world_install_locale; then
 	: >"$AGENT_LOG"
 	start_agent LANG=tr_TR.UTF-8 LC_ALL=tr_TR.UTF-8 KART_LOCALEDIR="$KART_LOCALEDIR"
+	sleep 1
+	check_eq "an agent started with the card in does not announce it" 0 "$(count 'Akıllı kart takıldı')"
 	reinsert
 	check_eq "LANG=tr_TR.UTF-8: the summary is Turkish" 1 "$(wait_count 1 'Akıllı kart takıldı: Ayşe Yılmaz')"
 else
