@@ -30,6 +30,7 @@ static int parse_args(int argc, char *argv[], ManageArgs *a, const char *usage, 
                 { "method", required_argument, NULL, 'm' },
                 { "reason", required_argument, NULL, 'r' },
                 { "json",   no_argument,       NULL, 'j' },
+                SESSION_KEYRING_OPTIONS,
                 {}
         };
         int c;
@@ -38,7 +39,7 @@ static int parse_args(int argc, char *argv[], ManageArgs *a, const char *usage, 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
-                        printf("%s", usage);
+                        printf("%s%s", usage, _(SESSION_KEYRING_HELP));
                         return -1;
                 case 's':
                         a->session.use_stdin = true;
@@ -48,6 +49,12 @@ static int parse_args(int argc, char *argv[], ManageArgs *a, const char *usage, 
                         break;
                 case 'r':
                         a->reason = optarg;
+                        break;
+                case 'R':
+                        a->session.remember = true;
+                        break;
+                case 'U':
+                        a->session.use_stored = true;
                         break;
                 case 'j':
                         arg.json = true;
@@ -102,7 +109,8 @@ int verb_account(sd_bus *bus, int argc, char *argv[]) {
                 return EXIT_USAGE;
         }
         r = parse_args(argc - 1, argv + 1, &a,
-                       _("Usage: kartctl account certs [SERIAL] [--method sms|password] [--stdin]\n\n"
+                       _("Usage: kartctl account certs [SERIAL] [--method sms|password] [--stdin]\n"
+                         "                             [--remember] [--use-stored]\n\n"
                          "List the certificates the CA has for the holder of the card, with their\n"
                          "status at the CA (after the verification code and the second factor).\n"), 1);
         if (r != 0)
@@ -160,7 +168,8 @@ int verb_cert_manage(sd_bus *bus, int argc, char *argv[]) {
         int r;
 
         r = parse_args(argc, argv, &a,
-                       _("Usage: kartctl cert suspend|resume|revoke ID [SERIAL] [--reason R] [--method M] [--stdin]\n\n"
+                       _("Usage: kartctl cert suspend|resume|revoke ID [SERIAL] [--reason R] [--method M] [--stdin]\n"
+                         "                                              [--remember] [--use-stored]\n\n"
                          "Suspend (put on hold), resume or revoke a certificate at the CA. ID is the\n"
                          "certificate's ID on the card or its serial number. Revoking is final: the\n"
                          "serial number must be typed again.\n"), 2);

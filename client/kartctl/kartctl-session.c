@@ -10,6 +10,7 @@
 
 #include "kart-error.h"
 #include "kart-names.h"
+#include "kartctl-keyring.h"
 #include "kartctl-prompt.h"
 #include "kartctl-session.h"
 #include "macro.h"
@@ -19,6 +20,25 @@
 void session_info_done(SessionInfo *i) {
         kartctl_strv_freep(&i->methods);
         free(i->sms_destination);
+}
+
+int kartctl_session_check_args(const SessionArgs *a) {
+        if (a->use_stored && a->method && !streq(a->method, "password")) {
+                fprintf(stderr, _("--use-stored confirms with the web password; it does not go with --method %s.\n"),
+                        a->method);
+                return EXIT_USAGE;
+        }
+        if ((a->remember || a->use_stored) && !keyring_built(true))
+                return EXIT_FAILED;
+        return 0;
+}
+
+int kartctl_card_serial(sd_bus *bus, const char *card, char **ret) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = sd_bus_get_property_string(bus, KART_BUS_NAME, card, KART_CARD_INTERFACE, "Serial", &error, ret);
+        return r < 0 ? kartctl_report_error(_("Could not read the card"), &error, r) : 0;
 }
 
 /* One answer: from stdin, or from the terminal (echo off for secrets). */
@@ -108,8 +128,8 @@ static bool has(char **l, const char *s) {
 static int choose_method(const SessionArgs *a, const SessionInfo *i, char *buf, size_t size) {
         int r;
 
-        if (a->method)
-                snprintf(buf, size, "%s", a->method);
+        if (a->method || a->use_stored)
+                snprintf(buf, size, "%s", a->method ?: "password");
         else if (has(i->methods, "sms") && has(i->methods, "password")) {
                 if (!a->use_stdin)
                         printf(_("Confirm with:\n  sms       a code sent to %s\n  password  your web password\n"),
@@ -126,11 +146,67 @@ static int choose_method(const SessionArgs *a, const SessionInfo *i, char *buf, 
         return 0;
 }
 
-/* The second factor; up to three tries on a terminal. */
-static int confirm(sd_bus *bus, const SessionArgs *a, const char *path, const SessionInfo *i, const char *method) {
+/* On a terminal: the stored web password, if there is one and the user
+ * wants it; NULL otherwise. Keyring trouble is not worth a word here. */
+static char *offer_stored(const SessionArgs *a, const char *serial) {
+        char *stored = NULL, answer[16];
+
+        if (a->use_stdin || !keyring_built(false) || keyring_lookup(serial, true, &stored) <= 0)
+                return NULL;
+        if (kartctl_ask(a, _("Use the web password stored in your keyring? [Y/n] "), false, answer, sizeof answer) == 0 &&
+            (!*answer || rpmatch(answer) == 1))
+                return stored;
+        keyring_free(stored);
+        return NULL;
+}
+
+/* Confirm with the stored web password: 0 when the CA took it, 1 when it
+ * refused it (it is kept: the user is told and asked), else an exit code. */
+static int confirm_stored(sd_bus *bus, const SessionArgs *a, const char *path, const char *stored) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = kartctl_call_session(bus, path, "Confirm", &error, "password", stored);
+        if (r >= 0) {
+                printf(_("Confirmed with the web password from your keyring.\n"));
+                return 0;
+        }
+        if (!sd_bus_error_has_name(&error, KART_ERROR_SECOND_FACTOR_INVALID))
+                return kartctl_report_error(_("Not confirmed"), &error, r);
+        (void) kartctl_report_error(_("The CA did not accept the web password stored in your keyring"), &error, r);
+        fprintf(stderr, _("It is kept in the keyring: 'kartctl forget' deletes it, --remember replaces it.\n"));
+        return a->use_stdin ? EXIT_FAILED : 1;
+}
+
+static void remember(const char *serial, const char *password) {
+        if (keyring_store(serial, password) == 0)
+                printf(_("The web password is stored in your keyring; 'kartctl forget' deletes it.\n"));
+        else
+                fprintf(stderr, _("The web password was not stored.\n"));
+}
+
+/* The second factor; up to three tries on a terminal. STORED: the web
+ * password from the keyring for --use-stored, else NULL. */
+static int confirm(sd_bus *bus, const SessionArgs *a, const char *path, const SessionInfo *i, const char *method,
+                   const char *serial, char *stored) {
         char secret[KART_PIN_BUF];
+        bool password = streq(method, "password");
         int r = 0;
 
+        if (password) {
+                if (!stored)
+                        stored = offer_stored(a, serial);
+                if (stored) {
+                        r = confirm_stored(bus, a, path, stored);
+                        keyring_free(stored);
+                        if (r != 1)
+                                return r;
+                }
+        } else {
+                keyring_free(stored);
+                if (a->remember)
+                        printf(_("Only a web password is kept in the keyring; the SMS code is not.\n"));
+        }
         if (streq(method, "sms")) {
                 _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 
@@ -142,15 +218,18 @@ static int confirm(sd_bus *bus, const SessionArgs *a, const char *path, const Se
         for (int round = 0; round < (a->use_stdin ? 1 : 3); round++) {
                 _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 
-                r = kartctl_ask(a, streq(method, "sms") ? _("SMS code: ") : _("Web password: "), true, secret, sizeof secret);
+                r = kartctl_ask(a, password ? _("Web password: ") : _("SMS code: "), true, secret, sizeof secret);
                 if (r != 0)
                         break;
                 r = kartctl_call_session(bus, path, "Confirm", &error, method, secret);
-                explicit_bzero(secret, sizeof secret);
                 if (r >= 0) {
                         printf(_("Confirmed.\n"));
+                        if (password && a->remember)
+                                remember(serial, secret);
+                        explicit_bzero(secret, sizeof secret);
                         return 0;
                 }
+                explicit_bzero(secret, sizeof secret);
                 r = kartctl_report_error(_("Not confirmed"), &error, r);
                 if (!sd_bus_error_has_name(&error, KART_ERROR_SECOND_FACTOR_INVALID))
                         break;
@@ -162,23 +241,38 @@ static int confirm(sd_bus *bus, const SessionArgs *a, const char *path, const Se
 int kartctl_session_open(sd_bus *bus, const SessionArgs *a, const char *card, bool unlock,
                          char **ret_path, SessionInfo *info) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        char code[CODE_BUF], method[16];
+        _cleanup_free_ char *serial = NULL;
+        char code[CODE_BUF], method[16], *stored = NULL;
         int r;
 
-        r = kartctl_ask(a, _("Verification code from the CA's portal: "), true, code, sizeof code);
+        r = kartctl_session_check_args(a);
+        if (r == 0)
+                r = kartctl_card_serial(bus, card, &serial);
         if (r != 0)
                 return r;
+        /* --use-stored: before the verification code is spent on it */
+        if (a->use_stored && (r = keyring_lookup(serial, false, &stored)) <= 0) {
+                if (r == 0)
+                        fprintf(stderr, _("No web password is stored in your keyring for card %s.\n"), serial);
+                return EXIT_FAILED;
+        }
+        r = kartctl_ask(a, _("Verification code from the CA's portal: "), true, code, sizeof code);
+        if (r != 0) {
+                keyring_free(stored);
+                return r;
+        }
         printf(_("Checking the verification code with the CA...\n"));
         r = start_session(bus, card, unlock ? "Unlock" : "CertificateSession", code, ret_path, &error);
         explicit_bzero(code, sizeof code);
         if (r < 0)
-                return kartctl_report_error(_("The CA did not accept the code"), &error, r);
-        r = read_session(bus, *ret_path, info, &error);
-        if (r < 0)
-                return kartctl_report_error(_("Could not read the session"), &error, r);
-        r = choose_method(a, info, method, sizeof method);
+                r = kartctl_report_error(_("The CA did not accept the code"), &error, r);
+        else if ((r = read_session(bus, *ret_path, info, &error)) < 0)
+                r = kartctl_report_error(_("Could not read the session"), &error, r);
+        else
+                r = choose_method(a, info, method, sizeof method);
         if (r == 0)
-                r = confirm(bus, a, *ret_path, info, method);
+                return confirm(bus, a, *ret_path, info, method, serial, stored);   /* takes STORED */
+        keyring_free(stored);
         return r;
 }
 

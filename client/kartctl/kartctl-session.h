@@ -12,7 +12,20 @@ typedef struct SessionArgs {
         bool use_stdin;                 /* answers one per line on standard input */
         const char *method;             /* "sms", "password", NULL: ask */
         const char *serial;
+        bool remember;                  /* store the web password in the keyring after it is confirmed */
+        bool use_stored;                /* confirm with the stored web password without asking */
 } SessionArgs;
+
+/* The options every session command takes besides --stdin and --method. */
+#define SESSION_KEYRING_OPTIONS \
+        { "remember",   no_argument, NULL, 'R' }, \
+        { "use-stored", no_argument, NULL, 'U' }
+#define SESSION_KEYRING_HELP \
+        N_("\nWith --remember the web password, once the CA has accepted it, is kept in\n" \
+           "your keyring (never a PIN or a code); next time kartctl asks whether to use it\n" \
+           "('kartctl forget' deletes it). With --stdin it is used only with --use-stored,\n" \
+           "which implies --method password and reads no line for the password; if the CA\n" \
+           "refuses it, kartctl fails and keeps it.\n")
 
 typedef struct SessionInfo {
         char **methods;
@@ -21,6 +34,12 @@ typedef struct SessionInfo {
 } SessionInfo;
 
 void session_info_done(SessionInfo *i);
+
+/* Checks --remember and --use-stored against --method and the build;
+ * 0 or an exit code. */
+int kartctl_session_check_args(const SessionArgs *a);
+/* The card's serial number (its Serial property); 0 or an exit code. */
+int kartctl_card_serial(sd_bus *bus, const char *card, char **ret);
 
 /* One answer, from stdin or the terminal (echo off for secrets); 0 or an exit code. */
 int kartctl_ask(const SessionArgs *a, const char *prompt, bool secret, char *buf, size_t size);

@@ -4,7 +4,8 @@
  * password) -> new PIN twice -> kartd sets it with the CA's authorization.
  * On a terminal every answer is asked for; with --stdin they are read one
  * per line: code, method ("sms" or "password"), SMS code or password, new
- * PIN, new PIN again. */
+ * PIN, new PIN again (with --use-stored: no method and no password line).
+ * --remember keeps the web password in the user's keyring (kartctl-keyring.c). */
 #include "config.h"
 
 #include <getopt.h>
@@ -25,6 +26,7 @@ static int parse_args(int argc, char *argv[], SessionArgs *a) {
                 { "help",   no_argument,       NULL, 'h' },
                 { "stdin",  no_argument,       NULL, 's' },
                 { "method", required_argument, NULL, 'm' },
+                SESSION_KEYRING_OPTIONS,
                 {}
         };
         int c;
@@ -33,15 +35,23 @@ static int parse_args(int argc, char *argv[], SessionArgs *a) {
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
-                        printf(_("Usage: kartctl unlock [SERIAL] [--method sms|password] [--stdin]\n\n"
+                        printf(_("Usage: kartctl unlock [SERIAL] [--method sms|password] [--stdin]\n"
+                                 "                      [--remember] [--use-stored]\n\n"
                                  "Unlock a card's PIN online with the CA (or give a new card its first PIN):\n"
                                  "the verification code from the CA's portal, then an SMS code or your web\n"
                                  "password, then the new PIN twice. The PUK is never used. With --stdin the\n"
                                  "answers are read one per line: code, method, SMS code or password, new PIN,\n"
                                  "new PIN again.\n"));
+                        printf("%s", _(SESSION_KEYRING_HELP));
                         return -1;
                 case 's':
                         a->use_stdin = true;
+                        break;
+                case 'R':
+                        a->remember = true;
+                        break;
+                case 'U':
+                        a->use_stored = true;
                         break;
                 case 'm':
                         if (!streq(optarg, "sms") && !streq(optarg, "password")) {
