@@ -38,6 +38,7 @@ int verb_verify_pin(sd_bus *bus, int argc, char *argv[]);   /* kartctl-pin.c */
 int verb_unlock(sd_bus *bus, int argc, char *argv[]);       /* kartctl-unlock.c */
 int verb_account(sd_bus *bus, int argc, char *argv[]);      /* kartctl-account.c: account certs */
 int verb_cert_manage(sd_bus *bus, int argc, char *argv[]);  /* kartctl-account.c: cert suspend|resume|revoke */
+int verb_forget(sd_bus *bus, int argc, char *argv[]);       /* kartctl-forget.c */
 int verb_certs(sd_bus *bus, int argc, char *argv[]);        /* kartctl-certs.c */
 int verb_cert(sd_bus *bus, int argc, char *argv[]);         /* kartctl-certs.c: show, export */
 
