@@ -39,7 +39,8 @@ EXTRA_DIST += $(integration_tests) \
 	tests/integration/card.sh \
 	tests/integration/compare-introspection.py \
 	tests/integration/fake-ocsp.py \
-	tests/integration/fake-backend.py
+	tests/integration/fake-backend.py \
+	tests/integration/tty-answer.py
 
 # The backend's side of the admin key, for tests that drive the simulated
 # card's EXTERNAL AUTHENTICATE without a backend.
