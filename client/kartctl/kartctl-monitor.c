@@ -67,6 +67,10 @@ int verb_monitor(sd_bus *bus, int argc, char *argv[]) {
         sd_event *event = NULL;
         int r;
 
+        if (argc > 1 && (streq(argv[1], "-h") || streq(argv[1], "--help"))) {
+                printf(_("Usage: kartctl monitor [--json]\n\nPrint card and reader events until interrupted.\n"));
+                return EXIT_OK;
+        }
         if (argc > 1) {
                 fprintf(stderr, _("'monitor' takes no arguments.\n"));
                 return EXIT_USAGE;

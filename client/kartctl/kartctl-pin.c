@@ -111,6 +111,7 @@ int verb_pin_status(sd_bus *bus, int argc, char *argv[]) {
         /* --json here too: 'kartctl pin-status --json' is what one types. */
         static const struct option options[] = {
                 { "json", no_argument, NULL, 'j' },
+                { "help", no_argument, NULL, 'h' },
                 {}
         };
         _cleanup_(kartctl_strv_freep) char **paths = NULL;
@@ -119,7 +120,13 @@ int verb_pin_status(sd_bus *bus, int argc, char *argv[]) {
         int opt, r;
 
         optind = 0;
-        while ((opt = getopt_long(argc, argv, "", options, NULL)) >= 0) {
+        while ((opt = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                if (opt == 'h') {
+                        printf(_("Usage: kartctl pin-status [SERIAL] [--json]\n\n"
+                                 "Show the PIN state, tries left and allowed lengths of the cards,\n"
+                                 "or of the card SERIAL.\n"));
+                        return EXIT_OK;
+                }
                 if (opt != 'j')
                         return EXIT_USAGE;
                 arg.json = true;

@@ -179,6 +179,10 @@ int verb_status(sd_bus *bus, int argc, char *argv[]) {
         _cleanup_(status_done) Status s = {};
         int r;
 
+        if (argc > 1 && (streq(argv[1], "-h") || streq(argv[1], "--help"))) {
+                printf(_("Usage: kartctl status [--json]\n\nShow the readers and the cards in them.\n"));
+                return EXIT_OK;
+        }
         if (argc > 1) {
                 fprintf(stderr, _("'status' takes no arguments.\n"));
                 return EXIT_USAGE;

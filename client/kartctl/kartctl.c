@@ -48,6 +48,16 @@ static void help(void) {
                  "\nExit status: 0 success, 1 failure, 2 usage error, 3 kartd not running.\n"));
 }
 
+static bool wants_help(int argc, char *argv[]) {
+        for (int i = 1; i < argc; i++) {
+                if (streq(argv[i], "--"))
+                        break;
+                if (streq(argv[i], "-h") || streq(argv[i], "--help"))
+                        return true;
+        }
+        return false;
+}
+
 int main(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "help",    no_argument,       NULL, 'h' },
@@ -94,6 +104,10 @@ int main(int argc, char *argv[]) {
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {
                 if (!streq(verbs[i].name, name))
                         continue;
+                /* A verb's --help needs no kartd: the verbs parse their
+                 * options before they touch the bus. */
+                if (wants_help(argc - optind, argv + optind))
+                        return verbs[i].run(NULL, argc - optind, argv + optind);
                 r = kartctl_connect(&bus);
                 if (r == 0)
                         r = verbs[i].run(bus, argc - optind, argv + optind);
