@@ -31,13 +31,15 @@ kart-print-dirs:
 	@echo 'localedir=$(localedir)'
 	@echo 'systemdsystemunitdir=$(systemdsystemunitdir)'
 	@echo 'dbuspolicydir=$(dbuspolicydir)'
+	@echo 'man1dir=$(man1dir)'
 	@echo 'man5dir=$(man5dir)'
+	@echo 'man8dir=$(man8dir)'
 MK
 dirs=$(submake -s -f Makefile -f "$WORLD/print.mk" kart-print-dirs 2>"$WORLD/print.err") ||
 	{ echo "Bail out! cannot read the installation directories"; diag "$WORLD/print.err"; exit 1; }
-prefix= sysconfdir= bindir= libexecdir= datadir= localedir= systemdsystemunitdir= dbuspolicydir= man5dir=
+prefix= sysconfdir= bindir= libexecdir= datadir= localedir= systemdsystemunitdir= dbuspolicydir= man1dir= man5dir= man8dir=
 eval "$dirs"
-for d in prefix sysconfdir bindir libexecdir datadir localedir systemdsystemunitdir dbuspolicydir man5dir; do
+for d in prefix sysconfdir bindir libexecdir datadir localedir systemdsystemunitdir dbuspolicydir man1dir man5dir man8dir; do
 	case ${!d} in
 	/*) echo "# $d = ${!d}" ;;
 	*) echo "Bail out! $d is not an absolute path: '${!d}'"; exit 1 ;;
@@ -62,6 +64,10 @@ $localedir/tr/LC_MESSAGES/kartd.mo
 $datadir/polkit-1/actions/org.kartd.policy
 $datadir/polkit-1/rules.d/org.kartd.rules
 $man5dir/kartd.conf.5
+$man1dir/kartctl.1
+$man1dir/kart-notify.1
+$man1dir/kart-gui.1
+$man8dir/kartd.8
 $sysconfdir/xdg/autostart/kart-notify.desktop"
 optional=""
 
