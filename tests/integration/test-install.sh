@@ -68,6 +68,7 @@ $man1dir/kartctl.1
 $man1dir/kart-notify.1
 $man1dir/kart-gui.1
 $man8dir/kartd.8
+$datadir/bash-completion/completions/kartctl
 $sysconfdir/xdg/autostart/kart-notify.desktop"
 optional=""
 
