@@ -33,7 +33,8 @@ integration_tests = \
 	tests/integration/test-session-life.sh \
 	tests/integration/test-notify.sh \
 	tests/integration/test-keyring.sh \
-	tests/integration/test-completion.sh
+	tests/integration/test-completion.sh \
+	tests/integration/test-po.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) \
 	tests/integration/tap.sh \
