@@ -8,7 +8,7 @@ set -u
 top=${KART_TOP_SRCDIR:-$(dirname "$0")/../..}
 pages=("$top"/man/*.[1-8])
 
-tap_plan $(( ${#pages[@]} + 5 ))
+tap_plan $(( ${#pages[@]} + 6 ))
 for p in "${pages[@]}"; do
 	check_eq "$(basename "$p") renders without warnings" "" \
 		"$(LC_ALL=C.UTF-8 groff -man -ww -z -Tutf8 "$p" 2>&1)"
