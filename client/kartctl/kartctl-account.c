@@ -23,52 +23,6 @@ typedef struct ManageArgs {
         const char *reason;
 } ManageArgs;
 
-static int parse_args(int argc, char *argv[], ManageArgs *a, const char *usage, int max_args) {
-        static const struct option options[] = {
-                { "help",   no_argument,       NULL, 'h' },
-                { "stdin",  no_argument,       NULL, 's' },
-                { "method", required_argument, NULL, 'm' },
-                { "reason", required_argument, NULL, 'r' },
-                { "json",   no_argument,       NULL, 'j' },
-                SESSION_KEYRING_OPTIONS,
-                {}
-        };
-        int c;
-
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'h':
-                        printf("%s%s", usage, _(SESSION_KEYRING_HELP));
-                        return -1;
-                case 's':
-                        a->session.use_stdin = true;
-                        break;
-                case 'm':
-                        a->session.method = optarg;
-                        break;
-                case 'r':
-                        a->reason = optarg;
-                        break;
-                case 'R':
-                        a->session.remember = true;
-                        break;
-                case 'U':
-                        a->session.use_stored = true;
-                        break;
-                case 'j':
-                        arg.json = true;
-                        break;
-                default:
-                        return EXIT_USAGE;
-                }
-        if (argc - optind > max_args) {
-                fprintf(stderr, "%s", usage);
-                return EXIT_USAGE;
-        }
-        return 0;
-}
-
 static int print_list(sd_bus_message *reply) {
         const char *serial, *subject, *status, *reason;
         uint64_t not_after;
@@ -108,11 +62,11 @@ int verb_account(sd_bus *bus, int argc, char *argv[]) {
                 fprintf(stderr, _("Usage: kartctl account certs [SERIAL] [--method sms|password] [--stdin]\n"));
                 return EXIT_USAGE;
         }
-        r = parse_args(argc - 1, argv + 1, &a,
+        r = kartctl_session_parse_args(argc - 1, argv + 1,
                        _("Usage: kartctl account certs [SERIAL] [--method sms|password] [--stdin]\n"
                          "                             [--remember] [--use-stored]\n\n"
                          "List the certificates the CA has for the holder of the card, with their\n"
-                         "status at the CA (after the verification code and the second factor).\n"), 1);
+                         "status at the CA (after the verification code and the second factor).\n"), 1, &a.session, &a.reason);
         if (r != 0)
                 return r < 0 ? EXIT_OK : r;
         r = kartctl_select_card(bus, optind < argc - 1 ? argv[1 + optind] : NULL, &card);
@@ -167,12 +121,12 @@ int verb_cert_manage(sd_bus *bus, int argc, char *argv[]) {
         ManageArgs a = { .reason = "unspecified" };
         int r;
 
-        r = parse_args(argc, argv, &a,
+        r = kartctl_session_parse_args(argc, argv,
                        _("Usage: kartctl cert suspend|resume|revoke ID [SERIAL] [--reason R] [--method M] [--stdin]\n"
                          "                                              [--remember] [--use-stored]\n\n"
                          "Suspend (put on hold), resume or revoke a certificate at the CA. ID is the\n"
                          "certificate's ID on the card or its serial number. Revoking is final: the\n"
-                         "serial number must be typed again.\n"), 2);
+                         "serial number must be typed again.\n"), 2, &a.session, &a.reason);
         if (r != 0)
                 return r < 0 ? EXIT_OK : r;
         if (optind >= argc) {

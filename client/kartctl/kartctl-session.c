@@ -4,6 +4,7 @@
  * shared by kartctl unlock and the certificate commands. */
 #include "config.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,63 @@
 void session_info_done(SessionInfo *i) {
         kartctl_strv_freep(&i->methods);
         free(i->sms_destination);
+}
+
+int kartctl_session_parse_args(int argc, char *argv[], const char *usage, int max_args, SessionArgs *a,
+                               const char **reason) {
+        static const struct option options[] = {
+                { "help",       no_argument,       NULL, 'h' },
+                { "stdin",      no_argument,       NULL, 's' },
+                { "method",     required_argument, NULL, 'm' },
+                { "remember",   no_argument,       NULL, 'R' },
+                { "use-stored", no_argument,       NULL, 'U' },
+                { "reason",     required_argument, NULL, 'r' },
+                { "json",       no_argument,       NULL, 'j' },
+                {}
+        };
+        int c;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        printf("%s%s", usage, _(SESSION_KEYRING_HELP));
+                        return -1;
+                case 's':
+                        a->use_stdin = true;
+                        break;
+                case 'm':
+                        if (!streq(optarg, "sms") && !streq(optarg, "password")) {
+                                fprintf(stderr, _("--method takes 'sms' or 'password'.\n"));
+                                return EXIT_USAGE;
+                        }
+                        a->method = optarg;
+                        break;
+                case 'R':
+                        a->remember = true;
+                        break;
+                case 'U':
+                        a->use_stored = true;
+                        break;
+                case 'r':
+                case 'j':
+                        if (!reason) {          /* unlock takes neither */
+                                fprintf(stderr, "%s", usage);
+                                return EXIT_USAGE;
+                        }
+                        if (c == 'r')
+                                *reason = optarg;
+                        else
+                                arg.json = true;
+                        break;
+                default:
+                        return EXIT_USAGE;
+                }
+        if (argc - optind > max_args) {
+                fprintf(stderr, "%s", usage);
+                return EXIT_USAGE;
+        }
+        return 0;
 }
 
 int kartctl_session_check_args(const SessionArgs *a) {

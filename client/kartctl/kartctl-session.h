@@ -16,10 +16,6 @@ typedef struct SessionArgs {
         bool use_stored;                /* confirm with the stored web password without asking */
 } SessionArgs;
 
-/* The options every session command takes besides --stdin and --method. */
-#define SESSION_KEYRING_OPTIONS \
-        { "remember",   no_argument, NULL, 'R' }, \
-        { "use-stored", no_argument, NULL, 'U' }
 #define SESSION_KEYRING_HELP \
         N_("\nWith --remember the web password, once the CA has accepted it, is kept in\n" \
            "your keyring (never a PIN or a code); next time kartctl asks whether to use it\n" \
@@ -35,6 +31,12 @@ typedef struct SessionInfo {
 
 void session_info_done(SessionInfo *i);
 
+/* The options of every session command (--stdin, --method, --remember,
+ * --use-stored; with reason non-NULL also --reason and --json); at most
+ * max_args plain arguments, from optind on. 0, -1 after --help, or an
+ * exit code. */
+int kartctl_session_parse_args(int argc, char *argv[], const char *usage, int max_args, SessionArgs *a,
+                               const char **reason);
 /* Checks --remember and --use-stored against --method and the build;
  * 0 or an exit code. */
 int kartctl_session_check_args(const SessionArgs *a);

@@ -21,56 +21,6 @@
 #include "kartctl.h"
 #include "macro.h"
 
-static int parse_args(int argc, char *argv[], SessionArgs *a) {
-        static const struct option options[] = {
-                { "help",   no_argument,       NULL, 'h' },
-                { "stdin",  no_argument,       NULL, 's' },
-                { "method", required_argument, NULL, 'm' },
-                SESSION_KEYRING_OPTIONS,
-                {}
-        };
-        int c;
-
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'h':
-                        printf(_("Usage: kartctl unlock [SERIAL] [--method sms|password] [--stdin]\n"
-                                 "                      [--remember] [--use-stored]\n\n"
-                                 "Unlock a card's PIN online with the CA (or give a new card its first PIN):\n"
-                                 "the verification code from the CA's portal, then an SMS code or your web\n"
-                                 "password, then the new PIN twice. The PUK is never used. With --stdin the\n"
-                                 "answers are read one per line: code, method, SMS code or password, new PIN,\n"
-                                 "new PIN again.\n"));
-                        printf("%s", _(SESSION_KEYRING_HELP));
-                        return -1;
-                case 's':
-                        a->use_stdin = true;
-                        break;
-                case 'R':
-                        a->remember = true;
-                        break;
-                case 'U':
-                        a->use_stored = true;
-                        break;
-                case 'm':
-                        if (!streq(optarg, "sms") && !streq(optarg, "password")) {
-                                fprintf(stderr, _("--method takes 'sms' or 'password'.\n"));
-                                return EXIT_USAGE;
-                        }
-                        a->method = optarg;
-                        break;
-                default:
-                        return EXIT_USAGE;
-                }
-        if (argc - optind > 1) {
-                fprintf(stderr, _("'unlock' takes at most one argument, a card serial.\n"));
-                return EXIT_USAGE;
-        }
-        a->serial = optind < argc ? argv[optind] : NULL;
-        return 0;
-}
-
 static int set_pin(sd_bus *bus, const SessionArgs *a, const char *path, const SessionInfo *i) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         PinBuffers p;
@@ -97,9 +47,17 @@ int verb_unlock(sd_bus *bus, int argc, char *argv[]) {
         SessionArgs a = {};
         int supported = 0, r;
 
-        r = parse_args(argc, argv, &a);
+        r = kartctl_session_parse_args(argc, argv,
+                       _("Usage: kartctl unlock [SERIAL] [--method sms|password] [--stdin]\n"
+                         "                      [--remember] [--use-stored]\n\n"
+                         "Unlock a card's PIN online with the CA (or give a new card its first PIN):\n"
+                         "the verification code from the CA's portal, then an SMS code or your web\n"
+                         "password, then the new PIN twice. The PUK is never used. With --stdin the\n"
+                         "answers are read one per line: code, method, SMS code or password, new PIN,\n"
+                         "new PIN again.\n"), 1, &a, NULL);
         if (r != 0)
                 return r < 0 ? EXIT_OK : r;
+        a.serial = optind < argc ? argv[optind] : NULL;
         r = kartctl_select_card(bus, a.serial, &card);
         if (r != 0)
                 return r;
