@@ -89,6 +89,13 @@ bool session_manager_backend_configured(SessionManager *m) {
         return backend_client_configured(m->backend);
 }
 
+bool session_manager_can_unlock(SessionManager *m, const Card *c) {
+        /* Only the reference card profile has protocol v1's admin key; an
+         * AKİS card's unlock is the CA's secret, never to be guessed at. */
+        return backend_client_configured(m->backend) && c->serial && c->pin.present &&
+               c->ops == card_driver_by_name("pkcs15");
+}
+
 unsigned session_id(const Session *s) { return s->id; }
 uid_t session_owner(const Session *s) { return s->owner; }
 SessionKind session_kind(const Session *s) { return s->kind; }
@@ -306,7 +313,7 @@ int session_start(SessionManager *m, Card *c, SessionKind kind, uid_t owner, con
 
         if (!backend_client_configured(m->backend) || !c->serial)
                 return -KART_ENOTSUPPORTED;
-        if (kind == SESSION_UNLOCK && !c->pin.present)
+        if (kind == SESSION_UNLOCK && !session_manager_can_unlock(m, c))
                 return -KART_ENOTSUPPORTED;
         for (Session *o = m->sessions, *next; o; o = next) {
                 next = o->next;
@@ -427,6 +434,10 @@ int session_list_certificates(Session *s, SessionDone done, void *userdata) {
         return step_start(s, "GET", path, NULL, MAX_CERT_LIST, on_cert_answer, done, userdata);
 }
 
+static const char *const revoke_reasons[] = {
+        "unspecified", "keyCompromise", "affiliationChanged", "superseded", "cessationOfOperation", NULL
+};
+
 static bool is_cert_serial(const char *s) {
         size_t n = strlen(s);
 
@@ -444,6 +455,8 @@ int session_certificate_op(Session *s, const char *op, const char *serial, const
         if (!streq(s->state, "authorized"))
                 return -KART_ENOTAUTHORIZED;
         if (!is_cert_serial(serial))
+                return -EINVAL;
+        if (streq(op, "revoke") && (!strv_has((char **) revoke_reasons, reason) || !streq(confirm_serial, serial)))
                 return -EINVAL;
         if (asprintf(&path, "/v1/certificates/%s/%s", serial, op) < 0)
                 return -ENOMEM;

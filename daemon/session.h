@@ -44,6 +44,9 @@ SessionManager *session_manager_free(SessionManager *m);
  * journal in the state directory). */
 void session_manager_report_journal(SessionManager *m);
 bool session_manager_backend_configured(SessionManager *m);
+/* Whether the configured backend can unlock card c online (the card's
+ * UnlockSupported); Unlock sessions are refused for other cards. */
+bool session_manager_can_unlock(SessionManager *m, const Card *c);
 
 /* Starts a session for card c, owned by uid owner, with the verification
  * code the CA's portal gave; done gets the new session (NULL on failure).

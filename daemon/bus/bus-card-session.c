@@ -115,8 +115,5 @@ int bus_card_method_start_session(sd_bus_message *m, void *userdata, sd_bus_erro
 }
 
 bool bus_card_unlock_supported(Card *c) {
-        BusContext *ctx = bus_context_of(c->reader->engine);
-
-        return session_manager_backend_configured(ctx->sessions) && c->serial && c->pin.present &&
-               c->ops == card_driver_by_name("pkcs15");
+        return session_manager_can_unlock(bus_context_of(c->reader->engine)->sessions, c);
 }

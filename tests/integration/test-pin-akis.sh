@@ -8,7 +8,7 @@ set -u
 export KART_CARD_PROFILE="${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/sim/cardsim/akis.profile"
 . "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
 
-tap_plan 11
+tap_plan 13
 . "$(dirname "$0")/card.sh"
 card_start
 
@@ -27,4 +27,12 @@ check "a wrong PIN tells the tries left" grep -q 'Wrong PIN; 2 tries left' <<<"$
 check_eq "...and the property learns them from the answer" "ok 2" "$(prop PinState) $(prop PinRetriesLeft)"
 check_eq "the card agrees: one try spent, not more" 2 "$(card_tries)"
 check "no empty VERIFY was ever sent to this card" sh -c "! grep -q 'APDU 00 20 00 81 Lc=0 ' '$WORLD/kartd.log'"
+# AKİS's online unlock is the CA's own protocol: kartd does not offer its
+# v1 unlock for an AKİS card, even with a backend configured.
+world_start_backend >/dev/null && world_restart_kartd >/dev/null
+world_wait_for 5 sh -c "'$CTL' --json status | grep -q serial"
+card=$(busctl --system get-property org.kartd.Kartd1 /org/kartd/Kartd1 org.kartd.Kartd1.Manager Cards | awk '{print $3}' | tr -d '"')
+check_eq "an AKİS card is not UnlockSupported" false "$(prop UnlockSupported)"
+check "... and Unlock is refused before the backend is asked" \
+	grep -q "cannot unlock this card online" <<<"$(call Unlock 'sa{sv}' ABCD-EFGH-JKLM 0)"
 tap_done
