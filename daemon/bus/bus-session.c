@@ -151,7 +151,9 @@ static void step_done(Session *s _unused_, int r, const char *message, json_t *a
 
 static int step_error(int r, sd_bus_error *error) {
         if (r == -EINVAL)
-                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Invalid argument.");
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
+                                        "Invalid argument: a second factor this session offers, a certificate serial "
+                                        "in uppercase hex, a revocation reason of the protocol and the serial repeated.");
         if (r == -KART_EBUSY)
                 return sd_bus_error_set(error, KART_ERROR_BUSY, "Another step of this session is on its way.");
         if (r == -KART_ENOTAUTHORIZED)

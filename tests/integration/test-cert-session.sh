@@ -8,7 +8,7 @@ set -u
 . "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
 . "$(dirname "$0")/card.sh"
 
-tap_plan 17
+tap_plan 19
 card_start
 world_start_backend >/dev/null || { echo "Bail out! the reference backend did not start"; exit 1; }
 world_restart_kartd >/dev/null
@@ -53,6 +53,9 @@ session=$(busctl --system call org.kartd.Kartd1 "$card" org.kartd.Kartd1.Card Ce
 	"$(world_backend_code cert)" 0 | awk '{print $2}' | tr -d '"')
 check "busctl: CertificateSession + Confirm" busctl --system call org.kartd.Kartd1 "$session" \
 	org.kartd.Kartd1.Session Confirm ss password kart-test-pw
+check "Revoke with an unknown reason is refused by kartd, naming the rule" grep -q "revocation reason" <<<"$(busctl \
+	--system call org.kartd.Kartd1 "$session" org.kartd.Kartd1.Session Revoke sss "$AUTH" bogus "$AUTH" 2>&1)"
+check "... and OCSP still says good for it" ocsp_status 02 good
 check "Resume of a revoked certificate is refused" grep -qi "state\|refused\|revoked" <<<"$(busctl --system call \
 	org.kartd.Kartd1 "$session" org.kartd.Kartd1.Session Resume s "$SIGN" 2>&1)"
 check "the session lists the revocation" grep -q "$SIGN" <<<"$(busctl --system call org.kartd.Kartd1 "$session" \
