@@ -71,6 +71,14 @@ $man8dir/kartd.8
 $datadir/bash-completion/completions/kartctl
 $sysconfdir/xdg/autostart/kart-notify.desktop"
 optional=""
+# kart-gui is built only when GTK 4 was found (or not --disable-gui).
+if [ -x "$BUILD/client/gui/kart-gui" ]; then
+	echo "# kart-gui is built: expecting it and its menu entry"
+	programs="$programs
+$bindir/kart-gui"
+	data="$data
+$datadir/applications/org.kartd.KartGui.desktop"
+fi
 
 check "make install DESTDIR=... succeeds" submake install DESTDIR="$DEST"
 

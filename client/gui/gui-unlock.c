@@ -1,0 +1,518 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The wizards over a session with the CA (org.kartd.Kartd1.Session):
+ * verification code -> second factor -> new PIN (unlock) or the holder's
+ * certificates (suspend, resume, revoke) -> progress -> result. kartd and
+ * the CA decide everything; the wizard shows the session's state. */
+#include "config.h"
+
+#include "kart-error.h"
+#include "kart-gui.h"
+#include "kart-names.h"
+
+typedef enum { WIZARD_UNLOCK, WIZARD_CERTIFICATE } WizardKind;
+
+typedef struct Wizard {
+        WizardKind kind;
+        GtkWindow *window;
+        KartCard *card;
+        KartSession *session;
+        GtkStack *stack;
+        GtkWidget *step, *message, *close;
+        GtkWidget *code, *code_next;
+        GtkWidget *use_sms, *use_password, *send_sms, *secret, *factor_next;
+        GtkWidget *new_pin, *repeat, *pin_lengths, *pin_next;
+        GtkWidget *progress;
+        GtkWidget *account, *revoke_serial;
+        GtkWidget *result;
+        gboolean ended;
+} Wizard;
+
+static void wizard_free(gpointer data) {
+        Wizard *w = data;
+
+        if (w->session)
+                g_signal_handlers_disconnect_by_data(w->session, w);
+        g_clear_object(&w->session);
+        g_object_unref(w->card);
+        g_free(w);
+}
+
+static int total_steps(Wizard *w) {
+        return 4;
+}
+
+/* Shows page NAME, with "Step N of M: TITLE" above it. */
+static void show_page(Wizard *w, const char *name, int step, const char *title) {
+        g_autofree char *text = g_strdup_printf(_("Step %d of %d: %s"), step, total_steps(w), title);
+
+        gtk_label_set_text(GTK_LABEL(w->step), text);
+        gtk_stack_set_visible_child_name(w->stack, name);
+        gtk_label_set_text(GTK_LABEL(w->message), "");
+}
+
+static void show_error(Wizard *w, const GError *error) {
+        g_autofree char *text = gui_error_text(error);
+
+        gtk_label_set_text(GTK_LABEL(w->message), text);
+}
+
+static void show_result(Wizard *w, gboolean success, const char *text) {
+        w->ended = TRUE;
+        gtk_label_set_text(GTK_LABEL(w->result), text);
+        gtk_widget_remove_css_class(w->result, success ? "error" : "success");
+        gtk_widget_add_css_class(w->result, success ? "success" : "error");
+        show_page(w, "result", total_steps(w), success ? _("Done") : _("Failed"));
+        gtk_button_set_label(GTK_BUTTON(w->close), _("_Close"));
+}
+
+/* Every call keeps the window (and so w) alive until its answer. */
+static void wizard_call(Wizard *w, gpointer proxy, const char *method, GVariant *params,
+                        GAsyncReadyCallback callback) {
+        g_object_ref(w->window);
+        gui_call_interactive(proxy, method, params, callback, w);
+}
+
+static GVariant *wizard_finish(Wizard *w, GObject *source, GAsyncResult *result, GError **error) {
+        return gui_call_finish(source, result, error);
+}
+
+/* ---------------------------------------------------------------- session */
+
+static void on_finished(KartSession *session, gboolean success, const char *error, const char *message,
+                        gpointer user_data) {
+        Wizard *w = user_data;
+
+        if (w->ended)
+                return;
+        if (success)
+                show_result(w, TRUE, _("Done."));
+        else {
+                const char *sentence = kart_error_describe(error);
+                g_autofree char *text = g_strdup_printf("%s\n%s", sentence ? sentence : error, message);
+                show_result(w, FALSE, text);
+        }
+}
+
+static void on_state(GObject *object, GParamSpec *pspec, gpointer user_data) {
+        Wizard *w = user_data;
+        const char *state = kart_session_get_state(w->session);
+        const char *text = NULL;
+
+        if (g_strcmp0(state, "authorized") == 0)
+                text = _("Authorized by the CA.");
+        else if (g_strcmp0(state, "applying") == 0)
+                text = _("Writing to the card. Do not remove it.");
+        else if (g_strcmp0(state, "expired") == 0)
+                text = _("The session expired.");
+        if (text)
+                gtk_label_set_text(GTK_LABEL(w->progress), text);
+}
+
+static void show_factor_page(Wizard *w) {
+        const char *const *methods = kart_session_get_second_factor_methods(w->session);
+        const char *destination = kart_session_get_sms_destination(w->session);
+        gboolean sms = methods && g_strv_contains(methods, "sms");
+        gboolean password = methods && g_strv_contains(methods, "password");
+        g_autofree char *sms_text = NULL;
+
+        sms_text = destination && *destination
+                           ? g_strdup_printf(_("SMS code sent to %s"), destination)
+                           : g_strdup(_("SMS code"));
+        gtk_check_button_set_label(GTK_CHECK_BUTTON(w->use_sms), sms_text);
+        gtk_widget_set_visible(w->use_sms, sms);
+        gtk_widget_set_visible(w->send_sms, sms);
+        gtk_widget_set_visible(w->use_password, password);
+        gtk_check_button_set_active(GTK_CHECK_BUTTON(sms ? w->use_sms : w->use_password), TRUE);
+        show_page(w, "factor", 2, _("Second factor"));
+}
+
+static void on_session_started(GObject *source, GAsyncResult *result, gpointer user_data) {
+        Wizard *w = user_data;
+        GtkWindow *window = w->window;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = wizard_finish(w, source, result, &error);
+        const char *path;
+
+        gtk_widget_set_sensitive(w->code_next, TRUE);
+        if (reply) {
+                g_variant_get(reply, "(&o)", &path);
+                w->session = kart_session_proxy_new_for_bus_sync(G_BUS_TYPE_SYSTEM, G_DBUS_PROXY_FLAGS_NONE,
+                                                                 KART_BUS_NAME, path, NULL, &error);
+        }
+        if (!w->session)
+                show_error(w, error);
+        else {
+                g_signal_connect(w->session, "finished", G_CALLBACK(on_finished), w);
+                g_signal_connect(w->session, "notify::state", G_CALLBACK(on_state), w);
+                show_factor_page(w);
+        }
+        g_object_unref(window);
+}
+
+static void on_code_next(GtkButton *button, gpointer user_data) {
+        Wizard *w = user_data;
+        const char *code = gtk_editable_get_text(GTK_EDITABLE(w->code));
+
+        gtk_widget_set_sensitive(w->code_next, FALSE);
+        gtk_label_set_text(GTK_LABEL(w->message), _("Asking the CA…"));
+        wizard_call(w, w->card, w->kind == WIZARD_UNLOCK ? "Unlock" : "CertificateSession",
+                    g_variant_new("(sa{sv})", code, NULL), on_session_started);
+}
+
+static void on_sms_sent(GObject *source, GAsyncResult *result, gpointer user_data) {
+        Wizard *w = user_data;
+        GtkWindow *window = w->window;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = wizard_finish(w, source, result, &error);
+
+        if (reply)
+                gtk_label_set_text(GTK_LABEL(w->message), _("The SMS is on its way."));
+        else
+                show_error(w, error);
+        g_object_unref(window);
+}
+
+static void on_send_sms(GtkButton *button, gpointer user_data) {
+        Wizard *w = user_data;
+        wizard_call(w, w->session, "SendSms", NULL, on_sms_sent);
+}
+
+static void list_account(Wizard *w);
+
+static void on_confirmed(GObject *source, GAsyncResult *result, gpointer user_data) {
+        Wizard *w = user_data;
+        GtkWindow *window = w->window;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = wizard_finish(w, source, result, &error);
+
+        gtk_widget_set_sensitive(w->factor_next, TRUE);
+        if (!reply)
+                show_error(w, error);
+        else if (w->kind == WIZARD_UNLOCK) {
+                guint min = kart_session_get_pin_min_length(w->session);
+                guint max = kart_session_get_pin_max_length(w->session);
+                g_autofree char *lengths = min && max
+                        ? g_strdup_printf(_("The new PIN has %u to %u characters."), min, max)
+                        : g_strdup("");
+                gtk_label_set_text(GTK_LABEL(w->pin_lengths), lengths);
+                show_page(w, "pin", 3, _("New PIN"));
+        } else
+                list_account(w);
+        g_object_unref(window);
+}
+
+static void on_factor_next(GtkButton *button, gpointer user_data) {
+        Wizard *w = user_data;
+        gboolean sms = gtk_check_button_get_active(GTK_CHECK_BUTTON(w->use_sms));
+
+        gtk_widget_set_sensitive(w->factor_next, FALSE);
+        wizard_call(w, w->session, "Confirm",
+                    g_variant_new("(ss)", sms ? "sms" : "password",
+                                  gtk_editable_get_text(GTK_EDITABLE(w->secret))),
+                    on_confirmed);
+        gtk_editable_set_text(GTK_EDITABLE(w->secret), "");
+}
+
+/* ---------------------------------------------------------------- unlock */
+
+static void on_pin_set(GObject *source, GAsyncResult *result, gpointer user_data) {
+        Wizard *w = user_data;
+        GtkWindow *window = w->window;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = wizard_finish(w, source, result, &error);
+
+        gtk_widget_set_sensitive(w->pin_next, TRUE);
+        if (reply)
+                show_result(w, TRUE, _("The new PIN is set. The card is ready to use."));
+        else if (!w->ended && g_strcmp0(kart_session_get_state(w->session), "authorized") == 0) {
+                show_page(w, "pin", 3, _("New PIN"));
+                show_error(w, error);
+        } else if (!w->ended) {
+                g_autofree char *text = gui_error_text(error);
+                show_result(w, FALSE, text);
+        }
+        g_object_unref(window);
+}
+
+static void on_pin_next(GtkButton *button, gpointer user_data) {
+        Wizard *w = user_data;
+        const char *pin = gtk_editable_get_text(GTK_EDITABLE(w->new_pin));
+
+        if (!g_str_equal(pin, gtk_editable_get_text(GTK_EDITABLE(w->repeat)))) {
+                gtk_label_set_text(GTK_LABEL(w->message), _("The new PINs do not match."));
+                return;
+        }
+        gtk_widget_set_sensitive(w->pin_next, FALSE);
+        gtk_label_set_text(GTK_LABEL(w->progress), _("Setting the new PIN…"));
+        show_page(w, "progress", 4, _("Setting the PIN"));
+        wizard_call(w, w->session, "SetPin", g_variant_new("(s)", pin), on_pin_set);
+        gtk_editable_set_text(GTK_EDITABLE(w->new_pin), "");
+        gtk_editable_set_text(GTK_EDITABLE(w->repeat), "");
+}
+
+static GtkWidget *page_box(void) {
+        return gtk_box_new(GTK_ORIENTATION_VERTICAL, 10);
+}
+
+/* ---------------------------------------------------------------- certificates at the CA */
+
+static void on_account(GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void list_account(Wizard *w) {
+        show_page(w, "account", 3, _("Certificates at the CA"));
+        wizard_call(w, w->session, "ListAccountCertificates", NULL, on_account);
+}
+
+static void on_operation_done(GObject *source, GAsyncResult *result, gpointer user_data) {
+        Wizard *w = user_data;
+        GtkWindow *window = w->window;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = wizard_finish(w, source, result, &error);
+
+        if (!reply && !w->ended) {
+                show_page(w, "account", 3, _("Certificates at the CA"));
+                show_error(w, error);
+        } else if (reply && !w->ended)
+                show_result(w, TRUE, _("The CA has done it. The certificate's new status shows after the "
+                                       "next status check."));
+        g_object_unref(window);
+}
+
+static void on_operation(GtkButton *button, gpointer user_data) {
+        Wizard *w = user_data;
+        const char *method = g_object_get_data(G_OBJECT(button), "kart-method");
+        const char *serial = g_object_get_data(G_OBJECT(button), "kart-serial");
+        GVariant *params;
+
+        if (g_str_equal(method, "Revoke")) {
+                const char *typed = gtk_editable_get_text(GTK_EDITABLE(w->revoke_serial));
+                if (g_ascii_strcasecmp(typed, serial) != 0) {
+                        gtk_label_set_text(GTK_LABEL(w->message),
+                                           _("Revoking is final: type the certificate's serial number "
+                                             "in the field below first."));
+                        return;
+                }
+                params = g_variant_new("(sss)", serial, "unspecified", typed);
+        } else
+                params = g_variant_new("(s)", serial);
+        gtk_label_set_text(GTK_LABEL(w->progress), _("Asking the CA…"));
+        show_page(w, "progress", 4, _("At the CA"));
+        wizard_call(w, w->session, method, params, on_operation_done);
+}
+
+static GtkWidget *operation_button(Wizard *w, const char *label, const char *method, const char *serial) {
+        GtkWidget *button = gtk_button_new_with_label(label);
+
+        g_object_set_data(G_OBJECT(button), "kart-method", (gpointer) method);
+        g_object_set_data_full(G_OBJECT(button), "kart-serial", g_strdup(serial), g_free);
+        g_signal_connect(button, "clicked", G_CALLBACK(on_operation), w);
+        return button;
+}
+
+static void on_account(GObject *source, GAsyncResult *result, gpointer user_data) {
+        Wizard *w = user_data;
+        GtkWindow *window = w->window;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = wizard_finish(w, source, result, &error);
+        GtkGrid *grid = GTK_GRID(w->account);
+        const char *serial, *subject, *status, *reason;
+        guint64 not_after;
+        GVariantIter *iter;
+        int line = 0;
+
+        while (gtk_widget_get_first_child(w->account))
+                gtk_grid_remove(grid, gtk_widget_get_first_child(w->account));
+        if (!reply) {
+                show_error(w, error);
+                g_object_unref(window);
+                return;
+        }
+        g_variant_get(reply, "(a(sstss))", &iter);
+        while (g_variant_iter_next(iter, "(&s&st&s&s)", &serial, &subject, &not_after, &status, &reason)) {
+                GtkWidget *label = gui_label(subject, NULL);
+
+                gtk_label_set_ellipsize(GTK_LABEL(label), PANGO_ELLIPSIZE_END);
+                gtk_label_set_max_width_chars(GTK_LABEL(label), 30);
+                gtk_widget_set_tooltip_text(label, subject);
+                gtk_grid_attach(grid, gui_label(serial, NULL), 0, line, 1, 1);
+                gtk_grid_attach(grid, label, 1, line, 1, 1);
+                gtk_grid_attach(grid, gui_label(g_str_equal(status, "good") ? _("Valid")
+                                                : g_str_equal(status, "on-hold") ? _("Suspended")
+                                                : _("Revoked"),
+                                                g_str_equal(status, "good") ? "success" : "warning"),
+                                2, line, 1, 1);
+                if (g_str_equal(status, "good"))
+                        gtk_grid_attach(grid, operation_button(w, _("Suspend"), "Suspend", serial), 3, line, 1, 1);
+                if (g_str_equal(status, "on-hold"))
+                        gtk_grid_attach(grid, operation_button(w, _("Resume"), "Resume", serial), 3, line, 1, 1);
+                if (!g_str_equal(status, "revoked"))
+                        gtk_grid_attach(grid, operation_button(w, _("Revoke…"), "Revoke", serial), 4, line, 1, 1);
+                line++;
+        }
+        g_variant_iter_free(iter);
+        g_object_unref(window);
+}
+
+static GtkWidget *certops_page(Wizard *w) {
+        GtkWidget *page = page_box(), *scrolled;
+
+        w->account = gtk_grid_new();
+        gtk_grid_set_row_spacing(GTK_GRID(w->account), 6);
+        gtk_grid_set_column_spacing(GTK_GRID(w->account), 12);
+        scrolled = gtk_scrolled_window_new();
+        gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(scrolled), w->account);
+        gtk_widget_set_vexpand(scrolled, TRUE);
+        gtk_box_append(GTK_BOX(page), scrolled);
+        w->revoke_serial = gtk_entry_new();
+        gtk_entry_set_placeholder_text(GTK_ENTRY(w->revoke_serial),
+                                       _("To revoke: the certificate's serial number, typed again"));
+        gtk_box_append(GTK_BOX(page), w->revoke_serial);
+        return page;
+}
+
+/* ---------------------------------------------------------------- window */
+
+static void on_close(GtkButton *button, gpointer user_data) {
+        Wizard *w = user_data;
+        gtk_window_close(w->window);
+}
+
+static gboolean on_close_request(GtkWindow *window, gpointer user_data) {
+        Wizard *w = user_data;
+
+        /* Tell the CA at once rather than letting the session expire. */
+        if (w->session && !w->ended)
+                g_dbus_proxy_call(G_DBUS_PROXY(w->session), "Cancel", NULL, G_DBUS_CALL_FLAGS_NONE, -1,
+                                  NULL, NULL, NULL);
+        return FALSE;
+}
+
+static GtkWidget *next_button(Wizard *w, const char *mnemonic, GCallback callback) {
+        GtkWidget *button = gtk_button_new_with_mnemonic(mnemonic);
+
+        gtk_widget_add_css_class(button, "suggested-action");
+        gtk_widget_set_halign(button, GTK_ALIGN_END);
+        g_signal_connect(button, "clicked", callback, w);
+        return button;
+}
+
+static GtkWidget *wrapped(const char *text) {
+        GtkWidget *label = gui_label(text, NULL);
+
+        gtk_label_set_wrap(GTK_LABEL(label), TRUE);
+        gtk_label_set_max_width_chars(GTK_LABEL(label), 55);
+        return label;
+}
+
+static void build_pages(Wizard *w) {
+        GtkWidget *page, *spinner;
+
+        page = page_box();
+        gtk_box_append(GTK_BOX(page), wrapped(w->kind == WIZARD_UNLOCK
+                ? _("Type the verification code you got from the CA's portal for unlocking this card.")
+                : _("Type the verification code you got from the CA's portal for certificate operations.")));
+        w->code = gtk_entry_new();
+        gtk_entry_set_placeholder_text(GTK_ENTRY(w->code), _("Verification code"));
+        gtk_box_append(GTK_BOX(page), w->code);
+        w->code_next = next_button(w, _("_Next"), G_CALLBACK(on_code_next));
+        gtk_box_append(GTK_BOX(page), w->code_next);
+        gtk_stack_add_named(w->stack, page, "code");
+
+        page = page_box();
+        gtk_box_append(GTK_BOX(page), wrapped(_("Prove that you are the card's holder.")));
+        w->use_sms = gtk_check_button_new_with_label(_("SMS code"));
+        w->use_password = gtk_check_button_new_with_label(_("Web password of the CA's portal"));
+        gtk_check_button_set_group(GTK_CHECK_BUTTON(w->use_password), GTK_CHECK_BUTTON(w->use_sms));
+        w->send_sms = gtk_button_new_with_mnemonic(_("_Send the SMS"));
+        gtk_widget_set_halign(w->send_sms, GTK_ALIGN_START);
+        g_signal_connect(w->send_sms, "clicked", G_CALLBACK(on_send_sms), w);
+        w->secret = gui_password_entry(_("SMS code or web password"));
+        gtk_box_append(GTK_BOX(page), w->use_sms);
+        gtk_box_append(GTK_BOX(page), w->send_sms);
+        gtk_box_append(GTK_BOX(page), w->use_password);
+        gtk_box_append(GTK_BOX(page), w->secret);
+        w->factor_next = next_button(w, _("_Next"), G_CALLBACK(on_factor_next));
+        gtk_box_append(GTK_BOX(page), w->factor_next);
+        gtk_stack_add_named(w->stack, page, "factor");
+
+        page = page_box();
+        gtk_box_append(GTK_BOX(page), wrapped(_("Choose the new PIN. It never leaves this computer.")));
+        w->pin_lengths = gui_label("", "dim-label");
+        w->new_pin = gui_password_entry(_("New PIN"));
+        w->repeat = gui_password_entry(_("New PIN again"));
+        gtk_box_append(GTK_BOX(page), w->pin_lengths);
+        gtk_box_append(GTK_BOX(page), w->new_pin);
+        gtk_box_append(GTK_BOX(page), w->repeat);
+        w->pin_next = next_button(w, _("_Set the PIN"), G_CALLBACK(on_pin_next));
+        gtk_box_append(GTK_BOX(page), w->pin_next);
+        gtk_stack_add_named(w->stack, page, "pin");
+
+        page = page_box();
+        spinner = gtk_spinner_new();
+        gtk_spinner_start(GTK_SPINNER(spinner));
+        w->progress = wrapped("");
+        gtk_box_append(GTK_BOX(page), spinner);
+        gtk_box_append(GTK_BOX(page), w->progress);
+        gtk_stack_add_named(w->stack, page, "progress");
+
+        gtk_stack_add_named(w->stack, certops_page(w), "account");
+
+        page = page_box();
+        w->result = wrapped("");
+        gtk_widget_add_css_class(w->result, "title-4");
+        gtk_box_append(GTK_BOX(page), w->result);
+        gtk_stack_add_named(w->stack, page, "result");
+}
+
+static void wizard_open(GtkWindow *parent, KartCard *card, WizardKind kind) {
+        Wizard *w = g_new0(Wizard, 1);
+        GtkWidget *box, *title, *stack;
+        g_autofree char *heading = NULL;
+
+        w->kind = kind;
+        w->card = g_object_ref(card);
+        w->window = GTK_WINDOW(gtk_window_new());
+        g_object_set_data_full(G_OBJECT(w->window), "kart-wizard", w, wizard_free);
+        gtk_window_set_transient_for(w->window, parent);
+        gtk_window_set_default_size(w->window, 560, 420);
+        heading = g_strdup_printf(kind == WIZARD_UNLOCK ? _("Unlock the PIN of card %s")
+                                                        : _("Certificates of card %s at the CA"),
+                                  kart_card_get_serial(card));
+        gtk_window_set_title(w->window, heading);
+        gtk_window_set_titlebar(w->window, gtk_header_bar_new());
+
+        box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);
+        gtk_widget_set_margin_start(box, 18);
+        gtk_widget_set_margin_end(box, 18);
+        gtk_widget_set_margin_top(box, 18);
+        gtk_widget_set_margin_bottom(box, 18);
+        title = gui_label(heading, "title-3");
+        gtk_box_append(GTK_BOX(box), title);
+        w->step = gui_label("", "dim-label");
+        gtk_box_append(GTK_BOX(box), w->step);
+        stack = gtk_stack_new();
+        gtk_widget_set_vexpand(stack, TRUE);
+        w->stack = GTK_STACK(stack);
+        build_pages(w);
+        gtk_box_append(GTK_BOX(box), stack);
+        w->message = wrapped("");
+        gtk_widget_add_css_class(w->message, "error");
+        gtk_box_append(GTK_BOX(box), w->message);
+        w->close = gtk_button_new_with_mnemonic(_("_Cancel"));
+        gtk_widget_set_halign(w->close, GTK_ALIGN_START);
+        g_signal_connect(w->close, "clicked", G_CALLBACK(on_close), w);
+        gtk_box_append(GTK_BOX(box), w->close);
+        gtk_window_set_child(w->window, box);
+        g_signal_connect(w->window, "close-request", G_CALLBACK(on_close_request), w);
+
+        show_page(w, "code", 1, _("Verification code"));
+        gtk_window_present(w->window);
+}
+
+void gui_unlock_wizard(GtkWindow *parent, KartCard *card) {
+        wizard_open(parent, card, WIZARD_UNLOCK);
+}
+
+void gui_certificate_wizard(GtkWindow *parent, KartCard *card) {
+        wizard_open(parent, card, WIZARD_CERTIFICATE);
+}

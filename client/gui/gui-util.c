@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Small pieces shared by the pages and dialogs of kart-gui. */
+#include "config.h"
+
+#include "kart-error.h"
+#include "kart-gui.h"
+
+/* The daemon's error as the user should read it: our translated sentence
+ * for the error name, then the daemon's own detail (tries left...). */
+char *gui_error_text(const GError *error) {
+        g_autofree char *name = NULL;
+        g_autoptr(GError) copy = NULL;
+        const char *sentence, *detail;
+
+        if (!error)
+                return g_strdup(_("Unknown error"));
+        name = g_dbus_error_get_remote_error(error);
+        copy = g_error_copy(error);
+        g_dbus_error_strip_remote_error(copy);
+        detail = copy->message;
+        sentence = name ? kart_error_describe(name) : NULL;
+        if (name && g_str_equal(name, "org.freedesktop.DBus.Error.ServiceUnknown"))
+                sentence = _("kartd is not running.");
+        if (sentence && detail && *detail && !g_str_equal(sentence, detail))
+                return g_strdup_printf("%s\n%s", sentence, detail);
+        return g_strdup(sentence ? sentence : detail);
+}
+
+static void on_message_close(GtkButton *button, gpointer window) {
+        gtk_window_destroy(GTK_WINDOW(window));
+}
+
+void gui_show_message(GtkWindow *parent, const char *title, const char *text) {
+        GtkWidget *window, *box, *label, *button;
+
+        window = gtk_window_new();
+        gtk_window_set_title(GTK_WINDOW(window), title);
+        gtk_window_set_modal(GTK_WINDOW(window), TRUE);
+        if (parent)
+                gtk_window_set_transient_for(GTK_WINDOW(window), parent);
+        box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);
+        gtk_widget_set_margin_start(box, 18);
+        gtk_widget_set_margin_end(box, 18);
+        gtk_widget_set_margin_top(box, 18);
+        gtk_widget_set_margin_bottom(box, 18);
+        gtk_box_append(GTK_BOX(box), gui_label(title, "title-4"));
+        label = gui_label(text, NULL);
+        gtk_label_set_wrap(GTK_LABEL(label), TRUE);
+        gtk_label_set_max_width_chars(GTK_LABEL(label), 60);
+        gtk_label_set_selectable(GTK_LABEL(label), TRUE);
+        gtk_box_append(GTK_BOX(box), label);
+        button = gtk_button_new_with_mnemonic(_("_Close"));
+        gtk_widget_set_halign(button, GTK_ALIGN_END);
+        g_signal_connect(button, "clicked", G_CALLBACK(on_message_close), window);
+        gtk_box_append(GTK_BOX(box), button);
+        gtk_window_set_child(GTK_WINDOW(window), box);
+        gtk_window_present(GTK_WINDOW(window));
+}
+
+void gui_show_error(GtkWindow *parent, const char *title, const GError *error) {
+        g_autofree char *text = gui_error_text(error);
+        gui_show_message(parent, title, text);
+}
+
+const char *gui_pin_state_text(const char *state) {
+        if (g_strcmp0(state, "ok") == 0)
+                return _("PIN usable");
+        if (g_strcmp0(state, "last-try") == 0)
+                return _("PIN on its last try");
+        if (g_strcmp0(state, "locked") == 0)
+                return _("PIN locked");
+        if (g_strcmp0(state, "blocked") == 0)
+                return _("Card blocked");
+        return _("PIN state unknown");
+}
+
+/* "PIN usable — 3 of 3 tries left", from the card's properties. */
+char *gui_pin_summary(KartCard *card) {
+        const char *state = gui_pin_state_text(kart_card_get_pin_state(card));
+        int left = kart_card_get_pin_retries_left(card);
+        int max = kart_card_get_pin_retries_max(card);
+
+        if (left < 0)
+                return g_strdup(state);
+        if (max > 0)
+                return g_strdup_printf(ngettext("%s — %d of %d try left", "%s — %d of %d tries left", left),
+                                       state, left, max);
+        return g_strdup_printf(ngettext("%s — %d try left", "%s — %d tries left", left), state, left);
+}
+
+GtkWidget *gui_label(const char *text, const char *css_class) {
+        GtkWidget *label = gtk_label_new(text);
+
+        gtk_label_set_xalign(GTK_LABEL(label), 0);
+        if (css_class)
+                gtk_widget_add_css_class(label, css_class);
+        return label;
+}
+
+GtkWidget *gui_password_entry(const char *placeholder) {
+        GtkWidget *entry = gtk_password_entry_new();
+
+        gtk_password_entry_set_show_peek_icon(GTK_PASSWORD_ENTRY(entry), TRUE);
+        g_object_set(entry, "placeholder-text", placeholder, NULL);
+        return entry;
+}
+
+/* Calls that polkit may want a password for: the flag lets the desktop's
+ * agent ask, and no timeout while the user answers it. */
+void gui_call_interactive(gpointer proxy, const char *method, GVariant *params,
+                          GAsyncReadyCallback callback, gpointer user_data) {
+        g_dbus_proxy_call(G_DBUS_PROXY(proxy), method, params,
+                          G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, G_MAXINT, NULL,
+                          callback, user_data);
+}
+
+GVariant *gui_call_finish(gpointer proxy, GAsyncResult *result, GError **error) {
+        return g_dbus_proxy_call_finish(G_DBUS_PROXY(proxy), result, error);
+}

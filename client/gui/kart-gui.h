@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* kart-gui: a thin GTK 4 face for kartd. Every state shown comes from the
+ * daemon's bus objects (proxies generated from the XML in dbus/); the GUI only
+ * presents it and forwards the user's input. */
+
+#include <gtk/gtk.h>
+#include <glib/gi18n.h>
+
+#include "kart-dbus.h"
+
+typedef struct KartGui {
+        GtkApplication *app;
+        GtkWindow *window;
+        KartManager *manager;
+        GtkStack *stack;
+
+        /* cards page */
+        GtkListBox *card_list;
+        GtkLabel *cards_status;
+
+        /* certificates page */
+        KartCard *selected;        /* the card whose certificates are shown */
+        GtkLabel *certs_title;
+        GtkWidget *certs_table;    /* GtkGrid, rebuilt on every listing */
+        gulong selected_status_id;
+
+        char *unlock_serial;       /* --unlock SERIAL */
+} KartGui;
+
+/* kart-gui.c */
+KartCard *gui_card_proxy_new(const char *path, GError **error);
+
+/* gui-util.c */
+char *gui_error_text(const GError *error);
+void gui_show_error(GtkWindow *parent, const char *title, const GError *error);
+void gui_show_message(GtkWindow *parent, const char *title, const char *text);
+const char *gui_pin_state_text(const char *state);
+char *gui_pin_summary(KartCard *card);
+GtkWidget *gui_label(const char *text, const char *css_class);
+void gui_call_interactive(gpointer proxy, const char *method, GVariant *params,
+                          GAsyncReadyCallback callback, gpointer user_data);
+GVariant *gui_call_finish(gpointer proxy, GAsyncResult *result, GError **error);
+GtkWidget *gui_password_entry(const char *placeholder);
+
+/* gui-cards.c */
+GtkWidget *gui_cards_page_new(KartGui *gui);
+void gui_cards_refresh(KartGui *gui);
+
+/* gui-certs.c */
+GtkWidget *gui_certs_page_new(KartGui *gui);
+void gui_certs_show(KartGui *gui, KartCard *card);
+
+/* gui-pin.c */
+void gui_change_pin_dialog(GtkWindow *parent, KartCard *card);
+
+/* gui-unlock.c */
+void gui_unlock_wizard(GtkWindow *parent, KartCard *card);
+void gui_certificate_wizard(GtkWindow *parent, KartCard *card);
