@@ -107,10 +107,15 @@ static Card *card_free(Card *c) {
 }
 
 static void reader_drop_card(Reader *r) {
-        if (!r->card)
+        Card *c = r->card;
+
+        if (!c)
                 return;
-        NOTIFY(r->engine, card_removed, r->card);
-        r->card = card_free(r->card);
+        /* Listeners see the reader empty already: the Cards property they
+         * announce must no longer list the card. */
+        r->card = NULL;
+        NOTIFY(r->engine, card_removed, c);
+        card_free(c);
 }
 
 Reader *engine_reader_find(Engine *e, const char *name) {
