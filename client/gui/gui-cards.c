@@ -128,6 +128,9 @@ void gui_cards_refresh(KartGui *gui) {
                         g_warning("%s: %s", cards[i], error->message);
                         continue;
                 }
+                /* No properties: the object is gone already (the card was pulled). */
+                if (!kart_card_get_serial(card))
+                        continue;
                 gtk_list_box_append(gui->card_list, card_row_new(gui, card));
                 n++;
         }

@@ -26,6 +26,7 @@ client_gui_kart_gui_CFLAGS = $(AM_CFLAGS) $(GTK_CFLAGS) $(SYSTEMD_CFLAGS) \
 client_gui_kart_gui_LDADD = common/libkartcommon.la $(GTK_LIBS) $(SYSTEMD_LIBS) $(LTLIBINTL)
 BUILT_SOURCES += client/gui/kart-dbus.c client/gui/kart-dbus.h
 CLEANFILES += client/gui/kart-dbus.c client/gui/kart-dbus.h client/gui/kart-dbus.stamp
+CLEANFILES += tests/integration/gui-cards.png tests/integration/gui-unlock.png
 
 # One run writes both files; the stamp keeps parallel make from running it twice.
 client/gui/kart-dbus.c client/gui/kart-dbus.h: client/gui/kart-dbus.stamp

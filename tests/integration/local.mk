@@ -34,7 +34,8 @@ integration_tests = \
 	tests/integration/test-notify.sh \
 	tests/integration/test-keyring.sh \
 	tests/integration/test-completion.sh \
-	tests/integration/test-po.sh
+	tests/integration/test-po.sh \
+	tests/integration/test-gui.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) \
 	tests/integration/tap.sh \
@@ -42,7 +43,8 @@ EXTRA_DIST += $(integration_tests) \
 	tests/integration/compare-introspection.py \
 	tests/integration/fake-ocsp.py \
 	tests/integration/fake-backend.py \
-	tests/integration/tty-answer.py
+	tests/integration/tty-answer.py \
+	tests/integration/gui-atspi.py
 
 # The backend's side of the admin key, for tests that drive the simulated
 # card's EXTERNAL AUTHENTICATE without a backend.

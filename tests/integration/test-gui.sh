@@ -1,0 +1,103 @@
+#!/bin/bash
+# kart-gui against the real daemon: under a virtual X server (xvfb-run) and
+# a private session bus with the accessibility bus, the cards page and the
+# unlock wizard are read back through AT-SPI (what a screen reader sees:
+# not a string the GUI printed) and photographed. The screenshots stay in
+# the build tree: tests/integration/gui-cards.png, gui-unlock.png.
+set -u
+. "$(dirname "$0")/tap.sh"
+
+SRC=${KART_TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+BUILD=${KART_TOP_BUILDDIR:-$SRC}
+GUI=$BUILD/client/gui/kart-gui
+ATSPI=$SRC/tests/integration/gui-atspi.py
+OUT=$BUILD/tests/integration
+
+skip_all() { echo "1..0 # SKIP $1"; exit 0; }
+[ -x "$GUI" ] || skip_all "kart-gui is not built (no GTK 4, or --disable-gui)"
+for tool in xvfb-run dbus-run-session import; do
+	command -v "$tool" >/dev/null || skip_all "$tool is missing"
+done
+# Debian's python3 (with python3-gi), not whatever python3 comes first in PATH.
+PY=
+for p in /usr/bin/python3 python3; do
+	if "$p" -c "import gi; gi.require_version('Atspi', '2.0')" 2>/dev/null; then PY=$p; break; fi
+done
+[ -n "$PY" ] || skip_all "no python3 with AT-SPI (gir1.2-atspi-2.0, python3-gi)"
+[ -x /usr/libexec/at-spi-bus-launcher ] || skip_all "at-spi2-core is missing"
+
+. "$SRC/tests/world/world.sh"
+. "$(dirname "$0")/card.sh"
+
+tap_plan 11
+card_start
+world_start_backend >/dev/null || { echo "Bail out! the reference backend did not start"; exit 1; }
+world_restart_kartd >/dev/null
+world_wait_for 5 sh -c "'$CTL' --json status | grep -q serial"
+serial=$(prop Serial)
+check "the card has a serial to look for" test -n "$serial"
+mkdir -p "$OUT"
+
+# Runs kart-gui ARGS... in its own X server and session bus (which starts
+# the accessibility bus); waits until AT-SPI shows WANT, photographs the
+# window titled TITLE into $OUT/gui-NAME.png, then for each line
+# "COMMAND<TAB>WANT" of $STEPS runs COMMAND and waits for that WANT.
+# What AT-SPI saw goes to $WORLD/NAME.a11y (one block per wait).
+gui_run() { # NAME TITLE WANT ARGS...
+	local name=$1 title=$2 want=$3
+	shift 3
+	rm -f "$OUT/gui-$name.png"
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	env NAME="$name" TITLE="$title" WANT="$want" GUI="$GUI" PY="$PY" ATSPI="$ATSPI" OUT="$OUT" \
+		STEPS="${STEPS:-}" LC_ALL=C.UTF-8 LANGUAGE= \
+		timeout 90 xvfb-run -a -s "-screen 0 1024x768x24" dbus-run-session -- bash -c '
+		"$GUI" "$@" & gui=$!
+		"$PY" "$ATSPI" kart-gui 20 "$WANT" >"$WORLD/$NAME.a11y"; rc=$?
+		sleep 0.5  # the last frame drawn
+		import -window "$TITLE" -trim +repage "$OUT/gui-$NAME.png" || rc=1
+		while IFS="	" read -r cmd want; do
+			[ -n "$cmd" ] || continue
+			echo "--- $cmd" >>"$WORLD/$NAME.a11y"
+			sh -c "$cmd" >/dev/null 2>&1
+			"$PY" "$ATSPI" kart-gui 10 "$want" >>"$WORLD/$NAME.a11y" || rc=1
+		done <<<"$STEPS"
+		kill $gui; wait $gui 2>/dev/null
+		exit $rc' gui-run "$@" >"$WORLD/$name.log" 2>&1
+}
+# Whether AT-SPI showed, in window WINDOW, an object whose text matches
+# the extended regular expression RE (in the block after step STEP, 0 for
+# the first wait).
+seen() { # NAME STEP WINDOW RE
+	awk -v step="$2" '/^--- /{n++; next} n == step' "$WORLD/$1.a11y" |
+		awk -F'\t' -v w="$3" '$1 == w {print $3}' | grep -Eq -- "$4"
+}
+png_size() { identify -format '%w %h' "$1" 2>/dev/null; }
+big_enough() { local s; s=$(png_size "$1"); [ -n "$s" ] && [ "${s% *}" -ge 300 ] && [ "${s#* }" -ge 200 ]; }
+
+# --- the cards page, then live updates: a wrong PIN, the card pulled and back
+model=$(prop Model)
+model_re=$(printf '%s' "$model" | sed 's/[][\.*^$()+?{}|]/\\&/g')
+check_eq "the simulated card has 3 tries left" 3 "$(card_tries)"
+STEPS="busctl --system call org.kartd.Kartd1 $card org.kartd.Kartd1.Card VerifyPin sa{sv} 000000 0	2 of 3 tries left
+$KART_CARDSIM ctl $WORLD/cardsim.ctl remove	No card
+$KART_CARDSIM ctl $WORLD/cardsim.ctl insert	$serial"
+gui_run cards "Smart Cards" "$serial" || diag "$WORLD/cards.log"
+check "the cards page shows the card's serial (AT-SPI)" seen cards 0 "Smart Cards" "Serial number: $serial\$"
+check "... its model" seen cards 0 "Smart Cards" "^$model_re"
+check "... and the PIN state with the tries left, as the card has them" \
+	seen cards 0 "Smart Cards" "PIN usable — 3 of 3 tries left"
+check "a wrong PIN elsewhere: the page shows 2 tries left (PropertiesChanged)" \
+	seen cards 1 "Smart Cards" "PIN usable — 2 of 3 tries left"
+check "the card pulled: the page says there is no card (CardRemoved)" seen cards 2 "Smart Cards" "^No card"
+check "the card back: it is shown again (CardInserted)" seen cards 3 "Smart Cards" "Serial number: $serial\$"
+check "a screenshot of the cards page" big_enough "$OUT/gui-cards.png"
+
+# --- kart-gui --unlock SERIAL: the wizard for that card, at its first step
+STEPS=
+title="Unlock the PIN of card $serial"
+gui_run unlock "$title" "Step 1 of 4" --unlock "$serial" || diag "$WORLD/unlock.log"
+wizard_shown() { seen unlock 0 "$title" "^$title\$" && seen unlock 0 "$title" "^Step 1 of 4: Verification code"; }
+check "--unlock SERIAL opens the wizard for that card at the verification code (AT-SPI)" wizard_shown
+check "a screenshot of the unlock wizard" big_enough "$OUT/gui-unlock.png"
+[ -s "$WORLD/unlock.a11y" ] || diag "$WORLD/unlock.log"
+tap_done
