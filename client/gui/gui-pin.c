@@ -8,7 +8,7 @@
 typedef struct PinDialog {
         GtkWindow *window;
         KartCard *card;
-        GtkWidget *old_pin, *new_pin, *repeat, *force, *message, *ok;
+        GtkWidget *old_pin, *new_pin, *repeat, *warning, *force, *message, *ok;
 } PinDialog;
 
 static void pin_dialog_free(gpointer data) {
@@ -27,6 +27,18 @@ static gboolean last_try(PinDialog *d) {
         return g_strcmp0(kart_card_get_pin_state(d->card), "last-try") == 0;
 }
 
+/* The warning and the checkbox exist for screen readers only when shown. */
+static void update_last_try(PinDialog *d) {
+        gboolean shown = last_try(d);
+
+        gtk_label_set_text(GTK_LABEL(d->warning), shown ? _("Warning: the PIN has one try left. If the current "
+                                                            "PIN you type is wrong, the card is locked and can "
+                                                            "only be unlocked online.") : "");
+        gtk_check_button_set_label(GTK_CHECK_BUTTON(d->force), shown ? _("I understand: use the last try") : NULL);
+        gtk_widget_set_visible(d->warning, shown);
+        gtk_widget_set_visible(d->force, shown);
+}
+
 static void on_changed(GObject *source, GAsyncResult *result, gpointer user_data) {
         PinDialog *d = user_data;
         GtkWindow *window = d->window;  /* our reference keeps d alive */
@@ -42,7 +54,7 @@ static void on_changed(GObject *source, GAsyncResult *result, gpointer user_data
                 g_autofree char *text = gui_error_text(error);
                 gtk_label_set_text(GTK_LABEL(d->message), text);
                 gtk_widget_add_css_class(d->message, "error");
-                gtk_widget_set_visible(d->force, last_try(d));
+                update_last_try(d);
         }
         g_object_unref(window);
 }
@@ -85,7 +97,7 @@ static void on_cancel(GtkButton *button, gpointer user_data) {
 
 void gui_change_pin_dialog(GtkWindow *parent, KartCard *card) {
         PinDialog *d = g_new0(PinDialog, 1);
-        GtkWidget *box, *buttons, *cancel, *warning;
+        GtkWidget *box, *buttons, *cancel;
         g_autofree char *title = NULL, *state = gui_pin_summary(card), *lengths = NULL;
         guint min = kart_card_get_pin_min_length(card), max = kart_card_get_pin_max_length(card);
 
@@ -108,12 +120,10 @@ void gui_change_pin_dialog(GtkWindow *parent, KartCard *card) {
                 lengths = g_strdup_printf(_("The new PIN has %u to %u characters."), min, max);
                 gtk_box_append(GTK_BOX(box), gui_label(lengths, "dim-label"));
         }
-        warning = gui_label(_("Warning: the PIN has one try left. If the current PIN you type is wrong, "
-                              "the card is locked and can only be unlocked online."), "warning");
-        gtk_label_set_wrap(GTK_LABEL(warning), TRUE);
-        gtk_label_set_max_width_chars(GTK_LABEL(warning), 50);
-        gtk_widget_set_visible(warning, last_try(d));
-        gtk_box_append(GTK_BOX(box), warning);
+        d->warning = gui_label("", "warning");
+        gtk_label_set_wrap(GTK_LABEL(d->warning), TRUE);
+        gtk_label_set_max_width_chars(GTK_LABEL(d->warning), 50);
+        gtk_box_append(GTK_BOX(box), d->warning);
 
         d->old_pin = gui_password_entry(_("Current PIN"));
         d->new_pin = gui_password_entry(_("New PIN"));
@@ -121,9 +131,9 @@ void gui_change_pin_dialog(GtkWindow *parent, KartCard *card) {
         gtk_box_append(GTK_BOX(box), d->old_pin);
         gtk_box_append(GTK_BOX(box), d->new_pin);
         gtk_box_append(GTK_BOX(box), d->repeat);
-        d->force = gtk_check_button_new_with_label(_("I understand: use the last try"));
-        gtk_widget_set_visible(d->force, last_try(d));
+        d->force = gtk_check_button_new();
         gtk_box_append(GTK_BOX(box), d->force);
+        update_last_try(d);
         d->message = gui_label("", NULL);
         gtk_label_set_wrap(GTK_LABEL(d->message), TRUE);
         gtk_label_set_max_width_chars(GTK_LABEL(d->message), 50);

@@ -19,7 +19,7 @@ typedef struct Wizard {
         GtkStack *stack;
         GtkWidget *step, *message, *close;
         GtkWidget *code, *code_next;
-        GtkWidget *use_sms, *use_password, *send_sms, *secret, *factor_next;
+        GtkWidget *sms_box, *sms_text, *sms_code, *password_box, *password;
         GtkWidget *new_pin, *repeat, *pin_lengths, *pin_next;
         GtkWidget *progress;
         GtkWidget *account, *revoke_serial;
@@ -118,11 +118,9 @@ static void show_factor_page(Wizard *w) {
         sms_text = destination && *destination
                            ? g_strdup_printf(_("SMS code sent to %s"), destination)
                            : g_strdup(_("SMS code"));
-        gtk_check_button_set_label(GTK_CHECK_BUTTON(w->use_sms), sms_text);
-        gtk_widget_set_visible(w->use_sms, sms);
-        gtk_widget_set_visible(w->send_sms, sms);
-        gtk_widget_set_visible(w->use_password, password);
-        gtk_check_button_set_active(GTK_CHECK_BUTTON(sms ? w->use_sms : w->use_password), TRUE);
+        gtk_label_set_text(GTK_LABEL(w->sms_text), sms ? sms_text : "");
+        gtk_widget_set_visible(w->sms_box, sms);
+        gtk_widget_set_visible(w->password_box, password);
         show_page(w, "factor", 2, _("Second factor"));
 }
 
@@ -185,7 +183,8 @@ static void on_confirmed(GObject *source, GAsyncResult *result, gpointer user_da
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) reply = wizard_finish(w, source, result, &error);
 
-        gtk_widget_set_sensitive(w->factor_next, TRUE);
+        gtk_widget_set_sensitive(w->sms_box, TRUE);
+        gtk_widget_set_sensitive(w->password_box, TRUE);
         if (!reply)
                 show_error(w, error);
         else if (w->kind == WIZARD_UNLOCK) {
@@ -201,16 +200,22 @@ static void on_confirmed(GObject *source, GAsyncResult *result, gpointer user_da
         g_object_unref(window);
 }
 
-static void on_factor_next(GtkButton *button, gpointer user_data) {
-        Wizard *w = user_data;
-        gboolean sms = gtk_check_button_get_active(GTK_CHECK_BUTTON(w->use_sms));
-
-        gtk_widget_set_sensitive(w->factor_next, FALSE);
+static void confirm(Wizard *w, const char *method, GtkWidget *entry) {
+        gtk_widget_set_sensitive(w->sms_box, FALSE);
+        gtk_widget_set_sensitive(w->password_box, FALSE);
         wizard_call(w, w->session, "Confirm",
-                    g_variant_new("(ss)", sms ? "sms" : "password",
-                                  gtk_editable_get_text(GTK_EDITABLE(w->secret))),
-                    on_confirmed);
-        gtk_editable_set_text(GTK_EDITABLE(w->secret), "");
+                    g_variant_new("(ss)", method, gtk_editable_get_text(GTK_EDITABLE(entry))), on_confirmed);
+        gtk_editable_set_text(GTK_EDITABLE(entry), "");
+}
+
+static void on_confirm_sms(GtkButton *button, gpointer user_data) {
+        Wizard *w = user_data;
+        confirm(w, "sms", w->sms_code);
+}
+
+static void on_confirm_password(GtkButton *button, gpointer user_data) {
+        Wizard *w = user_data;
+        confirm(w, "password", w->password);
 }
 
 /* ---------------------------------------------------------------- unlock */
@@ -363,9 +368,7 @@ static GtkWidget *certops_page(Wizard *w) {
         gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(scrolled), w->account);
         gtk_widget_set_vexpand(scrolled, TRUE);
         gtk_box_append(GTK_BOX(page), scrolled);
-        w->revoke_serial = gtk_entry_new();
-        gtk_entry_set_placeholder_text(GTK_ENTRY(w->revoke_serial),
-                                       _("To revoke: the certificate's serial number, typed again"));
+        w->revoke_serial = gui_entry(_("To revoke: the certificate's serial number, typed again"));
         gtk_box_append(GTK_BOX(page), w->revoke_serial);
         return page;
 }
@@ -405,14 +408,13 @@ static GtkWidget *wrapped(const char *text) {
 }
 
 static void build_pages(Wizard *w) {
-        GtkWidget *page, *spinner;
+        GtkWidget *page, *spinner, *send_sms;
 
         page = page_box();
         gtk_box_append(GTK_BOX(page), wrapped(w->kind == WIZARD_UNLOCK
                 ? _("Type the verification code you got from the CA's portal for unlocking this card.")
                 : _("Type the verification code you got from the CA's portal for certificate operations.")));
-        w->code = gtk_entry_new();
-        gtk_entry_set_placeholder_text(GTK_ENTRY(w->code), _("Verification code"));
+        w->code = gui_entry(_("Verification code"));
         gtk_box_append(GTK_BOX(page), w->code);
         w->code_next = next_button(w, _("_Next"), G_CALLBACK(on_code_next));
         gtk_box_append(GTK_BOX(page), w->code_next);
@@ -420,19 +422,26 @@ static void build_pages(Wizard *w) {
 
         page = page_box();
         gtk_box_append(GTK_BOX(page), wrapped(_("Prove that you are the card's holder.")));
-        w->use_sms = gtk_check_button_new_with_label(_("SMS code"));
-        w->use_password = gtk_check_button_new_with_label(_("Web password of the CA's portal"));
-        gtk_check_button_set_group(GTK_CHECK_BUTTON(w->use_password), GTK_CHECK_BUTTON(w->use_sms));
-        w->send_sms = gtk_button_new_with_mnemonic(_("_Send the SMS"));
-        gtk_widget_set_halign(w->send_sms, GTK_ALIGN_START);
-        g_signal_connect(w->send_sms, "clicked", G_CALLBACK(on_send_sms), w);
-        w->secret = gui_password_entry(_("SMS code or web password"));
-        gtk_box_append(GTK_BOX(page), w->use_sms);
-        gtk_box_append(GTK_BOX(page), w->send_sms);
-        gtk_box_append(GTK_BOX(page), w->use_password);
-        gtk_box_append(GTK_BOX(page), w->secret);
-        w->factor_next = next_button(w, _("_Next"), G_CALLBACK(on_factor_next));
-        gtk_box_append(GTK_BOX(page), w->factor_next);
+        /* One box per method the CA offers; each confirms with its own secret. */
+        w->sms_box = page_box();
+        w->sms_text = gui_label("", "heading");
+        send_sms = gtk_button_new_with_mnemonic(_("_Send the SMS"));
+        gtk_widget_set_halign(send_sms, GTK_ALIGN_START);
+        g_signal_connect(send_sms, "clicked", G_CALLBACK(on_send_sms), w);
+        w->sms_code = gui_password_entry(_("SMS code"));
+        gtk_box_append(GTK_BOX(w->sms_box), w->sms_text);
+        gtk_box_append(GTK_BOX(w->sms_box), send_sms);
+        gtk_box_append(GTK_BOX(w->sms_box), w->sms_code);
+        gtk_box_append(GTK_BOX(w->sms_box), next_button(w, _("Confirm with the SMS _code"),
+                                                        G_CALLBACK(on_confirm_sms)));
+        gtk_box_append(GTK_BOX(page), w->sms_box);
+        w->password_box = page_box();
+        gtk_box_append(GTK_BOX(w->password_box), gui_label(_("Web password of the CA's portal"), "heading"));
+        w->password = gui_password_entry(_("Web password"));
+        gtk_box_append(GTK_BOX(w->password_box), w->password);
+        gtk_box_append(GTK_BOX(w->password_box), next_button(w, _("Confirm with the web _password"),
+                                                             G_CALLBACK(on_confirm_password)));
+        gtk_box_append(GTK_BOX(page), w->password_box);
         gtk_stack_add_named(w->stack, page, "factor");
 
         page = page_box();

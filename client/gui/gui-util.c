@@ -97,11 +97,21 @@ GtkWidget *gui_label(const char *text, const char *css_class) {
         return label;
 }
 
+GtkWidget *gui_entry(const char *placeholder) {
+        GtkWidget *entry = gtk_entry_new();
+
+        gtk_entry_set_placeholder_text(GTK_ENTRY(entry), placeholder);
+        gtk_accessible_update_property(GTK_ACCESSIBLE(entry), GTK_ACCESSIBLE_PROPERTY_LABEL, placeholder, -1);
+        return entry;
+}
+
+/* For secrets: hidden, and named for screen readers by the placeholder. */
 GtkWidget *gui_password_entry(const char *placeholder) {
         GtkWidget *entry = gtk_password_entry_new();
 
         gtk_password_entry_set_show_peek_icon(GTK_PASSWORD_ENTRY(entry), TRUE);
         g_object_set(entry, "placeholder-text", placeholder, NULL);
+        gtk_accessible_update_property(GTK_ACCESSIBLE(entry), GTK_ACCESSIBLE_PROPERTY_LABEL, placeholder, -1);
         return entry;
 }
 

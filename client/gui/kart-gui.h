@@ -42,6 +42,7 @@ GtkWidget *gui_label(const char *text, const char *css_class);
 void gui_call_interactive(gpointer proxy, const char *method, GVariant *params,
                           GAsyncReadyCallback callback, gpointer user_data);
 GVariant *gui_call_finish(gpointer proxy, GAsyncResult *result, GError **error);
+GtkWidget *gui_entry(const char *placeholder);
 GtkWidget *gui_password_entry(const char *placeholder);
 
 /* gui-cards.c */

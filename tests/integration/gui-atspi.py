@@ -5,6 +5,17 @@
 # Waits up to TIMEOUT seconds until some window has an object whose text
 # contains WANT (when given); exit status 0 when found.
 # Usage: gui-atspi.py APP-NAME TIMEOUT [WANT]
+#
+# Or drives the application as a user would, through the same bus:
+# gui-atspi.py --drive APP-NAME STEP... where STEP is
+#   type:NAME=TEXT     puts TEXT into the text field named NAME
+#   press:LABEL        presses the button whose name contains LABEL
+#   press:LABEL@NAME   ... the one next to the text field named NAME
+#   press:=LABEL       ... whose label is LABEL
+#   check:LABEL        activates the check box (or radio) named LABEL
+#   wait:TEXT          waits until some object shows TEXT
+# Each step waits up to 15 s for its object; the first that fails ends the
+# run with exit status 1.
 import sys
 import time
 
@@ -45,7 +56,92 @@ def snapshot(app_name):
     return out
 
 
+def objects(node, out, depth=0):
+    if node is None or depth > 60:
+        return out
+    try:
+        out.append(node)
+        for i in range(node.get_child_count()):
+            objects(node.get_child_at_index(i), out, depth + 1)
+    except gi.repository.GLib.GError:
+        pass
+    return out
+
+
+def app_objects(app_name):
+    desktop = Atspi.get_desktop(0)
+    out = []
+    for i in range(desktop.get_child_count()):
+        app = desktop.get_child_at_index(i)
+        if app is not None and app.get_name() == app_name:
+            objects(app, out)
+    return out
+
+
+def find(app_name, role, pred, near=None):
+    for obj in app_objects(app_name):
+        try:
+            if obj.get_role_name() != role or not pred(obj.get_name() or ''):
+                continue
+            if near is not None:
+                parent = obj.get_parent()
+                if not any(c.get_name() == near and 'EditableText' in c.get_interfaces()
+                           for c in objects(parent, [])):
+                    continue
+            return obj
+        except gi.repository.GLib.GError:
+            continue
+    return None
+
+
+def step(app_name, spec):
+    kind, _, arg = spec.partition(':')
+    if kind == 'type':
+        name, _, text = arg.partition('=')
+        obj = None
+        for o in app_objects(app_name):
+            try:
+                if o.get_name() == name and 'EditableText' in o.get_interfaces():
+                    obj = o
+                    break
+            except gi.repository.GLib.GError:
+                continue
+        return obj is not None and Atspi.EditableText.set_text_contents(obj, text)
+    if kind == 'press':
+        label, _, near = arg.partition('@')
+        if label.startswith('='):  # the whole label (GTK 4.8 names it "MNEMONIC LABEL")
+            label = label[1:]
+            obj = find(app_name, 'push button', lambda n: n == label or n.endswith(' ' + label), near or None)
+        else:
+            obj = find(app_name, 'push button', lambda n: label in n, near or None)
+        return obj is not None and Atspi.Action.do_action(obj, 0)
+    if kind == 'check':
+        obj = find(app_name, 'check box', lambda n: n == arg) or \
+            find(app_name, 'radio button', lambda n: n == arg)
+        return obj is not None and Atspi.Action.do_action(obj, 0)
+    if kind == 'wait':
+        return any(arg in t for _, _, t in snapshot(app_name))
+    raise SystemExit('unknown step ' + spec)
+
+
+def drive(app_name, steps):
+    for spec in steps:
+        deadline = time.time() + 15
+        while not step(app_name, spec):
+            if time.time() > deadline:
+                print('step failed: ' + spec)
+                for window, role, text in snapshot(app_name):
+                    print('%s\t%s\t%s' % (window, role, text.replace('\n', ' ')))
+                sys.exit(1)
+            time.sleep(0.3)
+        print('step done: ' + spec)
+        time.sleep(0.2)
+
+
 def main():
+    if sys.argv[1] == '--drive':
+        drive(sys.argv[2], sys.argv[3:])
+        return
     name, timeout = sys.argv[1], float(sys.argv[2])
     want = sys.argv[3] if len(sys.argv) > 3 else None
     deadline = time.time() + timeout

@@ -29,7 +29,7 @@ done
 . "$SRC/tests/world/world.sh"
 . "$(dirname "$0")/card.sh"
 
-tap_plan 11
+tap_plan 18
 card_start
 world_start_backend >/dev/null || { echo "Bail out! the reference backend did not start"; exit 1; }
 world_restart_kartd >/dev/null
@@ -58,7 +58,7 @@ gui_run() { # NAME TITLE WANT ARGS...
 		while IFS="	" read -r cmd want; do
 			[ -n "$cmd" ] || continue
 			echo "--- $cmd" >>"$WORLD/$NAME.a11y"
-			sh -c "$cmd" >/dev/null 2>&1
+			bash -c "$cmd" >>"$WORLD/$NAME.a11y" 2>&1
 			"$PY" "$ATSPI" kart-gui 10 "$want" >>"$WORLD/$NAME.a11y" || rc=1
 		done <<<"$STEPS"
 		kill $gui; wait $gui 2>/dev/null
@@ -99,5 +99,35 @@ gui_run unlock "$title" "Step 1 of 4" --unlock "$serial" || diag "$WORLD/unlock.
 wizard_shown() { seen unlock 0 "$title" "^$title\$" && seen unlock 0 "$title" "^Step 1 of 4: Verification code"; }
 check "--unlock SERIAL opens the wizard for that card at the verification code (AT-SPI)" wizard_shown
 check "a screenshot of the unlock wizard" big_enough "$OUT/gui-unlock.png"
-[ -s "$WORLD/unlock.a11y" ] || diag "$WORLD/unlock.log"
+
+# --- driven as a user would (through AT-SPI): change the PIN, then the
+# last-try warning, then an online unlock with the web password
+drive() { printf '$PY "$ATSPI" --drive kart-gui'; printf ' %q' "$@"; }
+NEWPIN=24681357
+STEPS="$(drive 'press:Change PIN…' type:'Current PIN=123456' type:"New PIN=$NEWPIN" type:"New PIN again=$NEWPIN" 'press:=Change PIN')	The PIN is changed."
+gui_run pin "Smart Cards" "$serial" || diag "$WORLD/pin.a11y"
+check "the change-PIN dialog changes the PIN: it says so" seen pin 1 "Change PIN" "^The PIN is changed\.\$"
+check_eq "... and the card holds the new PIN" "$NEWPIN" "$(world_cardsim get-pin | awk '{print $2}')"
+
+call VerifyPin 'sa{sv}' 000000 0 >/dev/null
+call VerifyPin 'sa{sv}' 000000 0 >/dev/null
+tries=$(card_tries)
+STEPS="$(drive 'press:Change PIN…' 'wait:Warning: the PIN has one try left')	one try left
+$(drive type:'Current PIN=000000' type:"New PIN=$NEWPIN" type:"New PIN again=$NEWPIN" 'press:=Change PIN')	Confirm that you want to use the last try"
+gui_run lasttry "Smart Cards" "$serial" || diag "$WORLD/lasttry.a11y"
+check "one try left: the dialog warns" seen lasttry 1 "Change PIN" "^Warning: the PIN has one try left"
+check "... and does not use the last try unless the box is ticked" \
+	seen lasttry 2 "Change PIN" "^Confirm that you want to use the last try"
+check_eq "... the card still has its one try" "1 1" "$tries $(card_tries)"
+
+call VerifyPin 'sa{sv}' 000000 1 force b true >/dev/null
+world_wait_for 5 sh -c "busctl --system get-property org.kartd.Kartd1 '$card' org.kartd.Kartd1.Card PinState | grep -q locked"
+STEPS="$(drive type:"Verification code=$(world_backend_code unblock)" 'press:Next@Verification code' 'wait:Step 2 of 4' \
+	'type:Web password=kart-test-pw' 'press:Confirm with the web@Web password' 'wait:Step 3 of 4' type:'New PIN=13572468' type:'New PIN again=13572468' \
+	'press:Set the PIN')	The new PIN is set"
+gui_run unlockdone "$title" "Step 1 of 4" --unlock "$serial" || diag "$WORLD/unlockdone.a11y"
+check "the unlock wizard, driven to its end, says the new PIN is set" \
+	seen unlockdone 1 "$title" "^The new PIN is set"
+check_eq "... the card holds it and is usable again" "13572468 ok" \
+	"$(world_cardsim get-pin | awk '{print $2}') $(prop PinState)"
 tap_done
