@@ -13,7 +13,8 @@ gui_sources = \
 	client/gui/gui-pin.c \
 	client/gui/gui-unlock.c
 gui_desktop_in = client/gui/org.kartd.KartGui.desktop.in
-EXTRA_DIST += $(gui_desktop_in) $(gui_sources)
+EXTRA_DIST += $(gui_desktop_in) $(gui_sources) \
+	doc/screenshots/kart-gui-cards.png doc/screenshots/kart-gui-unlock.png
 
 if BUILD_GUI
 bin_PROGRAMS += client/gui/kart-gui
@@ -26,7 +27,7 @@ client_gui_kart_gui_CFLAGS = $(AM_CFLAGS) $(GTK_CFLAGS) $(SYSTEMD_CFLAGS) \
 client_gui_kart_gui_LDADD = common/libkartcommon.la $(GTK_LIBS) $(SYSTEMD_LIBS) $(LTLIBINTL)
 BUILT_SOURCES += client/gui/kart-dbus.c client/gui/kart-dbus.h
 CLEANFILES += client/gui/kart-dbus.c client/gui/kart-dbus.h client/gui/kart-dbus.stamp
-CLEANFILES += tests/integration/gui-cards.png tests/integration/gui-unlock.png
+CLEANFILES += tests/integration/gui-*.png
 
 # One run writes both files; the stamp keeps parallel make from running it twice.
 client/gui/kart-dbus.c client/gui/kart-dbus.h: client/gui/kart-dbus.stamp
