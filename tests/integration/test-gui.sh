@@ -29,7 +29,7 @@ done
 . "$SRC/tests/world/world.sh"
 . "$(dirname "$0")/card.sh"
 
-tap_plan 18
+tap_plan 21
 card_start
 world_start_backend >/dev/null || { echo "Bail out! the reference backend did not start"; exit 1; }
 world_restart_kartd >/dev/null
@@ -49,7 +49,7 @@ gui_run() { # NAME TITLE WANT ARGS...
 	rm -f "$OUT/gui-$name.png"
 	# shellcheck disable=SC2016 # expanded by the inner shell
 	env NAME="$name" TITLE="$title" WANT="$want" GUI="$GUI" PY="$PY" ATSPI="$ATSPI" OUT="$OUT" \
-		STEPS="${STEPS:-}" LC_ALL=C.UTF-8 LANGUAGE= \
+		STEPS="${STEPS:-}" LC_ALL="${GUI_LC:-C.UTF-8}" LANGUAGE= \
 		timeout 90 xvfb-run -a -s "-screen 0 1024x768x24" dbus-run-session -- bash -c '
 		"$GUI" "$@" & gui=$!
 		"$PY" "$ATSPI" kart-gui 20 "$WANT" >"$WORLD/$NAME.a11y"; rc=$?
@@ -130,4 +130,30 @@ check "the unlock wizard, driven to its end, says the new PIN is set" \
 	seen unlockdone 1 "$title" "^The new PIN is set"
 check_eq "... the card holds it and is usable again" "13572468 ok" \
 	"$(world_cardsim get-pin | awk '{print $2}') $(prop PinState)"
+
+# --- the certificates page: what ListCertificates says, and the details
+certs_json=$(busctl --system --json=short call org.kartd.Kartd1 "$card" org.kartd.Kartd1.Card ListCertificates)
+first() { "$PY" -c 'import json, sys; print(json.load(sys.stdin)["data"][0][0][int(sys.argv[1])])' "$1" <<<"$certs_json"; }
+label=$(first 1) status=$(first 7) sha=$(first 8)
+case $status in
+good) shown=Valid ;; on-hold) shown=Suspended ;; revoked) shown=Revoked ;; expired) shown=Expired ;;
+*) shown="Status unknown" ;;
+esac
+STEPS="$(drive 'press:=Certificates')	Certificates on card $serial
+$(drive 'press:Details')	$sha"
+gui_run certs "Smart Cards" "$serial" || diag "$WORLD/certs.a11y"
+# The status cell comes right after the label, subject and date cells.
+listed() { awk '/^--- /{n++; next} n == 1' "$WORLD/certs.a11y" | awk -F'\t' '$1 == "Smart Cards" {print $3}' |
+	grep -A3 -Fx -- "$label" | grep -qFx -- "$shown"; }
+check "the certificates page lists the first certificate ($label) with its status ($shown)" listed
+check "its details show its SHA-256 fingerprint" seen certs 2 "Certificate details" "^$sha\$"
+
+# --- in Turkish
+if world_install_locale 2>/dev/null && locale -a 2>/dev/null | grep -qi '^tr_TR.utf8$'; then
+	STEPS=
+	GUI_LC=tr_TR.UTF-8 gui_run tr "Akıllı Kartlar" "Seri numarası: $serial" || diag "$WORLD/tr.a11y"
+	check "LANG=tr_TR.UTF-8: the cards page speaks Turkish" seen tr 0 "Akıllı Kartlar" "^Seri numarası: $serial\$"
+else
+	tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP no Turkish locale or catalogue"
+fi
 tap_done
