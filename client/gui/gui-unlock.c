@@ -5,6 +5,8 @@
  * the CA decide everything; the wizard shows the session's state. */
 #include "config.h"
 
+#include <string.h>
+
 #include "kart-error.h"
 #include "kart-gui.h"
 #include "kart-names.h"
@@ -20,16 +22,27 @@ typedef struct Wizard {
         GtkWidget *step, *message, *close;
         GtkWidget *code, *code_next;
         GtkWidget *sms_box, *sms_text, *sms_code, *password_box, *password;
+        GtkWidget *stored_box, *remember, *note;
+        char *pending_password;    /* to store once the CA accepted it */
+        gboolean stored_used;
         GtkWidget *new_pin, *repeat, *pin_lengths, *pin_next;
         GtkWidget *progress;
-        GtkWidget *account, *revoke_serial;
+        GtkWidget *account, *revoke_serial, *revoke_reason[5];
         GtkWidget *result;
         gboolean ended;
 } Wizard;
 
+static void wipe_free(char **secret) {
+        if (*secret) {
+                explicit_bzero(*secret, strlen(*secret));
+                g_clear_pointer(secret, g_free);
+        }
+}
+
 static void wizard_free(gpointer data) {
         Wizard *w = data;
 
+        wipe_free(&w->pending_password);
         if (w->session)
                 g_signal_handlers_disconnect_by_data(w->session, w);
         g_clear_object(&w->session);
@@ -108,6 +121,80 @@ static void on_state(GObject *object, GParamSpec *pspec, gpointer user_data) {
                 gtk_label_set_text(GTK_LABEL(w->progress), text);
 }
 
+/* ---------------------------------------------------------------- keyring */
+
+static void on_stored_found(GObject *source, GAsyncResult *result, gpointer user_data) {
+        Wizard *w = user_data;
+        g_autoptr(GError) error = NULL;
+
+        /* No keyring (or a locked one the user did not open) hides the row. */
+        gtk_widget_set_visible(w->stored_box, gui_keyring_search_finish(result, &error));
+        g_object_unref(w->window);
+}
+
+static void on_stored(GObject *source, GAsyncResult *result, gpointer user_data) {
+        Wizard *w = user_data;
+        g_autoptr(GError) error = NULL;
+
+        if (gui_keyring_store_finish(result, &error))
+                gtk_label_set_text(GTK_LABEL(w->note), _("The web password is kept in your keyring."));
+        else {
+                g_autofree char *text = g_strdup_printf(_("Could not store the web password in your keyring: %s"),
+                                                        error->message);
+                gtk_label_set_text(GTK_LABEL(w->note), text);
+        }
+        g_object_unref(w->window);
+}
+
+static void on_forgotten(GObject *source, GAsyncResult *result, gpointer user_data) {
+        Wizard *w = user_data;
+        g_autoptr(GError) error = NULL;
+
+        if (gui_keyring_forget_finish(result, &error)) {
+                gtk_widget_set_visible(w->stored_box, FALSE);
+                gtk_label_set_text(GTK_LABEL(w->note), _("The web password is no longer in your keyring."));
+        } else {
+                g_autofree char *text = g_strdup_printf(_("Could not change your keyring: %s"), error->message);
+                gtk_label_set_text(GTK_LABEL(w->note), text);
+        }
+        g_object_unref(w->window);
+}
+
+static void on_forget(GtkButton *button, gpointer user_data) {
+        Wizard *w = user_data;
+
+        g_object_ref(w->window);
+        gui_keyring_forget(kart_card_get_serial(w->card), on_forgotten, w);
+}
+
+static void confirm_secret(Wizard *w, const char *method, const char *secret);
+
+static void on_stored_password(GObject *source, GAsyncResult *result, gpointer user_data) {
+        Wizard *w = user_data;
+        g_autoptr(GError) error = NULL;
+        char *password = gui_keyring_lookup_finish(result, &error);
+
+        if (password) {
+                w->stored_used = TRUE;
+                confirm_secret(w, "password", password);
+                gui_keyring_free(password);
+        } else {
+                g_autofree char *text = error
+                        ? g_strdup_printf(_("Could not read your keyring: %s"), error->message)
+                        : g_strdup(_("Your keyring holds no web password for this card."));
+                gtk_label_set_text(GTK_LABEL(w->message), text);
+                gtk_widget_set_visible(w->stored_box, error != NULL);
+        }
+        g_object_unref(w->window);
+}
+
+static void on_use_stored(GtkButton *button, gpointer user_data) {
+        Wizard *w = user_data;
+
+        g_object_ref(w->window);
+        gui_keyring_lookup(kart_card_get_serial(w->card), on_stored_password, w);
+}
+
 static void show_factor_page(Wizard *w) {
         const char *const *methods = kart_session_get_second_factor_methods(w->session);
         const char *destination = kart_session_get_sms_destination(w->session);
@@ -122,6 +209,10 @@ static void show_factor_page(Wizard *w) {
         gtk_widget_set_visible(w->sms_box, sms);
         gtk_widget_set_visible(w->password_box, password);
         show_page(w, "factor", 2, _("Second factor"));
+        if (password && gui_keyring_available()) {
+                g_object_ref(w->window);
+                gui_keyring_search(kart_card_get_serial(w->card), on_stored_found, w);
+        }
 }
 
 static void on_session_started(GObject *source, GAsyncResult *result, gpointer user_data) {
@@ -185,9 +276,19 @@ static void on_confirmed(GObject *source, GAsyncResult *result, gpointer user_da
 
         gtk_widget_set_sensitive(w->sms_box, TRUE);
         gtk_widget_set_sensitive(w->password_box, TRUE);
-        if (!reply)
+        if (reply && w->pending_password) {
+                g_object_ref(w->window);
+                gui_keyring_store(kart_card_get_serial(w->card), w->pending_password, on_stored, w);
+        }
+        wipe_free(&w->pending_password);
+        if (!reply) {
                 show_error(w, error);
-        else if (w->kind == WIZARD_UNLOCK) {
+                /* A refused stored password stays until the holder forgets it. */
+                if (w->stored_used)
+                        gtk_label_set_text(GTK_LABEL(w->note),
+                                           _("The CA did not accept the web password from your keyring: "
+                                             "type it, or forget the stored one."));
+        } else if (w->kind == WIZARD_UNLOCK) {
                 guint min = kart_session_get_pin_min_length(w->session);
                 guint max = kart_session_get_pin_max_length(w->session);
                 g_autofree char *lengths = min && max
@@ -200,22 +301,30 @@ static void on_confirmed(GObject *source, GAsyncResult *result, gpointer user_da
         g_object_unref(window);
 }
 
-static void confirm(Wizard *w, const char *method, GtkWidget *entry) {
+static void confirm_secret(Wizard *w, const char *method, const char *secret) {
         gtk_widget_set_sensitive(w->sms_box, FALSE);
         gtk_widget_set_sensitive(w->password_box, FALSE);
-        wizard_call(w, w->session, "Confirm",
-                    g_variant_new("(ss)", method, gtk_editable_get_text(GTK_EDITABLE(entry))), on_confirmed);
+        wizard_call(w, w->session, "Confirm", g_variant_new("(ss)", method, secret), on_confirmed);
+}
+
+static void confirm_entry(Wizard *w, const char *method, GtkWidget *entry) {
+        confirm_secret(w, method, gtk_editable_get_text(GTK_EDITABLE(entry)));
         gtk_editable_set_text(GTK_EDITABLE(entry), "");
 }
 
 static void on_confirm_sms(GtkButton *button, gpointer user_data) {
         Wizard *w = user_data;
-        confirm(w, "sms", w->sms_code);
+        confirm_entry(w, "sms", w->sms_code);
 }
 
 static void on_confirm_password(GtkButton *button, gpointer user_data) {
         Wizard *w = user_data;
-        confirm(w, "password", w->password);
+
+        wipe_free(&w->pending_password);
+        if (gtk_switch_get_active(GTK_SWITCH(w->remember)))
+                w->pending_password = g_strdup(gtk_editable_get_text(GTK_EDITABLE(w->password)));
+        w->stored_used = FALSE;
+        confirm_entry(w, "password", w->password);
 }
 
 /* ---------------------------------------------------------------- unlock */
@@ -283,6 +392,45 @@ static void on_operation_done(GObject *source, GAsyncResult *result, gpointer us
         g_object_unref(window);
 }
 
+/* RFC 5280 reasons the holder may give (Session.Revoke's list). */
+static const struct {
+        const char *id, *label;
+} revoke_reasons[] = {
+        { "unspecified",          N_("No reason given") },
+        { "keyCompromise",        N_("The card or its PIN fell into other hands (key compromise)") },
+        { "affiliationChanged",   N_("My details in the certificate changed") },
+        { "superseded",           N_("A new certificate replaces it") },
+        { "cessationOfOperation", N_("I no longer need it") },
+};
+
+/* The reasons, all in sight, as one group of toggle buttons (GTK 4.8
+ * gives check buttons no accessible action: a screen reader could not
+ * choose one). */
+static GtkWidget *reason_choice(Wizard *w) {
+        GtkWidget *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 0), *page = page_box();
+
+        G_STATIC_ASSERT(G_N_ELEMENTS(revoke_reasons) == G_N_ELEMENTS(w->revoke_reason));
+        gtk_widget_add_css_class(box, "linked");
+        for (size_t i = 0; i < G_N_ELEMENTS(revoke_reasons); i++) {
+                w->revoke_reason[i] = gtk_toggle_button_new_with_label(_(revoke_reasons[i].label));
+                if (i > 0)
+                        gtk_toggle_button_set_group(GTK_TOGGLE_BUTTON(w->revoke_reason[i]),
+                                                    GTK_TOGGLE_BUTTON(w->revoke_reason[0]));
+                gtk_box_append(GTK_BOX(box), w->revoke_reason[i]);
+        }
+        gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(w->revoke_reason[0]), TRUE);
+        gtk_box_append(GTK_BOX(page), gui_label(_("To revoke, the reason:"), NULL));
+        gtk_box_append(GTK_BOX(page), box);
+        return page;
+}
+
+static const char *chosen_reason(Wizard *w) {
+        for (size_t i = 0; i < G_N_ELEMENTS(revoke_reasons); i++)
+                if (gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(w->revoke_reason[i])))
+                        return revoke_reasons[i].id;
+        return revoke_reasons[0].id;
+}
+
 static void on_operation(GtkButton *button, gpointer user_data) {
         Wizard *w = user_data;
         const char *method = g_object_get_data(G_OBJECT(button), "kart-method");
@@ -297,7 +445,7 @@ static void on_operation(GtkButton *button, gpointer user_data) {
                                              "in the field below first."));
                         return;
                 }
-                params = g_variant_new("(sss)", serial, "unspecified", typed);
+                params = g_variant_new("(sss)", serial, chosen_reason(w), typed);
         } else
                 params = g_variant_new("(s)", serial);
         gtk_label_set_text(GTK_LABEL(w->progress), _("Asking the CA…"));
@@ -305,8 +453,14 @@ static void on_operation(GtkButton *button, gpointer user_data) {
         wizard_call(w, w->session, method, params, on_operation_done);
 }
 
-static GtkWidget *operation_button(Wizard *w, const char *label, const char *method, const char *serial) {
+/* LABEL on screen; ACCESSIBLE (a format taking the serial) for a screen
+ * reader, which does not see the button's row. */
+static GtkWidget *operation_button(Wizard *w, const char *label, const char *accessible, const char *method,
+                                   const char *serial) {
         GtkWidget *button = gtk_button_new_with_label(label);
+        g_autofree char *name = g_strdup_printf(accessible, serial);
+
+        gtk_accessible_update_property(GTK_ACCESSIBLE(button), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
 
         g_object_set_data(G_OBJECT(button), "kart-method", (gpointer) method);
         g_object_set_data_full(G_OBJECT(button), "kart-serial", g_strdup(serial), g_free);
@@ -347,11 +501,14 @@ static void on_account(GObject *source, GAsyncResult *result, gpointer user_data
                                                 g_str_equal(status, "good") ? "success" : "warning"),
                                 2, line, 1, 1);
                 if (g_str_equal(status, "good"))
-                        gtk_grid_attach(grid, operation_button(w, _("Suspend"), "Suspend", serial), 3, line, 1, 1);
+                        gtk_grid_attach(grid, operation_button(w, _("Suspend"), _("Suspend the certificate %s"), "Suspend",
+                                                                 serial), 3, line, 1, 1);
                 if (g_str_equal(status, "on-hold"))
-                        gtk_grid_attach(grid, operation_button(w, _("Resume"), "Resume", serial), 3, line, 1, 1);
+                        gtk_grid_attach(grid, operation_button(w, _("Resume"), _("Resume the certificate %s"), "Resume",
+                                                                 serial), 3, line, 1, 1);
                 if (!g_str_equal(status, "revoked"))
-                        gtk_grid_attach(grid, operation_button(w, _("Revoke…"), "Revoke", serial), 4, line, 1, 1);
+                        gtk_grid_attach(grid, operation_button(w, _("Revoke…"), _("Revoke the certificate %s"), "Revoke",
+                                                                 serial), 4, line, 1, 1);
                 line++;
         }
         g_variant_iter_free(iter);
@@ -368,6 +525,7 @@ static GtkWidget *certops_page(Wizard *w) {
         gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(scrolled), w->account);
         gtk_widget_set_vexpand(scrolled, TRUE);
         gtk_box_append(GTK_BOX(page), scrolled);
+        gtk_box_append(GTK_BOX(page), reason_choice(w));
         w->revoke_serial = gui_entry(_("To revoke: the certificate's serial number, typed again"));
         gtk_box_append(GTK_BOX(page), w->revoke_serial);
         return page;
@@ -408,7 +566,7 @@ static GtkWidget *wrapped(const char *text) {
 }
 
 static void build_pages(Wizard *w) {
-        GtkWidget *page, *spinner, *send_sms;
+        GtkWidget *page, *spinner, *send_sms, *button, *box;
 
         page = page_box();
         gtk_box_append(GTK_BOX(page), wrapped(w->kind == WIZARD_UNLOCK
@@ -437,8 +595,27 @@ static void build_pages(Wizard *w) {
         gtk_box_append(GTK_BOX(page), w->sms_box);
         w->password_box = page_box();
         gtk_box_append(GTK_BOX(w->password_box), gui_label(_("Web password of the CA's portal"), "heading"));
+        w->stored_box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
+        gtk_box_append(GTK_BOX(w->stored_box), gui_label(_("Your keyring holds it."), NULL));
+        button = gtk_button_new_with_mnemonic(_("_Use the stored web password"));
+        g_signal_connect(button, "clicked", G_CALLBACK(on_use_stored), w);
+        gtk_box_append(GTK_BOX(w->stored_box), button);
+        button = gtk_button_new_with_mnemonic(_("_Forget it"));
+        g_signal_connect(button, "clicked", G_CALLBACK(on_forget), w);
+        gtk_box_append(GTK_BOX(w->stored_box), button);
+        gtk_widget_set_visible(w->stored_box, FALSE);
+        gtk_box_append(GTK_BOX(w->password_box), w->stored_box);
         w->password = gui_password_entry(_("Web password"));
         gtk_box_append(GTK_BOX(w->password_box), w->password);
+        /* A switch, not a check box: GTK 4.8 gives check boxes no accessible action. */
+        box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
+        w->remember = gtk_switch_new();
+        gtk_accessible_update_property(GTK_ACCESSIBLE(w->remember), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       _("Remember the web password in my keyring"), -1);
+        gtk_box_append(GTK_BOX(box), w->remember);
+        gtk_box_append(GTK_BOX(box), gui_label(_("Remember the web password in my keyring"), NULL));
+        gtk_widget_set_visible(box, gui_keyring_available());
+        gtk_box_append(GTK_BOX(w->password_box), box);
         gtk_box_append(GTK_BOX(w->password_box), next_button(w, _("Confirm with the web _password"),
                                                              G_CALLBACK(on_confirm_password)));
         gtk_box_append(GTK_BOX(page), w->password_box);
@@ -507,6 +684,9 @@ static void wizard_open(GtkWindow *parent, KartCard *card, WizardKind kind) {
         w->message = wrapped("");
         gtk_widget_add_css_class(w->message, "error");
         gtk_box_append(GTK_BOX(box), w->message);
+        w->note = wrapped("");
+        gtk_widget_add_css_class(w->note, "dim-label");
+        gtk_box_append(GTK_BOX(box), w->note);
         w->close = gtk_button_new_with_mnemonic(_("_Cancel"));
         gtk_widget_set_halign(w->close, GTK_ALIGN_START);
         g_signal_connect(w->close, "clicked", G_CALLBACK(on_close), w);

@@ -45,6 +45,20 @@ GVariant *gui_call_finish(gpointer proxy, GAsyncResult *result, GError **error);
 GtkWidget *gui_entry(const char *placeholder);
 GtkWidget *gui_password_entry(const char *placeholder);
 
+/* gui-keyring.c: the web password in the user's keyring (FALSE/errors
+ * when built without libsecret) */
+gboolean gui_keyring_available(void);
+void gui_keyring_search(const char *serial, GAsyncReadyCallback callback, gpointer user_data);
+gboolean gui_keyring_search_finish(GAsyncResult *result, GError **error);
+void gui_keyring_lookup(const char *serial, GAsyncReadyCallback callback, gpointer user_data);
+char *gui_keyring_lookup_finish(GAsyncResult *result, GError **error);
+void gui_keyring_free(char *password);
+void gui_keyring_store(const char *serial, const char *password, GAsyncReadyCallback callback,
+                       gpointer user_data);
+gboolean gui_keyring_store_finish(GAsyncResult *result, GError **error);
+void gui_keyring_forget(const char *serial, GAsyncReadyCallback callback, gpointer user_data);
+gboolean gui_keyring_forget_finish(GAsyncResult *result, GError **error);
+
 /* gui-cards.c */
 GtkWidget *gui_cards_page_new(KartGui *gui);
 void gui_cards_refresh(KartGui *gui);

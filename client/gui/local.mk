@@ -11,7 +11,8 @@ gui_sources = \
 	client/gui/gui-cards.c \
 	client/gui/gui-certs.c \
 	client/gui/gui-pin.c \
-	client/gui/gui-unlock.c
+	client/gui/gui-unlock.c \
+	client/gui/gui-keyring.c
 gui_desktop_in = client/gui/org.kartd.KartGui.desktop.in
 EXTRA_DIST += $(gui_desktop_in) $(gui_sources) \
 	doc/screenshots/kart-gui-cards.png doc/screenshots/kart-gui-unlock.png
@@ -25,6 +26,11 @@ client_gui_kart_gui_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/client/gui
 client_gui_kart_gui_CFLAGS = $(AM_CFLAGS) $(GTK_CFLAGS) $(SYSTEMD_CFLAGS) \
 	-DG_LOG_DOMAIN=\"kart-gui\" -Wno-missing-prototypes -Wno-format-nonliteral
 client_gui_kart_gui_LDADD = common/libkartcommon.la $(GTK_LIBS) $(SYSTEMD_LIBS) $(LTLIBINTL)
+if HAVE_LIBSECRET
+client_gui_kart_gui_SOURCES += $(keyring_sources)
+client_gui_kart_gui_CFLAGS += $(LIBSECRET_CFLAGS)
+client_gui_kart_gui_LDADD += $(LIBSECRET_LIBS)
+endif
 BUILT_SOURCES += client/gui/kart-dbus.c client/gui/kart-dbus.h
 CLEANFILES += client/gui/kart-dbus.c client/gui/kart-dbus.h client/gui/kart-dbus.stamp
 CLEANFILES += tests/integration/gui-*.png

@@ -14,17 +14,7 @@
 #include "kartctl.h"
 
 #if HAVE_LIBSECRET
-#include <libsecret/secret.h>
-
-static const SecretSchema web_password_schema = {
-        "org.kartd.WebPassword", SECRET_SCHEMA_NONE,
-        {
-                { "serial",  SECRET_SCHEMA_ATTRIBUTE_STRING },
-                { "account", SECRET_SCHEMA_ATTRIBUTE_STRING },
-                { NULL, 0 },
-        },
-        0, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-};
+#include "web-password-schema.h"
 
 static int report(const char *what, GError *error) {
         fprintf(stderr, "%s: %s\n", what, error && error->message ? error->message : "?");
@@ -40,7 +30,7 @@ int keyring_lookup(const char *serial, bool quiet, char **ret) {
         GError *error = NULL;
         char *pw;
 
-        pw = secret_password_lookup_nonpageable_sync(&web_password_schema, NULL, &error,
+        pw = secret_password_lookup_nonpageable_sync(&kart_web_password_schema, NULL, &error,
                                                      "serial", serial, NULL);
         if (error && quiet) {
                 g_clear_error(&error);
@@ -62,7 +52,7 @@ int keyring_store(const char *serial, const char *password) {
         char *label = g_strdup_printf(_("Web password of the CA account for smart card %s"), serial);
 
         /* The holder's name is not known to kartctl: the account is the card. */
-        secret_password_store_sync(&web_password_schema, SECRET_COLLECTION_DEFAULT, label, password, NULL, &error,
+        secret_password_store_sync(&kart_web_password_schema, SECRET_COLLECTION_DEFAULT, label, password, NULL, &error,
                                    "serial", serial, "account", serial, NULL);
         g_free(label);
         return error ? report(_("Could not store the web password in your keyring"), error) : 0;
@@ -73,8 +63,8 @@ int keyring_forget(const char *serial) {
         gboolean removed;
 
         removed = serial
-                ? secret_password_clear_sync(&web_password_schema, NULL, &error, "serial", serial, NULL)
-                : secret_password_clear_sync(&web_password_schema, NULL, &error, NULL);
+                ? secret_password_clear_sync(&kart_web_password_schema, NULL, &error, "serial", serial, NULL)
+                : secret_password_clear_sync(&kart_web_password_schema, NULL, &error, NULL);
         if (error)
                 return report(_("Could not change your keyring"), error);
         return removed ? 1 : 0;

@@ -9,8 +9,12 @@ client_notify_kart_notify_LDADD = common/libkartcommon.la $(SYSTEMD_LIBS) $(LTLI
 # Started with every desktop session.
 autostartdir = $(sysconfdir)/xdg/autostart
 autostart_DATA = client/notify/kart-notify.desktop
-client/notify/kart-notify.desktop: client/notify/kart-notify.desktop.in Makefile
+# Translated from po/ like kart-gui's menu entry.
+client/notify/kart-notify.desktop: client/notify/kart-notify.desktop.in Makefile $(top_srcdir)/po/LINGUAS \
+		$(wildcard $(top_srcdir)/po/*.po)
 	$(AM_V_GEN)$(MKDIR_P) client/notify && \
-	sed -e 's|@bindir[@]|$(bindir)|g' $< >$@.tmp && mv $@.tmp $@
+	sed -e 's|@bindir[@]|$(bindir)|g' $< >$@.in.tmp && \
+	$(MSGFMT) --desktop --template=$@.in.tmp -d $(top_srcdir)/po -o $@.tmp && \
+	rm -f $@.in.tmp && mv -f $@.tmp $@
 CLEANFILES += client/notify/kart-notify.desktop
 EXTRA_DIST += client/notify/kart-notify.desktop.in

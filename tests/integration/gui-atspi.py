@@ -12,7 +12,7 @@
 #   press:LABEL        presses the button whose name contains LABEL
 #   press:LABEL@NAME   ... the one next to the text field named NAME
 #   press:=LABEL       ... whose label is LABEL
-#   check:LABEL        activates the check box (or radio) named LABEL
+#   check:LABEL        activates the check box (a switch), radio or toggle button named LABEL
 #   wait:TEXT          waits until some object shows TEXT
 # Each step waits up to 15 s for its object; the first that fails ends the
 # run with exit status 1.
@@ -116,8 +116,9 @@ def step(app_name, spec):
             obj = find(app_name, 'push button', lambda n: label in n, near or None)
         return obj is not None and Atspi.Action.do_action(obj, 0)
     if kind == 'check':
-        obj = find(app_name, 'check box', lambda n: n == arg) or \
-            find(app_name, 'radio button', lambda n: n == arg)
+        obj = None
+        for role in ('check box', 'radio button', 'toggle button', 'push button'):  # GTK 4.8: toggle = push
+            obj = obj or find(app_name, role, lambda n: n == arg)
         return obj is not None and Atspi.Action.do_action(obj, 0)
     if kind == 'wait':
         return any(arg in t for _, _, t in snapshot(app_name))

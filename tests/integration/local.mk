@@ -44,7 +44,8 @@ EXTRA_DIST += $(integration_tests) \
 	tests/integration/fake-ocsp.py \
 	tests/integration/fake-backend.py \
 	tests/integration/tty-answer.py \
-	tests/integration/gui-atspi.py
+	tests/integration/gui-atspi.py \
+	tests/integration/keyring-dump.py
 
 # The backend's side of the admin key, for tests that drive the simulated
 # card's EXTERNAL AUTHENTICATE without a backend.

@@ -29,7 +29,7 @@ done
 . "$SRC/tests/world/world.sh"
 . "$(dirname "$0")/card.sh"
 
-tap_plan 25
+tap_plan 32
 card_start
 world_start_backend >/dev/null || { echo "Bail out! the reference backend did not start"; exit 1; }
 world_restart_kartd >/dev/null
@@ -48,9 +48,16 @@ gui_run() { # NAME TITLE WANT ARGS...
 	shift 3
 	rm -f "$OUT/gui-$name.png"
 	# shellcheck disable=SC2016 # expanded by the inner shell
+	mkdir -p "$WORLD/gui-home" && rm -rf "$WORLD/gui-rt" && mkdir -m 0700 "$WORLD/gui-rt"
 	env NAME="$name" TITLE="$title" WANT="$want" GUI="$GUI" PY="$PY" ATSPI="$ATSPI" OUT="$OUT" \
 		STEPS="${STEPS:-}" GUI_LC="${GUI_LC:-C.UTF-8}" LC_ALL=C.UTF-8 LANGUAGE= \
+		HOME="$WORLD/gui-home" XDG_RUNTIME_DIR="$WORLD/gui-rt" \
 		timeout 180 xvfb-run -a -s "-screen 0 1024x768x24" dbus-run-session -- bash -c '
+		# a headless keyring, kept in $HOME from one run to the next
+		if command -v gnome-keyring-daemon >/dev/null; then
+			eval "$(printf pw | gnome-keyring-daemon --unlock --components=secrets)"
+			export GNOME_KEYRING_CONTROL
+		fi
 		LC_ALL=$GUI_LC "$GUI" "$@" & gui=$!  # (xvfb-run and ImageMagick break in tr_TR)
 		"$PY" "$ATSPI" kart-gui 20 "$WANT" >"$WORLD/$NAME.a11y"; rc=$?
 		sleep 0.5  # the last frame drawn
@@ -149,20 +156,52 @@ listed() { awk '/^--- /{n++; next} n == 1' "$WORLD/certs.a11y" | awk -F'\t' '$1 
 check "the certificates page lists the first certificate ($label) with its status ($shown)" listed
 check "its details show its SHA-256 fingerprint" seen certs 2 "Certificate details" "^$sha\$"
 
-# --- suspend at the CA with the certificate wizard; revoking needs the serial typed
+# --- suspend at the CA with the certificate wizard; revoking needs the serial
+# typed; the web password kept in the keyring when the box is ticked
 answers() { printf '%s\npassword\nkart-test-pw\n' "$(world_backend_code cert)"; }
+account() { answers | "$CTL" account certs --stdin 2>&1; }
+good=$(account | awk '$3 == "good" {print $1}')
+first_good=$(head -n1 <<<"$good") second_good=$(sed -n 2p <<<"$good")
+check "the CA has two valid certificates to work on" test -n "$second_good"
+keyring_dump() { printf '/usr/bin/python3 -I %q >%q 2>&1' "$SRC/tests/integration/keyring-dump.py" "$WORLD/$1"; }
 ctitle="Certificates of card $serial at the CA"
-STEPS="$(drive 'press:Suspend, resume or' type:"Verification code=$(world_backend_code cert)" 'press:Next@Verification code' \
-	'wait:Step 2 of 4' 'type:Web password=kart-test-pw' 'press:Confirm with the web@Web password' \
-	'wait:Step 3 of 4: Certificates at the CA' 'press:Revoke…')	Revoking is final
-$(drive 'press:=Suspend')	The CA has done it"
+STEPS="$(keyring_dump keyring-none)	$serial
+$(drive 'press:Suspend, resume or' type:"Verification code=$(world_backend_code cert)" 'press:Next@Verification code' \
+	'wait:Step 2 of 4' 'type:Web password=kart-test-pw' 'check:Remember the web password in my keyring' \
+	'press:Confirm with the web@Web password' 'wait:Step 3 of 4: Certificates at the CA' 'press:Revoke the certificate')	Revoking is final
+$(drive "press:Suspend the certificate $first_good")	The CA has done it
+$(keyring_dump keyring-stored)	The CA has done it"
 gui_run certops "Smart Cards" "$serial" || diag "$WORLD/certops.a11y"
-account=$(answers | "$CTL" account certs --stdin 2>&1)
-check "Revoke… without the serial typed again is refused" seen certops 1 "$ctitle" "^Revoking is final"
-nothing_revoked() { ! grep -q ' revoked' <<<"$account"; }
+listing=$(account)
+check "Revoke… without the serial typed again is refused" seen certops 2 "$ctitle" "^Revoking is final"
+nothing_revoked() { ! grep -q ' revoked' <<<"$listing"; }
 check "... and revokes nothing at the CA" nothing_revoked
-check "Suspend: the wizard says the CA did it" seen certops 2 "$ctitle" "^The CA has done it"
-check_eq "... and the CA has one certificate on hold" 1 "$(grep -c ' on-hold' <<<"$account")"
+check "Suspend: the wizard says the CA did it" seen certops 3 "$ctitle" "^The CA has done it"
+check_eq "... and the CA has that certificate on hold" "$first_good" "$(awk '$3 == "on-hold" {print $1}' <<<"$listing")"
+check_eq "the web password typed earlier without the box ticked was not stored" END "$(cat "$WORLD/keyring-none")"
+check_eq "with the box ticked, the keyring holds the web password, and nothing else" \
+	"Web password of the CA account for smart card $serial	kart-test-pw END" \
+	"$(paste -sd ' ' "$WORLD/keyring-stored")"
+
+# --- next time: the stored password, when the holder presses the button;
+# revoke with a reason; then forget it
+STEPS="$(drive 'press:Suspend, resume or' type:"Verification code=$(world_backend_code cert)" 'press:Next@Verification code' \
+	'wait:Your keyring holds it.' 'press:Use the stored web password')	Step 3 of 4: Certificates at the CA
+$(drive 'check:A new certificate replaces it' \
+	"type:To revoke: the certificate's serial number, typed again=$second_good" \
+	"press:Revoke the certificate $second_good")	The CA has done it"
+gui_run stored "Smart Cards" "$serial" || diag "$WORLD/stored.a11y"
+check "the stored web password, used with one button, confirms the session" \
+	seen stored 1 "$ctitle" "^Step 3 of 4: Certificates at the CA"
+check "revoke with the reason chosen: the wizard says the CA did it" seen stored 2 "$ctitle" "^The CA has done it"
+check "... the CA has it revoked, for that reason" \
+	grep -Eq "^$second_good +[^ ]+ +revoked .*superseded" <<<"$(account)"
+
+STEPS="$(drive 'press:Suspend, resume or' type:"Verification code=$(world_backend_code cert)" 'press:Next@Verification code' \
+	'wait:Your keyring holds it.' 'press:Forget it')	no longer in your keyring
+$(keyring_dump keyring-forgotten)	no longer in your keyring"
+gui_run forget "Smart Cards" "$serial" || diag "$WORLD/forget.a11y"
+check_eq "Forget it: the keyring is empty" END "$(cat "$WORLD/keyring-forgotten")"
 
 # --- in Turkish
 if world_install_locale 2>/dev/null && locale -a 2>/dev/null | grep -qi '^tr_TR.utf8$'; then

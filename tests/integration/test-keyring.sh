@@ -40,25 +40,7 @@ nothing_stored() { test -z "$(secret-tool search --all xdg:schema org.kartd.WebP
 # On a terminal: tty-answer PROMPT ANSWER... -- kartctl ARGS
 tty_answer() { /usr/bin/python3 -I "$KART_TOP_SRCDIR/tests/integration/tty-answer.py" "$@"; }
 card_pin() { world_cardsim get-pin | awk '{print $2}'; }
-# Every item of every collection of the keyring: "label<TAB>secret", then END.
-dump_keyring() {
-	/usr/bin/python3 -I - <<'PY'   # Debian's, with python3-dbus
-import dbus
-bus = dbus.SessionBus()
-svc = bus.get_object('org.freedesktop.secrets', '/org/freedesktop/secrets')
-_, session = svc.OpenSession('plain', dbus.String('', variant_level=1),
-                             dbus_interface='org.freedesktop.Secret.Service')
-props = dbus.Interface(svc, 'org.freedesktop.DBus.Properties')
-for c in props.Get('org.freedesktop.Secret.Service', 'Collections'):
-    col = dbus.Interface(bus.get_object('org.freedesktop.secrets', c), 'org.freedesktop.DBus.Properties')
-    for i in col.Get('org.freedesktop.Secret.Collection', 'Items'):
-        item = bus.get_object('org.freedesktop.secrets', i)
-        label = item.Get('org.freedesktop.Secret.Item', 'Label', dbus_interface='org.freedesktop.DBus.Properties')
-        secret = item.GetSecret(session, dbus_interface='org.freedesktop.Secret.Item')
-        print('%s\t%s' % (label, bytes(secret[2]).decode()))
-print('END')
-PY
-}
+dump_keyring() { /usr/bin/python3 -I "$KART_TOP_SRCDIR/tests/integration/keyring-dump.py"; }
 
 check_eq "the headless keyring answers, and is empty" END "$(dump_keyring)"
 

@@ -6,7 +6,7 @@ set -u
 . "$(dirname "$0")/tap.sh"
 top=${KART_TOP_SRCDIR:-$(dirname "$0")/../..}
 
-tap_plan 4
+tap_plan 6
 stats=$(LC_ALL=C msgfmt --check --statistics -o /dev/null "$top/po/tr.po" 2>&1)
 check "po/tr.po passes msgfmt --check" env LC_ALL=C msgfmt --check -o /dev/null "$top/po/tr.po"
 check "... has translated messages" grep -q "^[0-9][0-9]* translated messages" <<<"$stats"
@@ -16,4 +16,17 @@ for f in $(cd "$top" && grep -rl --include='*.c' '_("\|N_("' client common daemo
 	grep -qx "$f" "$top/po/POTFILES.in" || missing="$missing $f"
 done
 check_eq "po/POTFILES.in names every C file with translatable strings" "" "$missing"
+missing=
+for f in $(cd "$top" && find client dbus -name '*.desktop.in' -o -name '*.policy.in' | sort); do
+	grep -qx "$f" "$top/po/POTFILES.in" || missing="$missing $f"
+done
+check_eq "... and every desktop file and polkit policy" "" "$missing"
+# What msgfmt made of them in the build tree: the Turkish name is there.
+build=${KART_TOP_BUILDDIR:-$top}
+untranslated=
+for f in "$build"/client/*/*.desktop; do
+	[ -f "$f" ] || continue
+	grep -q '^Name\[tr\]=.' "$f" || untranslated="$untranslated ${f#"$build"/}"
+done
+check_eq "the built desktop files carry the Turkish name" "" "$untranslated"
 WORLD=${TMPDIR:-/tmp} tap_done
