@@ -29,7 +29,7 @@ done
 . "$SRC/tests/world/world.sh"
 . "$(dirname "$0")/card.sh"
 
-tap_plan 32
+tap_plan 33
 card_start
 world_start_backend >/dev/null || { echo "Bail out! the reference backend did not start"; exit 1; }
 world_restart_kartd >/dev/null
@@ -155,6 +155,16 @@ listed() { awk '/^--- /{n++; next} n == 1' "$WORLD/certs.a11y" | awk -F'\t' '$1 
 	grep -A3 -Fx -- "$label" | grep -qFx -- "$shown"; }
 check "the certificates page lists the first certificate ($label) with its status ($shown)" listed
 check "its details show its SHA-256 fingerprint" seen certs 2 "Certificate details" "^$sha\$"
+
+# Export… then Save in the file chooser (it offers ID.der in the current directory)
+id=$(first 0)
+mkdir -p "$WORLD/export"
+STEPS="$(drive 'press:=Certificates' 'press:Export…' 'press:=Save')	Certificates on card $serial
+sleep 1	Certificates on card $serial"
+(cd "$WORLD/export" && gui_run export "Smart Cards" "$serial") || diag "$WORLD/export.a11y"
+"$CTL" cert export "$id" -o "$WORLD/export/by-kartctl.der" >/dev/null 2>&1
+check "Export…: the saved file is the certificate, as kartctl cert export writes it" \
+	cmp -s "$WORLD/export/$id.der" "$WORLD/export/by-kartctl.der"
 
 # --- suspend at the CA with the certificate wizard; revoking needs the serial
 # typed; the web password kept in the keyring when the box is ticked
