@@ -146,11 +146,7 @@ void gui_cards_refresh(KartGui *gui) {
 GtkWidget *gui_cards_page_new(KartGui *gui) {
         GtkWidget *scrolled, *box, *list, *status;
 
-        box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);
-        gtk_widget_set_margin_start(box, 18);
-        gtk_widget_set_margin_end(box, 18);
-        gtk_widget_set_margin_top(box, 18);
-        gtk_widget_set_margin_bottom(box, 18);
+        box = gui_page_box(12);
         status = gui_label(_("Connecting to kartd…"), "dim-label");
         gtk_widget_set_halign(status, GTK_ALIGN_CENTER);
         gtk_box_append(GTK_BOX(box), status);

@@ -296,11 +296,7 @@ void gui_certs_show(KartGui *gui, KartCard *card) {
 GtkWidget *gui_certs_page_new(KartGui *gui) {
         GtkWidget *box, *title, *grid, *scrolled;
 
-        box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);
-        gtk_widget_set_margin_start(box, 18);
-        gtk_widget_set_margin_end(box, 18);
-        gtk_widget_set_margin_top(box, 18);
-        gtk_widget_set_margin_bottom(box, 18);
+        box = gui_page_box(12);
         title = gui_label(_("Choose a card on the Cards page."), "title-4");
         gtk_box_append(GTK_BOX(box), title);
         grid = gtk_grid_new();

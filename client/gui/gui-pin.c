@@ -108,11 +108,7 @@ void gui_change_pin_dialog(GtkWindow *parent, KartCard *card) {
         gtk_window_set_modal(d->window, TRUE);
         gtk_window_set_transient_for(d->window, parent);
 
-        box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 10);
-        gtk_widget_set_margin_start(box, 18);
-        gtk_widget_set_margin_end(box, 18);
-        gtk_widget_set_margin_top(box, 18);
-        gtk_widget_set_margin_bottom(box, 18);
+        box = gui_page_box(10);
         title = g_strdup_printf(_("Change the PIN of card %s"), kart_card_get_serial(card));
         gtk_box_append(GTK_BOX(box), gui_label(title, "title-4"));
         gtk_box_append(GTK_BOX(box), gui_label(state, "dim-label"));

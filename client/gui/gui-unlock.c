@@ -667,11 +667,7 @@ static void wizard_open(GtkWindow *parent, KartCard *card, WizardKind kind) {
         gtk_window_set_title(w->window, heading);
         gtk_window_set_titlebar(w->window, gtk_header_bar_new());
 
-        box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);
-        gtk_widget_set_margin_start(box, 18);
-        gtk_widget_set_margin_end(box, 18);
-        gtk_widget_set_margin_top(box, 18);
-        gtk_widget_set_margin_bottom(box, 18);
+        box = gui_page_box(12);
         title = gui_label(heading, "title-3");
         gtk_box_append(GTK_BOX(box), title);
         w->step = gui_label("", "dim-label");

@@ -38,11 +38,7 @@ void gui_show_message(GtkWindow *parent, const char *title, const char *text) {
         gtk_window_set_modal(GTK_WINDOW(window), TRUE);
         if (parent)
                 gtk_window_set_transient_for(GTK_WINDOW(window), parent);
-        box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);
-        gtk_widget_set_margin_start(box, 18);
-        gtk_widget_set_margin_end(box, 18);
-        gtk_widget_set_margin_top(box, 18);
-        gtk_widget_set_margin_bottom(box, 18);
+        box = gui_page_box(12);
         gtk_box_append(GTK_BOX(box), gui_label(title, "title-4"));
         label = gui_label(text, NULL);
         gtk_label_set_wrap(GTK_LABEL(label), TRUE);
@@ -126,4 +122,15 @@ void gui_call_interactive(gpointer proxy, const char *method, GVariant *params,
 
 GVariant *gui_call_finish(gpointer proxy, GAsyncResult *result, GError **error) {
         return g_dbus_proxy_call_finish(G_DBUS_PROXY(proxy), result, error);
+}
+
+/* A vertical box with the pages' margins. */
+GtkWidget *gui_page_box(int spacing) {
+        GtkWidget *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, spacing);
+
+        gtk_widget_set_margin_start(box, 18);
+        gtk_widget_set_margin_end(box, 18);
+        gtk_widget_set_margin_top(box, 18);
+        gtk_widget_set_margin_bottom(box, 18);
+        return box;
 }

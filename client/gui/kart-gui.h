@@ -44,6 +44,7 @@ void gui_call_interactive(gpointer proxy, const char *method, GVariant *params,
 GVariant *gui_call_finish(gpointer proxy, GAsyncResult *result, GError **error);
 GtkWidget *gui_entry(const char *placeholder);
 GtkWidget *gui_password_entry(const char *placeholder);
+GtkWidget *gui_page_box(int spacing);
 
 /* gui-keyring.c: the web password in the user's keyring (FALSE/errors
  * when built without libsecret) */

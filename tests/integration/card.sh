@@ -11,6 +11,14 @@ card_start() {
 		| awk '{print $3}' | tr -d '"')
 }
 
+# card_start, then the reference CA backend, and kartd restarted to use it.
+card_start_with_backend() {
+	card_start "$@"
+	world_start_backend >/dev/null || { echo "Bail out! the reference backend did not start"; exit 1; }
+	world_restart_kartd >/dev/null
+	world_wait_for 5 sh -c "'$CTL' --json status | grep -q serial"
+}
+
 # A Card property as busctl shows it, without quotes.
 prop() { busctl --system get-property org.kartd.Kartd1 "$card" org.kartd.Kartd1.Card "$1" | cut -d' ' -f2- | tr -d '"'; }
 # A Card method call; prints the error, nothing on success.

@@ -9,10 +9,7 @@ set -u
 . "$(dirname "$0")/card.sh"
 
 tap_plan 19
-card_start
-world_start_backend >/dev/null || { echo "Bail out! the reference backend did not start"; exit 1; }
-world_restart_kartd >/dev/null
-world_wait_for 5 sh -c "'$CTL' --json status | grep -q serial"
+card_start_with_backend
 serial_of() { openssl x509 -in "$WORLD/ca/$1.crt" -noout -serial | cut -d= -f2; }
 SIGN=$(serial_of sign) AUTH=$(serial_of auth)
 answers() { printf '%s\npassword\nkart-test-pw\n' "$(world_backend_code cert)"; }

@@ -29,10 +29,7 @@ eval "$(printf pw | gnome-keyring-daemon --unlock --components=secrets)"
 export GNOME_KEYRING_CONTROL
 
 tap_plan 35
-card_start
-world_start_backend >/dev/null || { echo "Bail out! the reference backend did not start"; exit 1; }
-world_restart_kartd >/dev/null
-world_wait_for 5 sh -c "'$CTL' --json status | grep -q serial"
+card_start_with_backend
 SERIAL=$(prop Serial)
 code() { world_backend_code "${1:-unblock}"; }
 stored() { secret-tool lookup xdg:schema org.kartd.WebPassword serial "$SERIAL"; }

@@ -13,10 +13,7 @@ set -u
 . "$(dirname "$0")/card.sh"
 
 tap_plan 57
-card_start
-world_start_backend >/dev/null || { echo "Bail out! the reference backend did not start"; exit 1; }
-world_restart_kartd >/dev/null
-world_wait_for 5 sh -c "'$CTL' --json status | grep -q serial"
+card_start_with_backend
 
 AUDIT=$WORLD/backend/state/audit.log
 REQUESTS=$WORLD/backend/state/requests.log

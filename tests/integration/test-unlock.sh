@@ -10,10 +10,7 @@ set -u
 . "$(dirname "$0")/card.sh"
 
 tap_plan 33
-card_start
-world_start_backend >/dev/null || { echo "Bail out! the reference backend did not start"; exit 1; }
-world_restart_kartd >/dev/null
-world_wait_for 5 sh -c "'$CTL' --json status | grep -q serial"
+card_start_with_backend
 NEWPIN=24681357
 code() { world_backend_code unblock; }
 lock_pin() {
