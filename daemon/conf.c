@@ -117,6 +117,51 @@ static int parse_pin(const char *value, void *target, unsigned min _unused_, uns
         return set_string(target, value);
 }
 
+/* Absolute paths of shared objects, separated by spaces: the list
+ * replaces the one before. Paths hold no spaces. */
+static int parse_modules(const char *value, void *target, unsigned min _unused_, unsigned max _unused_) {
+        Pkcs11Config *c = target;
+        char *paths[PKCS11_MAX_MODULES];
+        size_t n = 0;
+        int r = 0;
+
+        for (const char *p = value + strspn(value, " \t"); *p; p += strspn(p, " \t")) {
+                size_t len = strcspn(p, " \t");
+
+                if (*p != '/' || n >= PKCS11_MAX_MODULES) {
+                        r = -EINVAL;
+                        break;
+                }
+                paths[n] = strndup(p, len);
+                if (!paths[n]) {
+                        r = -ENOMEM;
+                        break;
+                }
+                n++;
+                p += len;
+        }
+        if (r < 0) {
+                while (n > 0)
+                        free(paths[--n]);
+                return r;
+        }
+        for (size_t i = 0; i < c->n_modules; i++)
+                free(c->modules[i].path);
+        for (size_t i = 0; i < n; i++)
+                c->modules[i] = (Pkcs11ModuleConfig) { .path = paths[i] };
+        c->n_modules = n;
+        return 0;
+}
+
+/* Module names (the file name, or the whole path), separated by spaces;
+ * kept as given, matched when the modules are loaded. */
+static int parse_names(const char *value, void *target, unsigned min _unused_, unsigned max _unused_) {
+        for (const char *p = value; *p; p++)
+                if ((unsigned char) *p < ' ' || *p == 0x7f)
+                        return -EINVAL;
+        return set_string(target, value);
+}
+
 #define FIELD(f) offsetof(KartConfig, f)
 
 static const struct Setting {
@@ -142,6 +187,10 @@ static const struct Setting {
         { "backend", "PinnedPublicKey", parse_pin, FIELD(backend.pinned_key), 0, 0, "sha256// and 44 base64 characters" },
         { "backend", "ConnectTimeoutSec", parse_unsigned, FIELD(backend.connect_timeout_sec), 1, 60, "1 to 60" },
         { "backend", "TimeoutSec", parse_unsigned, FIELD(backend.timeout_sec), 1, 120, "1 to 120" },
+        { "pkcs11", "Modules", parse_modules, FIELD(pkcs11), 0, 0, "absolute paths separated by spaces (at most 8)" },
+        { "pkcs11", "OSLocking", parse_names, FIELD(pkcs11.os_locking), 0, 0, "module names separated by spaces" },
+        { "pkcs11", "Prefer", parse_names, FIELD(pkcs11.prefer), 0, 0, "module names separated by spaces" },
+        { "pkcs11", "CallTimeoutSec", parse_unsigned, FIELD(pkcs11.call_timeout_sec), 1, 300, "1 to 300" },
 };
 
 /* Debian's inih passes no line numbers to handlers, so count them here;
@@ -219,7 +268,51 @@ void config_init(KartConfig *c) {
                         .connect_timeout_sec = 10,
                         .timeout_sec = 20,
                 },
+                .pkcs11 = {
+                        .call_timeout_sec = 10,
+                },
         };
+}
+
+static bool name_listed(const char *list, const char *path) {
+        const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+
+        for (const char *p = list ? list + strspn(list, " \t") : ""; *p; p += strspn(p, " \t")) {
+                size_t len = strcspn(p, " \t");
+
+                if ((strlen(base) == len && strncmp(p, base, len) == 0) ||
+                    (strlen(path) == len && strncmp(p, path, len) == 0))
+                        return true;
+                p += len;
+        }
+        return false;
+}
+
+/* The per-module options, from the lists that name modules; a name that
+ * matches no module is reported. */
+static void pkcs11_resolve(Pkcs11Config *c, const char *path) {
+        const char *lists[] = { c->os_locking, c->prefer };
+        const char *keys[] = { "OSLocking", "Prefer" };
+
+        for (size_t i = 0; i < c->n_modules; i++) {
+                c->modules[i].os_locking = name_listed(c->os_locking, c->modules[i].path);
+                c->modules[i].prefer = name_listed(c->prefer, c->modules[i].path);
+        }
+        for (size_t k = 0; k < ELEMENTSOF(lists); k++)
+                for (const char *p = lists[k] ? lists[k] + strspn(lists[k], " \t") : ""; *p;
+                     p += strspn(p, " \t")) {
+                        size_t len = strcspn(p, " \t");
+                        bool found = false;
+                        char name[256];
+
+                        snprintf(name, sizeof name, "%.*s", (int) len, p);
+                        for (size_t i = 0; i < c->n_modules && !found; i++)
+                                found = name_listed(name, c->modules[i].path);
+                        if (!found)
+                                log_warning("%s: [PKCS11] %s names '%s', which is not in Modules=, ignoring it.",
+                                            path, keys[k], name);
+                        p += len;
+                }
 }
 
 int config_load(KartConfig *c, const char *path) {
@@ -231,6 +324,7 @@ int config_load(KartConfig *c, const char *path) {
                 return negative_errno();
         r = ini_parse_stream(read_line, &p, on_entry, &p);
         fclose(p.file);
+        pkcs11_resolve(&c->pkcs11, path);
         /* r > 0 is a syntax error already reported by read_line. */
         return r < 0 || p.oom ? -ENOMEM : 0;
 }
@@ -243,5 +337,9 @@ void config_done(KartConfig *c) {
         free(c->backend.url);
         free(c->backend.ca_file);
         free(c->backend.pinned_key);
+        for (size_t i = 0; i < c->pkcs11.n_modules; i++)
+                free(c->pkcs11.modules[i].path);
+        free(c->pkcs11.os_locking);
+        free(c->pkcs11.prefer);
         *c = (KartConfig) {};
 }

@@ -27,10 +27,26 @@ typedef struct BackendConfig {
         unsigned connect_timeout_sec, timeout_sec;
 } BackendConfig;
 
+#define PKCS11_MAX_MODULES 8
+
+typedef struct Pkcs11ModuleConfig {
+        char *path;                     /* absolute */
+        bool os_locking;                /* C_Initialize with CKF_OS_LOCKING_OK; default NULL args */
+        bool prefer;                    /* over the native driver, for cards both know */
+} Pkcs11ModuleConfig;
+
+typedef struct Pkcs11Config {
+        Pkcs11ModuleConfig modules[PKCS11_MAX_MODULES];
+        size_t n_modules;
+        char *os_locking, *prefer;      /* the lists as written; resolved into modules[] */
+        unsigned call_timeout_sec;      /* one module call; then the module is given up */
+} Pkcs11Config;
+
 typedef struct KartConfig {
         int log_level;          /* syslog level, -1 unset */
         OcspConfig ocsp;
         BackendConfig backend;
+        Pkcs11Config pkcs11;
 } KartConfig;
 
 void config_init(KartConfig *c);

@@ -128,6 +128,12 @@ int daemon_run(const KartConfig *config) {
         if (r < 0)
                 return r;
 
+        /* Before the monitor: a card both know goes to the module its
+         * configuration names. A module that fails is logged, not fatal. */
+        r = engine_start_tokens(d.engine, d.event, &config->pkcs11);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the PKCS#11 modules: %m");
+
         r = pcsc_monitor_start(d.mailbox, on_snapshot, &d, &d.monitor);
         if (r < 0)
                 return log_error_errno(r, "Failed to start the PC/SC monitor: %m");

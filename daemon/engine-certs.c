@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "card/card-certs.h"
+#include "card/token.h"
 #include "engine-private.h"
 #include "hexutil.h"
 #include "log.h"
@@ -39,6 +40,15 @@ static int certs_job_run(Transport *t, void *userdata) {
         r = card_read_certificates(t, &j->files, &j->n_files, &j->bytes);
         j->apdus = t->apdu_count - before;
         return r;
+}
+
+static int certs_token_run(CardToken *t, void *userdata) {
+        CertsJob *j = userdata;
+
+        card_cert_files_free(j->files, j->n_files);
+        j->files = NULL;
+        j->n_files = 0;
+        return card_token_read_certificates(t, &j->files, &j->n_files, &j->bytes);
 }
 
 static int cert_from_file(CardCertFile *f, CardCert *ret) {
@@ -151,6 +161,8 @@ static void certs_job_done(int result, void *userdata) {
 
         if (!c)
                 return;         /* the waiters were answered when the card went */
+        if (result == -ETIMEDOUT)
+                return engine_cert_waiters_wake(&c->cert_waiters, result, c);     /* logged by the module */
         if (result >= 0)
                 return engine_card_certs_take(c, j->files, j->n_files, j->apdus, j->bytes);
         log_warning_errno(result, "Could not read the certificates of card %s: %m", strna(c->serial));
@@ -179,7 +191,10 @@ int engine_card_certs(Card *c, EngineCertsDone done, void *userdata) {
         if (j)
                 *j = (CertsJob) { .engine = r->engine, .generation = r->generation, .reader = strdup(r->name) };
         k = j && j->reader ? 0 : -ENOMEM;
-        if (k >= 0)
+        if (k >= 0 && c->token)
+                k = token_ref_submit(c->token, "reading the certificates", certs_token_run, certs_job_done,
+                                     j, certs_job_free);
+        else if (k >= 0)
                 k = engine_submit(r->engine, r, certs_job_run, certs_job_done, READER_JOB_RESTART_ON_RESET,
                                   j, certs_job_free);
         if (k < 0) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "card/reader-worker.h"
+#include "card/token.h"
 #include "engine-private.h"
 #include "kart-error.h"
 #include "kart-names.h"
@@ -57,6 +58,18 @@ static int pin_job_run(Transport *t, void *userdata) {
         return r;
 }
 
+/* The same on a PKCS#11 token, on its module's thread. */
+static int pin_token_run(CardToken *t, void *userdata) {
+        PinJob *j = userdata;
+        int r;
+
+        (void) pin_memo_load(j->pin_memo, j->serial, &j->req.status);
+        r = card_token_pin_run(t, &j->req);
+        if (r != -EMEDIUMTYPE)
+                pin_memo_store(j->pin_memo, j->serial, &j->req.status);
+        return r;
+}
+
 static void audit(const PinJob *j, int result) {
         const char *name = result < 0 ? kart_error_name_from_errno(result) : NULL;
         char serial[96], outcome[96], sw[32], uid[48], pid[48], tries[48], msg[256];
@@ -86,6 +99,17 @@ static void pin_job_done(int result, void *userdata) {
 
         if (result == -ECANCELED || result == -ENODEV)
                 result = -ENOMEDIUM;
+        if (result == -ETIMEDOUT) {
+                /* The module's thread may still be in this job: nothing
+                 * it writes is read here. */
+                PinJob copy = *j;
+
+                copy.req.sw = 0;
+                copy.req.status = PIN_STATUS_UNKNOWN;
+                audit(&copy, result);
+                j->done(result, &copy.req.status, j->userdata);
+                return;
+        }
         audit(j, result);
         if (c && result != -ENOMEDIUM && result != -EMEDIUMTYPE) {
                 c->pin_status = j->req.status;
@@ -108,8 +132,12 @@ int engine_card_pin(Card *c, PinOp op, const char *pin, const char *new_pin, boo
                 .info = c->pin, .status = c->pin_status,
                 .pin = pin, .new_pin = new_pin, .serial = c->serial,
         };
+        if (c->unavailable) {
+                free(j);
+                return -ETIMEDOUT;
+        }
         /* Checked here, on the loop: a malformed PIN never reaches a worker. */
-        k = card_pin_check_request(&j->req);
+        k = c->token ? card_token_pin_check(&j->req) : card_pin_check_request(&j->req);
         if (k < 0) {
                 free(j);
                 return k;
@@ -132,7 +160,11 @@ int engine_card_pin(Card *c, PinOp op, const char *pin, const char *new_pin, boo
         j->req.new_pin = j->new_pin;
         j->req.serial = j->serial;
 
-        k = engine_submit(r->engine, r, pin_job_run, pin_job_done, 0, j, pin_job_free);
+        if (c->token)
+                k = token_ref_submit(c->token, op == PIN_OP_CHANGE ? "changing the PIN" : "verifying the PIN",
+                                     pin_token_run, pin_job_done, j, pin_job_free);
+        else
+                k = engine_submit(r->engine, r, pin_job_run, pin_job_done, 0, j, pin_job_free);
         if (k < 0)
                 pin_job_free(j);
         return k;

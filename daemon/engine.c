@@ -8,6 +8,7 @@
 
 #include "card/card-identity.h"
 #include "card/reader-worker.h"
+#include "card/token.h"
 #include "engine-private.h"
 #include "hexutil.h"
 #include "log.h"
@@ -45,6 +46,7 @@ struct Engine {
         size_t n_slots;
 
         OcspChecker *ocsp;      /* borrowed; NULL: no revocation checks */
+        TokenHost *tokens;      /* the PKCS#11 modules; NULL: none */
 
         /* Engine-wide, never reused: a reader that goes away and comes
          * back (pcscd restarted) must not start counting again, or a job
@@ -99,6 +101,8 @@ static Card *card_free(Card *c) {
         if (!c)
                 return NULL;
         engine_card_certs_drop(c);
+        token_ref_free(c->token);
+        free(c->model_owned);
         free(c->id);
         free(c->serial);
         free(c->label);
@@ -221,52 +225,144 @@ static int identity_job_run(Transport *t, void *userdata) {
         return 0;
 }
 
-static void identity_job_done(int result, void *userdata) {
-        IdentityJob *j = userdata;
-        Engine *e = j->engine;
-        Reader *r = engine_reader_find(e, j->reader);
-        _cleanup_free_ char *atr = NULL;
+/* The card as its driver (APDU or PKCS#11) described it; takes what it
+ * keeps of id; files NULL: the certificates were not read. */
+static void reader_set_card(Reader *r, CardIdentity *id, TokenRef *token, CardCertFile *files, size_t n_files,
+                            unsigned apdus, size_t bytes) {
+        Engine *e = r->engine;
+        _cleanup_free_ char *atr = hex_encode(r->atr, r->atr_len);
         Card *c;
 
-        if (!r || r->generation != j->generation || !r->present || r->card)
-                return;         /* the card went away meanwhile, or is known already */
-        if (result == -ENOMEDIUM || result == -ECANCELED || result == -ENODEV)
-                return;         /* the monitor reports what happened next */
-
-        atr = hex_encode(r->atr, r->atr_len);
-        if (result < 0) {
-                Transport t = { .atr_len = r->atr_len };
-
-                log_warning_errno(result, "Could not read the card in reader '%s' (ATR %s): %m",
-                                  r->name, strna(atr));
-                memcpy(t.atr, r->atr, r->atr_len);
-                card_identity_from_atr(&t, &j->identity);
-        }
-
         c = calloc(1, sizeof *c);
-        if (!c || card_make_id(e, r, j->identity.serial, &c->id) < 0) {
+        if (!c || card_make_id(e, r, id->serial, &c->id) < 0) {
                 free(c);
+                token_ref_free(token);
                 log_oom();
                 return;
         }
         c->reader = r;
         memcpy(c->atr, r->atr, r->atr_len);
         c->atr_len = r->atr_len;
-        c->serial = TAKE_PTR(j->identity.serial);
-        c->label = TAKE_PTR(j->identity.label);
-        c->model = j->identity.model;
-        c->driver = j->identity.driver;
-        c->ops = card_driver_by_name(c->driver);
-        c->pin = j->identity.pin;
-        c->pin_status = j->identity.pin_status;
+        c->serial = TAKE_PTR(id->serial);
+        c->label = TAKE_PTR(id->label);
+        c->model_owned = TAKE_PTR(id->model_owned);
+        c->model = id->model;
+        c->driver = id->driver;
+        c->token = token;
+        c->ops = token ? NULL : card_driver_by_name(c->driver);
+        c->pin = id->pin;
+        c->pin_status = id->pin_status;
         r->card = c;
 
-        log_info("Card inserted in reader '%s': %s, serial %s, ATR %s.",
-                 r->name, c->model, strna(c->serial), strna(atr));
-        if (result >= 0 && j->cert_result >= 0)
-                engine_card_certs_take(c, j->cert_files, j->n_cert_files, j->cert_apdus, j->cert_bytes);
+        log_info("Card inserted in reader '%s': %s, serial %s, ATR %s, driver %s.",
+                 r->name, c->model, strna(c->serial), strna(atr), c->driver);
+        if (files)
+                engine_card_certs_take(c, files, n_files, apdus, bytes);
         NOTIFY(e, card_added, c);
         NOTIFY(e, reader_changed, r);
+}
+
+/* A card handed to the PKCS#11 modules, with what the APDU driver found
+ * (the fallback when no module has the token). */
+typedef struct TokenFind {
+        Engine *engine;
+        char *reader;
+        uint64_t generation;
+        bool have_fallback;
+        CardIdentity fallback;
+        CardCertFile *files;
+        size_t n_files, bytes;
+        unsigned apdus;
+        bool files_read;
+} TokenFind;
+
+static void token_find_free(TokenFind *f) {
+        card_identity_done(&f->fallback);
+        card_cert_files_free(f->files, f->n_files);
+        free(f->reader);
+        free(f);
+}
+
+static void token_find_done(int result, TokenRef *ref, CardIdentity *id, CardCertFile *files, size_t n_files,
+                            size_t bytes, void *userdata) {
+        TokenFind *f = userdata;
+        Reader *r = engine_reader_find(f->engine, f->reader);
+
+        if (!r || r->generation != f->generation || !r->present || r->card)
+                token_ref_free(ref);    /* the card went away meanwhile, or is known already */
+        else if (result >= 0)
+                reader_set_card(r, id, ref, files, n_files, 0, bytes);
+        else if (f->have_fallback) {
+                if (result != -ENOENT)
+                        log_warning_errno(result, "No PKCS#11 module could read the card in reader '%s' (%m); "
+                                          "using kartd's own driver.", r->name);
+                reader_set_card(r, &f->fallback, NULL, f->files_read ? f->files : NULL, f->n_files, f->apdus,
+                                f->bytes);
+        } else
+                log_warning_errno(result, "Could not read the token in slot '%s': %m", r->name);
+        token_find_free(f);
+}
+
+/* Asks the modules for the reader's token; fallback (emptied here) is
+ * what the APDU driver found, NULL for a software slot. */
+static void reader_find_token(Reader *r, bool native_known, IdentityJob *fallback) {
+        Engine *e = r->engine;
+        TokenFind *f;
+        int k;
+
+        f = calloc(1, sizeof *f);
+        if (!f || !(f->reader = strdup(r->name))) {
+                free(f);
+                return (void) log_oom();
+        }
+        f->engine = e;
+        f->generation = r->generation;
+        if (fallback) {
+                f->have_fallback = true;
+                f->fallback = fallback->identity;
+                fallback->identity = (CardIdentity) {};
+                f->files_read = fallback->cert_result >= 0;
+                f->files = TAKE_PTR(fallback->cert_files);
+                f->n_files = fallback->n_cert_files;
+                fallback->n_cert_files = 0;
+                f->bytes = fallback->cert_bytes;
+                f->apdus = fallback->cert_apdus;
+        }
+        k = token_host_find(e->tokens, r->name, native_known, token_find_done, f);
+        if (k < 0) {
+                log_oom();
+                token_find_free(f);
+        }
+}
+
+static void identity_job_done(int result, void *userdata) {
+        IdentityJob *j = userdata;
+        Engine *e = j->engine;
+        Reader *r = engine_reader_find(e, j->reader);
+        _cleanup_free_ char *atr = NULL;
+        bool native_known;
+
+        if (!r || r->generation != j->generation || !r->present || r->card)
+                return;         /* the card went away meanwhile, or is known already */
+        if (result == -ENOMEDIUM || result == -ECANCELED || result == -ENODEV)
+                return;         /* the monitor reports what happened next */
+
+        if (result < 0) {
+                Transport t = { .atr_len = r->atr_len };
+
+                atr = hex_encode(r->atr, r->atr_len);
+                log_warning_errno(result, "Could not read the card in reader '%s' (ATR %s): %m",
+                                  r->name, strna(atr));
+                memcpy(t.atr, r->atr, r->atr_len);
+                card_identity_from_atr(&t, &j->identity);
+                j->cert_result = result;
+        }
+        /* kartd's own driver first, when it knows the card. */
+        native_known = result >= 0 && card_driver_by_name(j->identity.driver) && j->identity.serial;
+        if (token_host_wants(e->tokens, native_known))
+                return reader_find_token(r, native_known, j);
+        reader_set_card(r, &j->identity, NULL, result >= 0 && j->cert_result >= 0 ? j->cert_files : NULL,
+                        j->n_cert_files, j->cert_apdus, j->cert_bytes);
 }
 
 PinMemo *engine_pin_memo(Engine *e, Reader *r) {
@@ -367,6 +463,13 @@ static Reader *reader_add(Engine *e, const char *name) {
         return r;
 }
 
+static ssize_t engine_reader_position(Engine *e, Reader *r) {
+        for (size_t i = 0; i < e->n_readers; i++)
+                if (e->readers[i] == r)
+                        return (ssize_t) i;
+        return -1;
+}
+
 static void reader_remove(Engine *e, size_t i) {
         Reader *r = e->readers[i];
 
@@ -408,17 +511,83 @@ void engine_apply_snapshot(Engine *e, const PcscSnapshot *s) {
         for (size_t i = e->n_readers; i > 0; i--) {
                 bool found = false;
 
+                if (e->readers[i - 1]->soft)
+                        continue;       /* not PC/SC's */
                 for (size_t k = 0; k < s->n_readers && !found; k++)
                         found = streq(s->readers[k].name, e->readers[i - 1]->name);
                 if (!found)
                         reader_remove(e, i - 1);
         }
         for (size_t k = 0; k < s->n_readers; k++) {
-                Reader *r = engine_reader_find(e, s->readers[k].name) ?: reader_add(e, s->readers[k].name);
+                Reader *r = engine_reader_find(e, s->readers[k].name);
 
+                if (r && r->soft) {
+                        /* A module listed the slot before PC/SC showed
+                         * the reader: one card, one Card object. */
+                        reader_remove(e, (size_t) (engine_reader_position(e, r)));
+                        r = NULL;
+                }
+                r = r ?: reader_add(e, s->readers[k].name);
                 if (r)
                         reader_update(r, &s->readers[k]);
         }
+        token_host_refresh(e->tokens);
+}
+
+/* The software tokens: readers of their own, with the card always in. */
+static void on_soft_slots_changed(TokenHost *h, void *userdata) {
+        Engine *e = userdata;
+        char **names = token_host_soft_slots(h);
+
+        for (size_t i = e->n_readers; i > 0; i--) {
+                bool found = false;
+
+                for (size_t k = 0; names && names[k] && !found; k++)
+                        found = streq(names[k], e->readers[i - 1]->name);
+                if (e->readers[i - 1]->soft && !found)
+                        reader_remove(e, i - 1);
+        }
+        for (size_t k = 0; names && names[k]; k++) {
+                Reader *r;
+
+                if (engine_reader_find(e, names[k]))
+                        continue;       /* PC/SC's, or known */
+                r = reader_add(e, names[k]);
+                if (!r)
+                        continue;
+                r->soft = true;
+                r->present = true;
+                r->generation = ++e->generation;
+                reader_find_token(r, false, NULL);
+                NOTIFY(e, reader_changed, r);
+        }
+}
+
+static void on_module_failed(TokenHost *h _unused_, const void *module, void *userdata) {
+        Engine *e = userdata;
+
+        for (size_t i = 0; i < e->n_readers; i++) {
+                Card *c = e->readers[i]->card;
+
+                if (!c || !c->token || token_ref_module(c->token) != module)
+                        continue;
+                log_error("Card %s in reader '%s' is unavailable: its PKCS#11 module (%s) does not answer.",
+                          strna(c->serial), e->readers[i]->name, c->driver);
+                c->unavailable = true;
+                c->pin_status = PIN_STATUS_UNKNOWN;
+                NOTIFY(e, card_pin_changed, c);
+        }
+}
+
+static const TokenHostObserver token_observer = {
+        .soft_slots_changed = on_soft_slots_changed,
+        .module_failed = on_module_failed,
+};
+
+int engine_start_tokens(Engine *e, sd_event *event, const Pkcs11Config *config) {
+        if (config->n_modules == 0)
+                return 0;
+        return token_host_new(e->mailbox, event, config, &token_observer, e, &e->tokens);
 }
 
 int engine_new(Mailbox *mailbox, const EngineObserver *observer, void *userdata, Engine **ret) {
@@ -448,6 +617,8 @@ Engine *engine_free(Engine *e) {
                 free(e->readers[i]);
         }
         free(e->readers);
+        /* After the cards, which hold its tokens. */
+        e->tokens = token_host_free(e->tokens);
         for (size_t i = 0; i < e->n_slots; i++) {
                 reader_worker_free(e->slots[i].worker);
                 pthread_mutex_destroy(&e->slots[i].pin_memo.lock);

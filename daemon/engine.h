@@ -11,6 +11,7 @@
 #include "card/x509-info.h"
 #include "card/pcsc-monitor.h"
 #include "backend/ocsp-check.h"
+#include "conf.h"
 #include "mailbox.h"
 
 /* The engine: readers and the cards in them, as PC/SC reports them and as
@@ -21,6 +22,7 @@ typedef struct Engine Engine;
 typedef struct Reader Reader;
 typedef struct Card Card;
 typedef struct CertWaiter CertWaiter;
+typedef struct TokenRef TokenRef;
 
 /* A certificate on a card, parsed once per insertion. */
 typedef struct CardCert {
@@ -51,6 +53,7 @@ struct Reader {
         size_t atr_len;
         uint64_t generation;    /* new on every insertion and removal; engine-wide, never reused */
         Card *card;             /* the identified card, or NULL */
+        bool soft;              /* a PKCS#11 slot no PC/SC reader backs (a software token) */
 };
 
 struct Card {
@@ -61,8 +64,11 @@ struct Card {
         char *serial;           /* may be NULL */
         char *label;            /* may be NULL */
         const char *model;
+        char *model_owned;      /* a PKCS#11 token's model */
         const char *driver;
-        const CardDriver *ops;  /* NULL: kartd cannot manage this card's PIN */
+        const CardDriver *ops;  /* the APDU driver; NULL: none */
+        TokenRef *token;        /* served by a PKCS#11 module instead (then ops is NULL) */
+        bool unavailable;       /* its module stopped answering */
         CardPinInfo pin;
         PinStatus pin_status;
 
@@ -93,6 +99,9 @@ typedef struct EngineCaller {
 typedef void (*EnginePinDone)(int result, const PinStatus *status, void *userdata);
 
 int engine_new(Mailbox *mailbox, const EngineObserver *observer, void *userdata, Engine **ret);
+/* Loads the PKCS#11 modules of config (none: nothing happens); their
+ * threads report through the engine's mailbox. */
+int engine_start_tokens(Engine *e, sd_event *event, const Pkcs11Config *config);
 Engine *engine_free(Engine *e);
 /* The observer's userdata, for the bus layer's handlers. */
 void *engine_observer_userdata(Engine *e);

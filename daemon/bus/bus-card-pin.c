@@ -19,6 +19,8 @@ static int reply_pin_error(sd_bus_message *m, int r, const PinStatus *st) {
                 if (st && st->tries_left > 0)
                         return sd_bus_reply_method_errorf(m, name, "Wrong PIN; %d %s left.", st->tries_left,
                                                           st->tries_left == 1 ? "try" : "tries");
+                if (st && st->tries_left < 0 && st->state != PIN_STATE_LOCKED && st->state != PIN_STATE_BLOCKED)
+                        return sd_bus_reply_method_errorf(m, name, "Wrong PIN.");
                 return sd_bus_reply_method_errorf(m, name, "Wrong PIN; no try left: the PIN is now locked.");
         case -EDQUOT:
                 return sd_bus_reply_method_errorf(m, name, "Only one PIN try is left; "
@@ -37,6 +39,9 @@ static int reply_pin_error(sd_bus_message *m, int r, const PinStatus *st) {
                 return sd_bus_reply_method_errorf(m, name, "A different card is in the reader now.");
         case -EOPNOTSUPP:
                 return sd_bus_reply_method_errorf(m, name, "kartd cannot manage this card's PIN.");
+        case -ETIMEDOUT:
+                return sd_bus_reply_method_errorf(m, name, "The card's PKCS#11 module does not answer; "
+                                                  "the card is unavailable until kartd restarts.");
         default:
                 return sd_bus_reply_method_errorf(m, KART_ERROR_FAILED, "The card operation failed: %s.",
                                                   strerror(-r));

@@ -177,5 +177,6 @@ int card_identity_read(Transport *t, CardIdentity *ret) {
 void card_identity_done(CardIdentity *id) {
         free(id->serial);
         free(id->label);
+        free(id->model_owned);
         *id = (CardIdentity) {};
 }

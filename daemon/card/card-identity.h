@@ -10,8 +10,9 @@
 typedef struct CardIdentity {
         char *serial;           /* PKCS#15 TokenInfo serialNumber (hex), or NULL */
         char *label;            /* TokenInfo label, or NULL */
-        const char *model;      /* static string */
-        const char *driver;     /* static string */
+        const char *model;      /* static string, or model_owned */
+        char *model_owned;      /* a PKCS#11 token's model, or NULL */
+        const char *driver;     /* static string (or the token host's) */
         CardPinInfo pin;        /* the user PIN from the AODF (pin.present) */
         PinStatus pin_status;
         unsigned quirks;        /* ATR_QUIRK_* */

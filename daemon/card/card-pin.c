@@ -58,7 +58,7 @@ int card_check_same_card(Transport *t, const char *serial) {
  * 9000) makes the state known, and from then on the interlock holds, for
  * calls queued behind that one too, and when the same card is put back in
  * the same reader (engine.c's PinMemo). */
-static int interlock(const PinRequest *req) {
+int card_pin_interlock(const PinRequest *req) {
         switch (req->status.state) {
         case PIN_STATE_BLOCKED:
                 return -EKEYREVOKED;
@@ -87,7 +87,7 @@ int card_pin_run(Transport *t, PinRequest *req) {
         q = req->driver->pin_query(t, &req->info, &req->status);
         if (q < 0 && q != -EOPNOTSUPP)
                 return q;
-        r = interlock(req);
+        r = card_pin_interlock(req);
         if (r < 0)
                 return r;
 

@@ -40,3 +40,6 @@ int card_pin_check_request(const PinRequest *req);
  * when it fails; -EOPNOTSUPP for serial NULL. */
 int card_check_same_card(Transport *t, const char *serial);
 int card_pin_run(Transport *t, PinRequest *req);
+/* Whether the PIN command may go out in req->status's state: -EKEYREVOKED
+ * blocked, -EKEYEXPIRED locked, -EDQUOT last try without force. */
+int card_pin_interlock(const PinRequest *req);

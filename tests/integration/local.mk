@@ -35,11 +35,13 @@ integration_tests = \
 	tests/integration/test-keyring.sh \
 	tests/integration/test-completion.sh \
 	tests/integration/test-po.sh \
-	tests/integration/test-gui.sh
+	tests/integration/test-gui.sh \
+	tests/integration/test-pkcs11-softhsm.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) \
 	tests/integration/tap.sh \
 	tests/integration/card.sh \
+	tests/integration/p11.sh \
 	tests/integration/compare-introspection.py \
 	tests/integration/fake-ocsp.py \
 	tests/integration/fake-backend.py \

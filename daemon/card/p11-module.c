@@ -1,0 +1,511 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "macro.h"
+#include "p11-module.h"
+
+#define USEC_PER_SEC 1000000ULL
+#define PROBE_EXIT_NOT_PKCS11 3
+#define PROBE_EXIT_NO_LIBRARY 4
+#define PROBE_EXIT_BAD_LIST 5
+
+extern char **environ;
+
+typedef struct P11Call {
+        struct P11Call *next;
+        P11Module *module;
+        const char *what;       /* for the log: "reading the token" */
+        P11CallFunc func;
+        TokenDoneFunc done;
+        void *userdata;
+        void (*free_func)(void *);
+        int result;
+        bool answered;          /* by the timeout, on the loop */
+} P11Call;
+
+struct P11Module {
+        char *path, *name, *driver;
+        bool os_locking, prefer;
+        unsigned timeout_sec;
+        Mailbox *mailbox;
+        sd_event_source *timer;
+        void (*failed)(P11Module *m, void *userdata);
+        void (*loaded)(P11Module *m, void *userdata);
+        void *userdata;
+
+        /* The loop's. */
+        P11State state;
+        unsigned pending;       /* submitted, not answered yet */
+
+        /* Shared with the thread, under lock. */
+        pthread_t thread;
+        pthread_mutex_t lock;
+        pthread_cond_t cond;
+        P11Call *head, *tail;
+        P11Call *running;
+        uint64_t running_since; /* CLOCK_MONOTONIC, µs */
+        bool stop;
+        bool orphaned;          /* the loop is gone: post nothing */
+
+        /* The thread's. */
+        void *dl;
+        CK_FUNCTION_LIST *f;
+        bool initialized;
+        char error[256];        /* why loading failed; read on the loop after the load call */
+};
+
+static uint64_t now_usec(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
+}
+
+char *p11_trim(const unsigned char *field, size_t size) {
+        size_t n = strnlen((const char *) field, size);
+
+        while (n > 0 && (field[n - 1] == ' ' || field[n - 1] == '\0'))
+                n--;
+        return strndup((const char *) field, n);
+}
+
+int p11_rv_to_errno(CK_RV rv) {
+        switch (rv) {
+        case CKR_OK:
+                return 0;
+        case CKR_PIN_INCORRECT:
+                return -EKEYREJECTED;
+        case CKR_PIN_LOCKED:
+                return -EKEYEXPIRED;
+        case CKR_PIN_LEN_RANGE:
+        case CKR_PIN_INVALID:
+                return -EDOM;
+        case CKR_TOKEN_NOT_PRESENT:
+        case CKR_DEVICE_REMOVED:
+        case CKR_SLOT_ID_INVALID:
+        case CKR_SESSION_HANDLE_INVALID:
+        case CKR_SESSION_CLOSED:
+                return -ENOMEDIUM;
+        case CKR_TOKEN_NOT_RECOGNIZED:
+                return -EMEDIUMTYPE;
+        case CKR_HOST_MEMORY:
+                return -ENOMEM;
+        case CKR_FUNCTION_NOT_SUPPORTED:
+                return -EOPNOTSUPP;
+        default:
+                return -EIO;
+        }
+}
+
+static void call_free(void *p) {
+        P11Call *c = p;
+
+        if (c->free_func)
+                c->free_func(c->userdata);
+        free(c);
+}
+
+/* While calls are pending, the loop looks at the running one every
+ * second; a steady stream of calls does not push the look back. */
+static void timer_update(P11Module *m) {
+        int enabled = SD_EVENT_OFF;
+
+        if (!m->timer)
+                return;
+        (void) sd_event_source_get_enabled(m->timer, &enabled);
+        if (m->pending == 0)
+                (void) sd_event_source_set_enabled(m->timer, SD_EVENT_OFF);
+        else if (enabled == SD_EVENT_OFF) {
+                (void) sd_event_source_set_time_relative(m->timer, USEC_PER_SEC);
+                (void) sd_event_source_set_enabled(m->timer, SD_EVENT_ONESHOT);
+        }
+}
+
+static void call_deliver(void *p) {
+        P11Call *c = p;
+        P11Module *m = c->module;
+
+        if (c->answered)
+                return;         /* timed out before; only its memory is left to free */
+        m->pending--;
+        timer_update(m);
+        c->done(c->result, c->userdata);
+}
+
+/* ---- on the module's thread ---- */
+
+static const char *probe_message(int status) {
+        if (WIFSIGNALED(status))
+                return strsignal(WTERMSIG(status));
+        switch (WIFEXITED(status) ? WEXITSTATUS(status) : -1) {
+        case PROBE_EXIT_NO_LIBRARY:
+                return "it cannot be loaded";
+        case PROBE_EXIT_NOT_PKCS11:
+                return "it is not a PKCS#11 module (no C_GetFunctionList)";
+        case PROBE_EXIT_BAD_LIST:
+                return "its C_GetFunctionList fails or returns an unusable list";
+        default:
+                return "the probe failed";
+        }
+}
+
+/* A module that crashes while it is loaded (a constructor, or
+ * C_GetFunctionList) would take kartd down: load it first in a child. */
+static int probe(P11Module *m) {
+        char *argv[] = { (char *) "kartd", (char *) "--probe-pkcs11-module", m->path, NULL };
+        uint64_t deadline = now_usec() + (uint64_t) m->timeout_sec * USEC_PER_SEC / 2;
+        int status, r;
+        pid_t pid;
+
+        r = posix_spawn(&pid, "/proc/self/exe", NULL, NULL, argv, environ);
+        if (r != 0) {
+                /* No way to probe (no /proc?): load it here, as is. */
+                log_debug_errno(r, "Could not probe PKCS#11 module %s in a child: %m", m->path);
+                return 0;
+        }
+        for (;;) {
+                r = waitpid(pid, &status, WNOHANG);
+                if (r == pid)
+                        break;
+                if (r < 0 && errno != EINTR)
+                        return -errno;
+                if (now_usec() > deadline) {
+                        (void) kill(pid, SIGKILL);
+                        (void) waitpid(pid, &status, 0);
+                        snprintf(m->error, sizeof m->error, "loading it did not finish within %u s",
+                                 m->timeout_sec / 2);
+                        return -ETIMEDOUT;
+                }
+                (void) usleep(20 * 1000);
+        }
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+                return 0;
+        snprintf(m->error, sizeof m->error, "%s%s", WIFSIGNALED(status) ? "loading it crashed: " : "",
+                 probe_message(status));
+        return -EBADE;
+}
+
+/* The function list is the module's memory: check that what kartd calls
+ * is there before calling any of it. */
+static bool list_usable(const CK_FUNCTION_LIST *f) {
+        return f && f->version.major == 2 &&
+               f->C_Initialize && f->C_Finalize && f->C_GetInfo && f->C_GetSlotList && f->C_GetSlotInfo &&
+               f->C_GetTokenInfo && f->C_OpenSession && f->C_CloseSession && f->C_Login && f->C_Logout &&
+               f->C_SetPIN && f->C_FindObjectsInit && f->C_FindObjects && f->C_FindObjectsFinal &&
+               f->C_GetAttributeValue;
+}
+
+static int load(P11Module *m, CK_FUNCTION_LIST *unused _unused_, void *userdata _unused_) {
+        CK_C_INITIALIZE_ARGS args = { .flags = CKF_OS_LOCKING_OK };
+        CK_C_GetFunctionList get;
+        CK_INFO info = {};
+        CK_RV rv;
+        int r;
+
+        r = probe(m);
+        if (r < 0)
+                return r;
+        m->dl = dlopen(m->path, RTLD_NOW | RTLD_LOCAL);
+        if (!m->dl) {
+                snprintf(m->error, sizeof m->error, "%s", dlerror());
+                return -ENOENT;
+        }
+        get = (CK_C_GetFunctionList) dlsym(m->dl, "C_GetFunctionList");
+        if (!get) {
+                snprintf(m->error, sizeof m->error, "it is not a PKCS#11 module (no C_GetFunctionList)");
+                return -EBADE;
+        }
+        rv = get(&m->f);
+        if (rv != CKR_OK || !list_usable(m->f)) {
+                snprintf(m->error, sizeof m->error, "its C_GetFunctionList returned 0x%lx or an unusable list",
+                         (unsigned long) rv);
+                m->f = NULL;
+                return -EBADE;
+        }
+        /* NULL by default: one thread calls the module, and some (AKİS)
+         * refuse CKF_OS_LOCKING_OK. */
+        rv = m->f->C_Initialize(m->os_locking ? &args : NULL);
+        if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+                snprintf(m->error, sizeof m->error, "C_Initialize failed with 0x%lx%s", (unsigned long) rv,
+                         rv == CKR_ARGUMENTS_BAD || rv == CKR_CANT_LOCK
+                         ? " (try the module in or out of [PKCS11] OSLocking=)" : "");
+                m->f = NULL;
+                return -EBADE;
+        }
+        m->initialized = true;
+        if (m->f->C_GetInfo(&info) == CKR_OK) {
+                _cleanup_free_ char *maker = p11_trim(info.manufacturerID, sizeof info.manufacturerID);
+                _cleanup_free_ char *what = p11_trim(info.libraryDescription, sizeof info.libraryDescription);
+
+                snprintf(m->error, sizeof m->error, "%s, %s %u.%u, Cryptoki %u.%u", strna(what), strna(maker),
+                         info.libraryVersion.major, info.libraryVersion.minor,
+                         info.cryptokiVersion.major, info.cryptokiVersion.minor);
+        }
+        return 0;
+}
+
+static void unload(P11Module *m) {
+        if (m->f && m->initialized)
+                (void) m->f->C_Finalize(NULL);
+        m->f = NULL;
+        if (m->dl)
+                (void) dlclose(m->dl);
+        m->dl = NULL;
+}
+
+static void *module_thread(void *userdata) {
+        P11Module *m = userdata;
+
+        for (;;) {
+                P11Call *c;
+
+                pthread_mutex_lock(&m->lock);
+                while (!m->head && !m->stop)
+                        pthread_cond_wait(&m->cond, &m->lock);
+                c = m->head;
+                if (!c) {
+                        pthread_mutex_unlock(&m->lock);
+                        break;
+                }
+                m->head = c->next;
+                if (!m->head)
+                        m->tail = NULL;
+                m->running = c;
+                m->running_since = now_usec();
+                pthread_mutex_unlock(&m->lock);
+
+                if (c->func == load)
+                        c->result = load(m, NULL, c->userdata);
+                else if (!m->f)
+                        c->result = -ENODEV;
+                else
+                        c->result = c->func(m, m->f, c->userdata);
+
+                pthread_mutex_lock(&m->lock);
+                m->running = NULL;
+                /* Under the lock: the loop sets orphaned under it before
+                 * the mailbox goes away. */
+                if (!m->orphaned && mailbox_post(m->mailbox, call_deliver, c, call_free) < 0)
+                        call_free(c);
+                pthread_mutex_unlock(&m->lock);
+        }
+        unload(m);
+        return NULL;
+}
+
+int p11_probe_main(const char *path) {
+        CK_FUNCTION_LIST *f = NULL;
+        CK_C_GetFunctionList get;
+        void *dl;
+
+        dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+        if (!dl)
+                return PROBE_EXIT_NO_LIBRARY;
+        get = (CK_C_GetFunctionList) dlsym(dl, "C_GetFunctionList");
+        if (!get)
+                return PROBE_EXIT_NOT_PKCS11;
+        if (get(&f) != CKR_OK || !list_usable(f))
+                return PROBE_EXIT_BAD_LIST;
+        return 0;
+}
+
+/* ---- on the loop ---- */
+
+static void module_hung(P11Module *m, P11Call *victim) {
+        P11Call *queued;
+
+        log_error("PKCS#11 module %s did not answer within %u s (%s); no longer using it, "
+                  "its cards are unavailable.", m->path, m->timeout_sec, victim->what);
+        m->state = P11_HUNG;
+        m->pending = 0;
+        timer_update(m);
+
+        pthread_mutex_lock(&m->lock);
+        victim->answered = true;        /* the thread frees it, if it ever comes back */
+        queued = m->head;
+        m->head = m->tail = NULL;
+        pthread_mutex_unlock(&m->lock);
+
+        victim->done(-ETIMEDOUT, victim->userdata);
+        while (queued) {
+                P11Call *next = queued->next;
+
+                queued->done(-ETIMEDOUT, queued->userdata);
+                call_free(queued);
+                queued = next;
+        }
+        if (m->failed)
+                m->failed(m, m->userdata);
+}
+
+static int on_timer(sd_event_source *s _unused_, uint64_t usec _unused_, void *userdata) {
+        P11Module *m = userdata;
+        P11Call *victim = NULL;
+
+        pthread_mutex_lock(&m->lock);
+        if (m->running && !m->running->answered &&
+            now_usec() - m->running_since > (uint64_t) m->timeout_sec * USEC_PER_SEC)
+                victim = m->running;
+        pthread_mutex_unlock(&m->lock);
+        if (victim)
+                module_hung(m, victim);
+        else if (m->pending > 0) {
+                (void) sd_event_source_set_time_relative(m->timer, USEC_PER_SEC);
+                (void) sd_event_source_set_enabled(m->timer, SD_EVENT_ONESHOT);
+        }
+        return 0;
+}
+
+static int submit(P11Module *m, const char *what, P11CallFunc func, TokenDoneFunc done,
+                  void *userdata, void (*free_func)(void *)) {
+        P11Call *c;
+
+        c = calloc(1, sizeof *c);
+        if (!c)
+                return -ENOMEM;
+        *c = (P11Call) { .module = m, .what = what, .func = func, .done = done,
+                         .userdata = userdata, .free_func = free_func };
+        pthread_mutex_lock(&m->lock);
+        if (m->tail)
+                m->tail->next = c;
+        else
+                m->head = c;
+        m->tail = c;
+        pthread_cond_signal(&m->cond);
+        pthread_mutex_unlock(&m->lock);
+        m->pending++;
+        timer_update(m);
+        return 0;
+}
+
+int p11_module_submit(P11Module *m, const char *what, P11CallFunc func, TokenDoneFunc done,
+                      void *userdata, void (*free_func)(void *)) {
+        if (m->state == P11_HUNG)
+                return -ETIMEDOUT;
+        if (m->state == P11_FAILED)
+                return -ENODEV;
+        return submit(m, what, func, done, userdata, free_func);
+}
+
+static void load_done(int result, void *userdata) {
+        P11Module *m = userdata;
+
+        if (m->state == P11_HUNG)
+                return;         /* said so already */
+        if (result < 0) {
+                m->state = P11_FAILED;
+                log_warning("PKCS#11 module %s: %s; not using it.", m->path,
+                            m->error[0] ? m->error : strerror(-result));
+        } else {
+                m->state = P11_READY;
+                log_info("PKCS#11 module %s loaded: %s.", m->path, m->error);
+        }
+        if (m->loaded)
+                m->loaded(m, m->userdata);
+}
+
+int p11_module_new(Mailbox *mailbox, sd_event *event, const Pkcs11ModuleConfig *config, unsigned timeout_sec,
+                   void (*failed)(P11Module *m, void *userdata), void (*loaded)(P11Module *m, void *userdata),
+                   void *userdata, P11Module **ret) {
+        const char *base = strrchr(config->path, '/') ? strrchr(config->path, '/') + 1 : config->path;
+        P11Module *m;
+        int r;
+
+        m = calloc(1, sizeof *m);
+        if (!m)
+                return -ENOMEM;
+        *m = (P11Module) { .os_locking = config->os_locking, .prefer = config->prefer,
+                           .timeout_sec = MAX(timeout_sec, 1u), .mailbox = mailbox, .failed = failed,
+                           .loaded = loaded, .userdata = userdata, .state = P11_LOADING };
+        m->path = strdup(config->path);
+        m->name = strdup(base);
+        if (!m->path || !m->name || asprintf(&m->driver, "pkcs11:%s", base) < 0) {
+                m->driver = NULL;
+                r = -ENOMEM;
+                goto fail;
+        }
+        r = sd_event_add_time_relative(event, &m->timer, CLOCK_MONOTONIC, USEC_PER_SEC, 0, on_timer, m);
+        if (r < 0)
+                goto fail;
+        (void) sd_event_source_set_enabled(m->timer, SD_EVENT_OFF);
+        pthread_mutex_init(&m->lock, NULL);
+        pthread_cond_init(&m->cond, NULL);
+        r = -pthread_create(&m->thread, NULL, module_thread, m);
+        if (r < 0) {
+                pthread_mutex_destroy(&m->lock);
+                pthread_cond_destroy(&m->cond);
+                goto fail;
+        }
+        r = submit(m, "loading it", load, load_done, m, NULL);
+        if (r < 0) {
+                p11_module_free(m);
+                return r;
+        }
+        *ret = m;
+        return 0;
+fail:
+        sd_event_source_unref(m->timer);
+        free(m->path);
+        free(m->name);
+        free(m->driver);
+        free(m);
+        return r;
+}
+
+P11Module *p11_module_free(P11Module *m) {
+        struct timespec until;
+        bool joined = false;
+
+        if (!m)
+                return NULL;
+        m->timer = sd_event_source_disable_unref(m->timer);
+        pthread_mutex_lock(&m->lock);
+        m->stop = true;
+        m->orphaned = true;
+        /* Queued calls are not run: their memory goes with the loop. */
+        for (P11Call *c = m->head, *next; c; c = next) {
+                next = c->next;
+                call_free(c);
+        }
+        m->head = m->tail = NULL;
+        pthread_cond_signal(&m->cond);
+        pthread_mutex_unlock(&m->lock);
+
+        if (m->state != P11_HUNG) {
+                clock_gettime(CLOCK_REALTIME, &until);
+                until.tv_sec += 2;
+                joined = pthread_timedjoin_np(m->thread, NULL, &until) == 0;
+        }
+        if (!joined) {
+                /* Stuck in the module: leave it be; the process is on its
+                 * way out. The thread still reads m. */
+                log_warning("PKCS#11 module %s is still busy; not waiting for it.", m->path);
+                (void) pthread_detach(m->thread);
+                return NULL;
+        }
+        pthread_cond_destroy(&m->cond);
+        pthread_mutex_destroy(&m->lock);
+        free(m->path);
+        free(m->name);
+        free(m->driver);
+        free(m);
+        return NULL;
+}
+
+P11State p11_module_state(const P11Module *m) { return m->state; }
+const char *p11_module_name(const P11Module *m) { return m->name; }
+const char *p11_module_driver(const P11Module *m) { return m->driver; }
+bool p11_module_prefer(const P11Module *m) { return m->prefer; }

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <systemd/sd-event.h>
+
+#include "card-certs.h"
+#include "card-identity.h"
+#include "card-pin.h"
+#include "conf.h"
+#include "mailbox.h"
+
+/* Cards served by a PKCS#11 module (a vendor's, OpenSC's, SoftHSM)
+ * instead of kartd's own APDU drivers. The engine sees the same logical
+ * jobs as on a reader worker (identity, PIN, certificates) and the same
+ * result structs; PKCS#11 itself stays behind this header. Each module
+ * runs on a thread of its own, one call after another; a call that takes
+ * longer than [PKCS11] CallTimeoutSec= gives the module up. */
+
+typedef struct TokenHost TokenHost;     /* the configured modules */
+typedef struct TokenRef TokenRef;       /* one module's token, as a Card holds it (loop side) */
+typedef struct CardToken CardToken;     /* the same during a job, on the module's thread */
+
+/* Runs on the module's thread; returns 0 or -errno. */
+typedef int (*TokenJobFunc)(CardToken *t, void *userdata);
+/* Runs on the loop. -ETIMEDOUT: the module did not answer; the job's
+ * function may still be running, so done must not read what it writes. */
+typedef void (*TokenDoneFunc)(int result, void *userdata);
+
+typedef struct TokenHostObserver {
+        /* The slots no PC/SC reader backs (software tokens) changed. */
+        void (*soft_slots_changed)(TokenHost *h, void *userdata);
+        /* A module stopped answering: the cards it served are unavailable. */
+        void (*module_failed)(TokenHost *h, const void *module, void *userdata);
+} TokenHostObserver;
+
+/* The token a module has in the slot described as reader (trimmed), with
+ * its identity and certificates (the callee takes what it wants of id and
+ * files: the rest is freed after it returns). result -ENOENT: no module
+ * has one. ref is the caller's on success. */
+typedef void (*TokenFindDone)(int result, TokenRef *ref, CardIdentity *id,
+                              CardCertFile *files, size_t n_files, size_t bytes, void *userdata);
+
+int token_host_new(Mailbox *mailbox, sd_event *event, const Pkcs11Config *config,
+                   const TokenHostObserver *observer, void *userdata, TokenHost **ret);
+/* Stops the module threads; one that hangs in a call is left behind. */
+TokenHost *token_host_free(TokenHost *h);
+/* Whether a usable module may serve a card: the native driver is
+ * preferred when it knows the card (native_known), unless a module is
+ * configured with Prefer=. */
+bool token_host_wants(TokenHost *h, bool native_known);
+int token_host_find(TokenHost *h, const char *reader, bool native_known, TokenFindDone done, void *userdata);
+/* The slot descriptions of the software tokens now present, as
+ * reader names (NULL-terminated, the host's). */
+char **token_host_soft_slots(TokenHost *h);
+/* Asks the modules for their slots again (a reader came or went). */
+void token_host_refresh(TokenHost *h);
+
+TokenRef *token_ref_free(TokenRef *r);
+/* "pkcs11:<module file name>"; lives as long as the host. */
+const char *token_ref_driver(const TokenRef *r);
+const void *token_ref_module(const TokenRef *r);
+/* -ETIMEDOUT when the module no longer answers. */
+int token_ref_submit(TokenRef *r, const char *what, TokenJobFunc job, TokenDoneFunc done,
+                     void *userdata, void (*free_func)(void *));
+
+/* The jobs, on the module's thread. */
+int card_token_identity_read(CardToken *t, CardIdentity *ret);
+int card_token_read_certificates(CardToken *t, CardCertFile **ret, size_t *ret_n, size_t *ret_bytes);
+/* The checks of card_pin_check_request() without an APDU driver. */
+int card_token_pin_check(const PinRequest *req);
+/* As card_pin_run(): the same card (serial), the interlock, then
+ * C_Login/C_Logout or C_SetPIN, and the state from the token's flags. */
+int card_token_pin_run(CardToken *t, PinRequest *req);
+
+/* kartd --probe-pkcs11-module PATH, in a child: loads the module and asks
+ * for its function list; a module that crashes or hangs on loading takes
+ * only the child with it. Returns the child's exit status. */
+int p11_probe_main(const char *path);

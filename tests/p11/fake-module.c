@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* A PKCS#11 module that misbehaves on request, for kartd's robustness
+ * tests. KART_P11_FAKE says how:
+ *   ok               one software token, "Fake slot", serial FAKE0001, no
+ *                    certificates, PIN 123456
+ *   block-token-info C_GetTokenInfo never returns
+ *   block-login      C_Login and C_SetPIN never return
+ *   block-init       C_Initialize never returns
+ *   garbage          C_GetFunctionList hands out a list with no functions
+ *   crash            C_GetFunctionList crashes (SIGSEGV) */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <p11-kit/pkcs11.h>
+
+#define SLOT 7
+
+static const char *mode(void) {
+        const char *m = getenv("KART_P11_FAKE");
+
+        return m ? m : "ok";
+}
+
+static void block_if(const char *what) {
+        if (strcmp(mode(), what) == 0)
+                for (;;)
+                        pause();
+}
+
+static void pad(unsigned char *field, size_t size, const char *s) {
+        memset(field, ' ', size);
+        memcpy(field, s, strlen(s) < size ? strlen(s) : size);
+}
+
+static CK_RV fake_initialize(void *args) {
+        (void) args;
+        block_if("block-init");
+        return CKR_OK;
+}
+
+static CK_RV fake_finalize(void *reserved) {
+        (void) reserved;
+        return CKR_OK;
+}
+
+static CK_RV fake_get_info(CK_INFO *info) {
+        memset(info, 0, sizeof *info);
+        info->cryptokiVersion.major = 2;
+        info->cryptokiVersion.minor = 40;
+        pad(info->manufacturerID, sizeof info->manufacturerID, "kartd tests");
+        pad(info->libraryDescription, sizeof info->libraryDescription, "fake module");
+        return CKR_OK;
+}
+
+static CK_RV fake_get_slot_list(CK_BBOOL present, CK_SLOT_ID *list, CK_ULONG *count) {
+        (void) present;
+        if (list && *count < 1) {
+                *count = 1;
+                return CKR_BUFFER_TOO_SMALL;
+        }
+        if (list)
+                list[0] = SLOT;
+        *count = 1;
+        return CKR_OK;
+}
+
+static CK_RV fake_get_slot_info(CK_SLOT_ID slot, CK_SLOT_INFO *info) {
+        if (slot != SLOT)
+                return CKR_SLOT_ID_INVALID;
+        memset(info, 0, sizeof *info);
+        pad(info->slotDescription, sizeof info->slotDescription, "Fake slot");
+        pad(info->manufacturerID, sizeof info->manufacturerID, "kartd tests");
+        info->flags = CKF_TOKEN_PRESENT;
+        return CKR_OK;
+}
+
+static CK_RV fake_get_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO *info) {
+        if (slot != SLOT)
+                return CKR_SLOT_ID_INVALID;
+        block_if("block-token-info");
+        memset(info, 0, sizeof *info);
+        pad(info->label, sizeof info->label, "Fake token");
+        pad(info->manufacturerID, sizeof info->manufacturerID, "kartd tests");
+        pad(info->model, sizeof info->model, "Fake");
+        pad(info->serialNumber, sizeof info->serialNumber, "FAKE0001");
+        info->flags = CKF_TOKEN_INITIALIZED | CKF_USER_PIN_INITIALIZED | CKF_LOGIN_REQUIRED;
+        info->ulMinPinLen = 4;
+        info->ulMaxPinLen = 8;
+        return CKR_OK;
+}
+
+static CK_RV fake_open_session(CK_SLOT_ID slot, CK_FLAGS flags, void *app, CK_NOTIFY notify,
+                               CK_SESSION_HANDLE *session) {
+        (void) flags, (void) app, (void) notify;
+        if (slot != SLOT)
+                return CKR_SLOT_ID_INVALID;
+        *session = 1;
+        return CKR_OK;
+}
+
+static CK_RV fake_close_session(CK_SESSION_HANDLE session) {
+        (void) session;
+        return CKR_OK;
+}
+
+static CK_RV fake_login(CK_SESSION_HANDLE session, CK_USER_TYPE user, CK_UTF8CHAR *pin, CK_ULONG len) {
+        (void) session, (void) user;
+        block_if("block-login");
+        return len == 6 && memcmp(pin, "123456", 6) == 0 ? CKR_OK : CKR_PIN_INCORRECT;
+}
+
+static CK_RV fake_logout(CK_SESSION_HANDLE session) {
+        (void) session;
+        return CKR_OK;
+}
+
+static CK_RV fake_set_pin(CK_SESSION_HANDLE session, CK_UTF8CHAR *old, CK_ULONG old_len,
+                          CK_UTF8CHAR *new, CK_ULONG new_len) {
+        (void) session, (void) old, (void) old_len, (void) new, (void) new_len;
+        block_if("block-login");
+        return CKR_FUNCTION_NOT_SUPPORTED;
+}
+
+static CK_RV fake_find_init(CK_SESSION_HANDLE session, CK_ATTRIBUTE *templ, CK_ULONG count) {
+        (void) session, (void) templ, (void) count;
+        return CKR_OK;
+}
+
+static CK_RV fake_find(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE *objects, CK_ULONG max, CK_ULONG *count) {
+        (void) session, (void) objects, (void) max;
+        *count = 0;
+        return CKR_OK;
+}
+
+static CK_RV fake_find_final(CK_SESSION_HANDLE session) {
+        (void) session;
+        return CKR_OK;
+}
+
+static CK_RV fake_get_attribute(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, CK_ATTRIBUTE *templ,
+                                CK_ULONG count) {
+        (void) session, (void) object, (void) templ, (void) count;
+        return CKR_OBJECT_HANDLE_INVALID;
+}
+
+static CK_FUNCTION_LIST functions = {
+        .version = { 2, 40 },
+        .C_Initialize = fake_initialize,
+        .C_Finalize = fake_finalize,
+        .C_GetInfo = fake_get_info,
+        .C_GetFunctionList = C_GetFunctionList,
+        .C_GetSlotList = fake_get_slot_list,
+        .C_GetSlotInfo = fake_get_slot_info,
+        .C_GetTokenInfo = fake_get_token_info,
+        .C_OpenSession = fake_open_session,
+        .C_CloseSession = fake_close_session,
+        .C_Login = fake_login,
+        .C_Logout = fake_logout,
+        .C_SetPIN = fake_set_pin,
+        .C_FindObjectsInit = fake_find_init,
+        .C_FindObjects = fake_find,
+        .C_FindObjectsFinal = fake_find_final,
+        .C_GetAttributeValue = fake_get_attribute,
+};
+
+static CK_FUNCTION_LIST garbage;
+
+CK_RV C_GetFunctionList(CK_FUNCTION_LIST **list) {
+        if (strcmp(mode(), "crash") == 0)
+                raise(SIGSEGV);
+        *list = strcmp(mode(), "garbage") == 0 ? &garbage : &functions;
+        return CKR_OK;
+}
