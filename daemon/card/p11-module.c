@@ -152,7 +152,7 @@ static const char *probe_message(int status) {
                 return strsignal(WTERMSIG(status));
         switch (WIFEXITED(status) ? WEXITSTATUS(status) : -1) {
         case PROBE_EXIT_NO_LIBRARY:
-                return "it cannot be loaded";
+                return "it is not a shared object kartd can load";
         case PROBE_EXIT_NOT_PKCS11:
                 return "it is not a PKCS#11 module (no C_GetFunctionList)";
         case PROBE_EXIT_BAD_LIST:
@@ -215,6 +215,11 @@ static int load(P11Module *m, CK_FUNCTION_LIST *unused _unused_, void *userdata 
         CK_RV rv;
         int r;
 
+        if (access(m->path, R_OK) < 0) {
+                r = -errno;
+                snprintf(m->error, sizeof m->error, "cannot read it: %s", strerror(errno));
+                return r;
+        }
         r = probe(m);
         if (r < 0)
                 return r;
@@ -230,8 +235,7 @@ static int load(P11Module *m, CK_FUNCTION_LIST *unused _unused_, void *userdata 
         }
         rv = get(&m->f);
         if (rv != CKR_OK || !list_usable(m->f)) {
-                snprintf(m->error, sizeof m->error, "its C_GetFunctionList returned 0x%lx or an unusable list",
-                         (unsigned long) rv);
+                snprintf(m->error, sizeof m->error, "its C_GetFunctionList fails or returns an unusable list");
                 m->f = NULL;
                 return -EBADE;
         }

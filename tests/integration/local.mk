@@ -36,7 +36,9 @@ integration_tests = \
 	tests/integration/test-completion.sh \
 	tests/integration/test-po.sh \
 	tests/integration/test-gui.sh \
-	tests/integration/test-pkcs11-softhsm.sh
+	tests/integration/test-pkcs11-softhsm.sh \
+	tests/integration/test-pkcs11-opensc.sh \
+	tests/integration/test-pkcs11-faults.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) \
 	tests/integration/tap.sh \

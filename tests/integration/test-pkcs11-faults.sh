@@ -1,0 +1,91 @@
+#!/bin/bash
+# PKCS#11 modules that are missing, not PKCS#11, crash while loading,
+# hand out garbage or hang: each gets a clear log line, kartd stays up, its
+# loop keeps answering, and the simulated card (kartd's own driver) works
+# all along. A module that hangs in a call is given up after
+# CallTimeoutSec=, its card shows as unavailable, and kartd still exits
+# at once on SIGTERM.
+set -u
+. "$(dirname "$0")/tap.sh"
+. "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
+. "$(dirname "$0")/card.sh"
+. "$(dirname "$0")/p11.sh"
+
+tap_plan 25
+world_start --no-kartd || { echo "Bail out! the test world did not start"; exit 1; }
+fake=$(p11_test_module fake)
+libc=$(ldd /bin/true | awk '/libc\.so/ { print $3; exit }')
+serial=4b41525400000001
+
+# restart MODE CONFIG-LINES...: kartd anew, the fake module in MODE.
+restart() {
+	export KART_P11_FAKE=$1
+	shift
+	p11_configure "$@" "CallTimeoutSec=2"
+	world_restart_kartd >/dev/null || { echo "Bail out! kartd did not start"; exit 1; }
+	p11_wait_card $serial
+}
+logged() { world_wait_for 5 grep -q -- "$1" "$WORLD/kartd.log"; }
+native_ok() { # the simulated card: kartd's own driver, and a PIN verifies
+	local c=$card
+	card=$(p11_card_path $serial) && [ "$(prop Driver)" = pkcs15 ] &&
+		[ -z "$(call VerifyPin 'sa{sv}' 123456 0)" ]
+	local rc=$?
+	card=$c
+	return $rc
+}
+
+restart ok "Modules=/nonexistent/libmissing-pkcs11.so $libc $fake" "Prefer=kart-p11-fake.so"
+logged "PKCS#11 module /nonexistent/libmissing-pkcs11.so: cannot read it: No such file or directory; not using it."
+check "a missing module: a clear log line" test $? = 0
+logged "PKCS#11 module $libc: it is not a PKCS#11 module (no C_GetFunctionList); not using it."
+check "libc: not a PKCS#11 module" test $? = 0
+check "the working module next to them is loaded" logged "PKCS#11 module $fake loaded: fake module"
+check "... and serves its token" p11_wait_card FAKE0001
+check "the simulated card works with kartd's own driver" native_ok
+
+restart crash "Modules=$fake"
+check "a module that crashes while loading: said so" \
+	logged "PKCS#11 module $fake: loading it crashed: Segmentation fault; not using it."
+check "... kartd is still running" kill -0 "$WORLD_KARTD_PID"
+check "... the simulated card works" native_ok
+
+restart garbage "Modules=$fake"
+check "a module that hands out an empty function list: said so" \
+	logged "PKCS#11 module $fake: its C_GetFunctionList fails or returns an unusable list; not using it."
+check "... the simulated card works" native_ok
+
+restart block-init "Modules=$fake"
+check "a module that hangs in C_Initialize: given up after 2 s" \
+	logged "PKCS#11 module $fake did not answer within 2 s (loading it)"
+check "... the simulated card works" native_ok
+
+restart block-token-info "Modules=$fake"
+check "while the module hangs reading its token, the simulated card works" native_ok
+check "a module that hangs in C_GetTokenInfo: given up" \
+	logged "PKCS#11 module $fake did not answer within 2 s (listing its slots)"
+check "... its slot got no card" sh -c "! '$CTL' status | grep -q FAKE0001"
+
+restart block-login "Modules=$fake"
+check "the token of a module that will hang in C_Login is a card" p11_wait_card FAKE0001
+fake_card=$card
+check_eq "... served by the module" "pkcs11:kart-p11-fake.so" "$(prop Driver)"
+start=$EPOCHSECONDS
+call VerifyPin 'sa{sv}' 123456 0 >"$WORLD/hung.out" &
+hung=$!
+sleep 0.5
+check "while VerifyPin hangs in the module, the bus answers at once" \
+	timeout 1 busctl --system get-property org.kartd.Kartd1 "$card" org.kartd.Kartd1.Card Serial
+check "... and the simulated card works" native_ok
+wait $hung
+check "VerifyPin fails with Timeout" grep -q 'does not answer' "$WORLD/hung.out"
+check "... within the call timeout" test $((EPOCHSECONDS - start)) -le 4
+check "the card is marked unavailable, with a clear log line" \
+	logged "Card FAKE0001 in reader 'Fake slot' is unavailable: its PKCS#11 module (pkcs11:kart-p11-fake.so) does not answer."
+card=$fake_card
+check_eq "... its PinState is unknown" unknown "$(prop PinState)"
+check "a second call fails at once, without the module" \
+	sh -c "timeout 1 busctl --system call org.kartd.Kartd1 '$card' org.kartd.Kartd1.Card VerifyPin 'sa{sv}' 123456 0 2>&1 | grep -q 'does not answer'"
+world_stop_kartd
+check "kartd exits cleanly on SIGTERM, not waiting for the stuck thread" test $? = 0
+tap_done

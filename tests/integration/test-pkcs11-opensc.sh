@@ -1,0 +1,64 @@
+#!/bin/bash
+# The simulated card through OpenSC's PKCS#11 module: the same Card
+# object (path, serial, certificates) as through kartd's own driver; the
+# module is used only when Prefer= names it, since kartd's own driver
+# knows the card. PIN state and commands through the module, with the
+# card's own counter (cardsim) and OpenSC's pkcs15-tool as witnesses.
+set -u
+. "$(dirname "$0")/tap.sh"
+. "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
+. "$(dirname "$0")/card.sh"
+. "$(dirname "$0")/p11.sh"
+
+tap_plan 22
+opensc=$(p11_opensc_module)
+[ -n "$opensc" ] || { echo "1..0 # SKIP opensc-pkcs11 is not installed"; exit 0; }
+world_start --no-kartd || { echo "Bail out! the test world did not start"; exit 1; }
+p11_configure "Modules=$opensc"
+world_start_kartd || { echo "Bail out! kartd did not start"; exit 1; }
+serial=4b41525400000001
+
+verify() { call VerifyPin 'sa{sv}' "$1" 0; }
+verify_force() { call VerifyPin 'sa{sv}' "$1" 1 force b true; }
+listing() { call ListCertificates | grep -o '"[^"]*"' | sed -n '1,9p;10,18p;19,27p' | grep -v '^"\(good\|unknown\|revoked\|on-hold\)"' ; }
+
+check "the card is there with the module configured" p11_wait_card $serial
+native_path=$card
+check_eq "kartd's own driver knows the card: it keeps it" pkcs15 "$(prop Driver)"
+native_certs=$(call ListCertificates | cut -d' ' -f1-2)
+native_ids=$(listing | tr '\n' ' ')
+
+p11_configure "Modules=$opensc" "Prefer=opensc-pkcs11.so"
+world_restart_kartd >/dev/null || { echo "Bail out! kartd did not restart"; exit 1; }
+check "with Prefer= the card is there again" p11_wait_card $serial
+check_eq "... served by OpenSC's module" "pkcs11:opensc-pkcs11.so" "$(prop Driver)"
+check_eq "... as the same object" "$native_path" "$card"
+check_eq "... with the same serial" $serial "$(prop Serial)"
+check "its reader is the PC/SC reader, no reader of its own" sh -c "! grep -q \"Reader added: '.*PKCS#15\" '$WORLD/kartd.log'"
+check_eq "one card object, not two" 1 \
+	"$(busctl --system get-property org.kartd.Kartd1 /org/kartd/Kartd1 org.kartd.Kartd1.Manager Cards | awk '{print $2}')"
+check_eq "the same number of certificates" "$native_certs" "$(call ListCertificates | cut -d' ' -f1-2)"
+check_eq "the same certificates: IDs, labels, subjects, issuers, serials" "$native_ids" "$(listing | tr '\n' ' ')"
+busctl --system --json=short call org.kartd.Kartd1 "$card" org.kartd.Kartd1.Card GetCertificate s 01 |
+	python3 -c 'import json,sys; open(sys.argv[1],"wb").write(bytes(json.load(sys.stdin)["data"][0]))' "$WORLD/01.der"
+check "GetCertificate 01 is the test CA's signing certificate" cmp "$WORLD/01.der" "$WORLD/ca/sign.der"
+check_eq "PinState from the token flags" ok "$(prop PinState)"
+
+out=$(verify 000000)
+check "a wrong PIN: WrongPin" grep -q 'Wrong PIN' <<<"$out"
+check_eq "... the card counted it" 2 "$(card_tries)"
+verify 000000 >/dev/null
+check_eq "two wrong PINs: CKF_USER_PIN_FINAL_TRY shows as last-try" "last-try 1" "$(prop PinState) $(prop PinRetriesLeft)"
+out=$(verify 123456)
+check "the interlock holds through the module" grep -q 'pass force=true' <<<"$out"
+check_eq "... the card's counter did not move" 1 "$(card_tries)"
+check_eq "forced, the right PIN verifies" "" "$(verify_force 123456)"
+check_eq "... and the card is back at 3 tries" "ok 3" "$(prop PinState) $(card_tries)"
+check_eq "ChangePin through the module" "" "$(call ChangePin 'ssa{sv}' 123456 24681357 0)"
+check "OpenSC's pkcs15-tool verifies the new PIN" pkcs15-tool --verify-pin --auth-id 01 --pin 24681357
+world_card_remove >/dev/null
+world_wait_for 5 sh -c "! busctl --system get-property org.kartd.Kartd1 '$card' org.kartd.Kartd1.Card Serial"
+world_card_insert >/dev/null
+p11_wait_card $serial
+check_eq "pulled and put back: served by the module again" "pkcs11:opensc-pkcs11.so" "$(prop Driver)"
+tap_done
