@@ -112,6 +112,9 @@ static void pin_job_done(int result, void *userdata) {
         }
         audit(j, result);
         if (c && result != -ENOMEDIUM && result != -EMEDIUMTYPE) {
+                /* The module answered a PIN command: its flags are current again. */
+                if (c->token && (result == 0 || result == -EKEYREJECTED || result == -EKEYEXPIRED))
+                        c->token_flags_stale = false;
                 c->pin_status = j->req.status;
                 engine_notify_pin_changed(j->engine, c);
         }
@@ -131,6 +134,7 @@ int engine_card_pin(Card *c, PinOp op, const char *pin, const char *new_pin, boo
                 .op = op, .force = force, .driver = c->ops,
                 .info = c->pin, .status = c->pin_status,
                 .pin = pin, .new_pin = new_pin, .serial = c->serial,
+                .status_newer = c->token_flags_stale,
         };
         if (c->unavailable) {
                 free(j);
@@ -176,6 +180,7 @@ void engine_card_pin_status_changed(Engine *e, const char *serial, const PinStat
         if (!c)
                 return;         /* it shows its state when it comes back */
         c->pin_status = *status;
+        c->token_flags_stale = c->token != NULL;
         pin_memo_store(engine_pin_memo(e, c->reader), serial, status);
         engine_notify_pin_changed(e, c);
 }

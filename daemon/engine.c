@@ -226,9 +226,10 @@ static int identity_job_run(Transport *t, void *userdata) {
 }
 
 /* The card as its driver (APDU or PKCS#11) described it; takes what it
- * keeps of id; files NULL: the certificates were not read. */
-static void reader_set_card(Reader *r, CardIdentity *id, TokenRef *token, CardCertFile *files, size_t n_files,
-                            unsigned apdus, size_t bytes) {
+ * keeps of id; files NULL: the certificates were not read. native: what
+ * kartd's own driver found on a card a module serves, or NULL. */
+static void reader_set_card(Reader *r, CardIdentity *id, const CardIdentity *native, TokenRef *token,
+                            CardCertFile *files, size_t n_files, unsigned apdus, size_t bytes) {
         Engine *e = r->engine;
         _cleanup_free_ char *atr = hex_encode(r->atr, r->atr_len);
         Card *c;
@@ -251,6 +252,14 @@ static void reader_set_card(Reader *r, CardIdentity *id, TokenRef *token, CardCe
         c->token = token;
         c->ops = token ? NULL : card_driver_by_name(c->driver);
         c->pin = id->pin;
+        if (token && native && card_driver_by_name(native->driver) && native->pin.present &&
+            streq_ptr(native->serial, c->serial)) {
+                /* A card kartd knows, served by a module (Prefer=): the
+                 * PIN's format is the card's AODF, and an online unlock
+                 * still goes over APDUs with kartd's own driver. */
+                c->ops = card_driver_by_name(native->driver);
+                c->pin = native->pin;
+        }
         c->pin_status = id->pin_status;
         r->card = c;
 
@@ -291,13 +300,13 @@ static void token_find_done(int result, TokenRef *ref, CardIdentity *id, CardCer
         if (!r || r->generation != f->generation || !r->present || r->card)
                 token_ref_free(ref);    /* the card went away meanwhile, or is known already */
         else if (result >= 0)
-                reader_set_card(r, id, ref, files, n_files, 0, bytes);
+                reader_set_card(r, id, f->have_fallback ? &f->fallback : NULL, ref, files, n_files, 0, bytes);
         else if (f->have_fallback) {
                 if (result != -ENOENT)
                         log_warning_errno(result, "No PKCS#11 module could read the card in reader '%s' (%m); "
                                           "using kartd's own driver.", r->name);
-                reader_set_card(r, &f->fallback, NULL, f->files_read ? f->files : NULL, f->n_files, f->apdus,
-                                f->bytes);
+                reader_set_card(r, &f->fallback, NULL, NULL, f->files_read ? f->files : NULL, f->n_files,
+                                f->apdus, f->bytes);
         } else
                 log_warning_errno(result, "Could not read the token in slot '%s': %m", r->name);
         token_find_free(f);
@@ -361,7 +370,7 @@ static void identity_job_done(int result, void *userdata) {
         native_known = result >= 0 && card_driver_by_name(j->identity.driver) && j->identity.serial;
         if (token_host_wants(e->tokens, native_known))
                 return reader_find_token(r, native_known, j);
-        reader_set_card(r, &j->identity, NULL, result >= 0 && j->cert_result >= 0 ? j->cert_files : NULL,
+        reader_set_card(r, &j->identity, NULL, NULL, result >= 0 && j->cert_result >= 0 ? j->cert_files : NULL,
                         j->n_cert_files, j->cert_apdus, j->cert_bytes);
 }
 

@@ -67,8 +67,10 @@ struct Card {
         char *model_owned;      /* a PKCS#11 token's model */
         const char *driver;
         const CardDriver *ops;  /* the APDU driver; NULL: none */
-        TokenRef *token;        /* served by a PKCS#11 module instead (then ops is NULL) */
+        TokenRef *token;        /* served by a PKCS#11 module instead: PIN and certificates go
+                                 * there; ops is then only for an online unlock */
         bool unavailable;       /* its module stopped answering */
+        bool token_flags_stale; /* unlocked over APDUs: the module's PIN flags lag behind */
         CardPinInfo pin;
         PinStatus pin_status;
 

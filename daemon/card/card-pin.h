@@ -23,6 +23,9 @@ typedef struct PinRequest {
         const CardDriver *driver;
         CardPinInfo info;
         PinStatus status;       /* in: last known; out: after the operation */
+        /* PKCS#11 only: status is newer than what the module's flags say
+         * (kartd unlocked the card over APDUs, behind the module's back) */
+        bool status_newer;
         uint16_t sw;            /* out: the card's answer to the PIN command, 0 if none sent */
 } PinRequest;
 

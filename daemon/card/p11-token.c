@@ -335,7 +335,10 @@ int card_token_pin_run(CardToken *t, PinRequest *req) {
         r = check_same_token(t, req->serial, &info);
         if (r < 0)
                 return r;
-        status_from_flags(info.flags, &req->status);
+        /* A module only learns a PIN's state from its own commands: after
+         * an unlock it did not see, its flags still say locked. */
+        if (!req->status_newer)
+                status_from_flags(info.flags, &req->status);
         r = card_pin_interlock(req);
         if (r < 0)
                 return r;

@@ -3,14 +3,15 @@
 # object (path, serial, certificates) as through kartd's own driver; the
 # module is used only when Prefer= names it, since kartd's own driver
 # knows the card. PIN state and commands through the module, with the
-# card's own counter (cardsim) and OpenSC's pkcs15-tool as witnesses.
+# card's own counter (cardsim) and OpenSC's pkcs15-tool as witnesses. An
+# online unlock of such a card still goes over APDUs, kartd's own driver.
 set -u
 . "$(dirname "$0")/tap.sh"
 . "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
 . "$(dirname "$0")/card.sh"
 . "$(dirname "$0")/p11.sh"
 
-tap_plan 22
+tap_plan 27
 opensc=$(p11_opensc_module)
 [ -n "$opensc" ] || { echo "1..0 # SKIP opensc-pkcs11 is not installed"; exit 0; }
 world_start --no-kartd || { echo "Bail out! the test world did not start"; exit 1; }
@@ -29,6 +30,7 @@ native_certs=$(call ListCertificates | cut -d' ' -f1-2)
 native_ids=$(listing | tr '\n' ' ')
 
 p11_configure "Modules=$opensc" "Prefer=opensc-pkcs11.so"
+world_start_backend >/dev/null || { echo "Bail out! the reference backend did not start"; exit 1; }
 world_restart_kartd >/dev/null || { echo "Bail out! kartd did not restart"; exit 1; }
 check "with Prefer= the card is there again" p11_wait_card $serial
 check_eq "... served by OpenSC's module" "pkcs11:opensc-pkcs11.so" "$(prop Driver)"
@@ -56,6 +58,18 @@ check_eq "forced, the right PIN verifies" "" "$(verify_force 123456)"
 check_eq "... and the card is back at 3 tries" "ok 3" "$(prop PinState) $(card_tries)"
 check_eq "ChangePin through the module" "" "$(call ChangePin 'ssa{sv}' 123456 24681357 0)"
 check "OpenSC's pkcs15-tool verifies the new PIN" pkcs15-tool --verify-pin --auth-id 01 --pin 24681357
+
+# Locked through the module, unlocked online by kartd's own driver.
+verify 000000 >/dev/null; verify 000000 >/dev/null; verify_force 000000 >/dev/null
+check_eq "three wrong PINs through the module: locked" "locked 0" "$(prop PinState) $(card_tries)"
+check_eq "an online unlock is offered: it goes over APDUs" true "$(prop UnlockSupported)"
+world_cardsim reset-count >/dev/null
+out=$(printf '%s\npassword\nkart-test-pw\n%s\n%s\n' "$(world_backend_code unblock)" 11223344 11223344 |
+	"$CTL" unlock --stdin 2>&1)
+check "kartctl unlock sets a new PIN" grep -q "The new PIN is set" <<<"$out"
+check_eq "... with one RESET RETRY COUNTER, the card holds it" "1 11223344" \
+	"$(world_cardsim ins-count 2C | awk '{print $2}') $(world_cardsim get-pin | awk '{print $2}')"
+check_eq "... and the module verifies it" "" "$(verify 11223344)"
 world_card_remove >/dev/null
 world_wait_for 5 sh -c "! busctl --system get-property org.kartd.Kartd1 '$card' org.kartd.Kartd1.Card Serial"
 world_card_insert >/dev/null
