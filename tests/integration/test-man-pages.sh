@@ -13,7 +13,7 @@ for p in "${pages[@]}"; do
 	check_eq "$(basename "$p") renders without warnings" "" \
 		"$(LC_ALL=C.UTF-8 groff -man -ww -z -Tutf8 "$p" 2>&1)"
 done
-code=$(sed -n 's/^ *{ "\([a-z]*\)", "\([A-Za-z]*\)", parse_.*/[\1] \2/p' "$top/daemon/conf.c" | sort -f)
+code=$(sed -n 's/^ *{ "\([a-z0-9]*\)", "\([A-Za-z]*\)", parse_.*/[\1] \2/p' "$top/daemon/conf.c" | sort -f)
 # "[Daemon] SECTION" headings, then ".BR Key=" or ".BI Key=" items
 doc=$(awk '/^\.SH \[/ { s = tolower($2) } /^\.B[IR]? [A-Za-z]+=/ { k = $2; sub(/=.*/, "", k); print s " " k }' \
 	"$top/man/kartd.conf.5" | sort -f)
