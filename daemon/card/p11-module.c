@@ -16,6 +16,7 @@
 #include "log.h"
 #include "macro.h"
 #include "p11-module.h"
+#include "strutil.h"
 
 #define USEC_PER_SEC 1000000ULL
 #define PROBE_EXIT_NOT_PKCS11 3
@@ -79,7 +80,8 @@ char *p11_trim(const unsigned char *field, size_t size) {
 
         while (n > 0 && (field[n - 1] == ' ' || field[n - 1] == '\0'))
                 n--;
-        return strndup((const char *) field, n);
+        /* The module's bytes go on the bus: valid, printable UTF-8 only. */
+        return utf8_sanitize(field, n);
 }
 
 int p11_rv_to_errno(CK_RV rv) {
@@ -302,8 +304,8 @@ static void *module_thread(void *userdata) {
                 m->running = NULL;
                 /* Under the lock: the loop sets orphaned under it before
                  * the mailbox goes away. */
-                if (!m->orphaned && mailbox_post(m->mailbox, call_deliver, c, call_free) < 0)
-                        call_free(c);
+                if (m->orphaned || mailbox_post(m->mailbox, call_deliver, c, call_free) < 0)
+                        call_free(c);   /* the loop is gone: only memory to give back */
                 pthread_mutex_unlock(&m->lock);
         }
         unload(m);

@@ -9,6 +9,7 @@
 #include "macro.h"
 #include "p11-module.h"
 #include "p11-token.h"
+#include "strutil.h"
 #include "strv.h"
 
 /* The logical jobs on a PKCS#11 token, on its module's thread. Every
@@ -222,8 +223,12 @@ static int cert_from_object(CardToken *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE 
                 memcpy(ret->meta.id, id, len);
                 ret->meta.id_len = len;
         }
-        if (get_attribute(t, s, o, CKA_LABEL, 256, &label, &len) >= 0)
-                ret->meta.label = (char *) label;
+        if (get_attribute(t, s, o, CKA_LABEL, 256, &label, &len) >= 0) {
+                ret->meta.label = utf8_sanitize(label, len);
+                free(label);
+                if (!ret->meta.label)
+                        return -ENOMEM;
+        }
         if (get_attribute(t, s, o, CKA_CERTIFICATE_CATEGORY, sizeof(CK_ULONG), &category, &len) >= 0 &&
             len == sizeof(CK_ULONG))
                 ret->meta.authority = *(CK_ULONG *) category == 2;     /* "authority" */

@@ -11,7 +11,7 @@ set -u
 . "$(dirname "$0")/card.sh"
 . "$(dirname "$0")/p11.sh"
 
-tap_plan 25
+tap_plan 28
 world_start --no-kartd || { echo "Bail out! the test world did not start"; exit 1; }
 fake=$(p11_test_module fake)
 libc=$(ldd /bin/true | awk '/libc\.so/ { print $3; exit }')
@@ -35,7 +35,9 @@ native_ok() { # the simulated card: kartd's own driver, and a PIN verifies
 	return $rc
 }
 
-restart ok "Modules=/nonexistent/libmissing-pkcs11.so $libc $fake" "Prefer=kart-p11-fake.so"
+restart ok "Modules=/nonexistent/libmissing-pkcs11.so $libc $fake" "Prefer=kart-p11-fake.so nosuch.so"
+check "a Prefer= name that is no module: a warning with the file" \
+	grep -q "kartd.conf: \[PKCS11\] Prefer names 'nosuch.so', which is not in Modules=, ignoring it." "$WORLD/kartd.log"
 logged "PKCS#11 module /nonexistent/libmissing-pkcs11.so: cannot read it: No such file or directory; not using it."
 check "a missing module: a clear log line" test $? = 0
 logged "PKCS#11 module $libc: it is not a PKCS#11 module (no C_GetFunctionList); not using it."
@@ -43,6 +45,11 @@ check "libc: not a PKCS#11 module" test $? = 0
 check "the working module next to them is loaded" logged "PKCS#11 module $fake loaded: fake module"
 check "... and serves its token" p11_wait_card FAKE0001
 check "the simulated card works with kartd's own driver" native_ok
+
+restart bad-strings "Modules=$fake"
+p11_wait_card FAKE0001
+check_eq "a token label that is not UTF-8 reaches the bus cleaned" "Bad???label?|?[2JModel" "$(prop Label)|$(prop Model)"
+check "... and kartctl status still works" sh -c "'$CTL' status | grep -q FAKE0001"
 
 restart crash "Modules=$fake"
 check "a module that crashes while loading: said so" \
