@@ -11,7 +11,7 @@ set -u
 . "$(dirname "$0")/card.sh"
 . "$(dirname "$0")/p11.sh"
 
-tap_plan 28
+tap_plan 32
 world_start --no-kartd || { echo "Bail out! the test world did not start"; exit 1; }
 fake=$(p11_test_module fake)
 libc=$(ldd /bin/true | awk '/libc\.so/ { print $3; exit }')
@@ -35,7 +35,10 @@ native_ok() { # the simulated card: kartd's own driver, and a PIN verifies
 	return $rc
 }
 
-restart ok "Modules=/nonexistent/libmissing-pkcs11.so $libc $fake" "Prefer=kart-p11-fake.so nosuch.so"
+restart ok "Modules=relative/libfoo.so" "Modules=/nonexistent/libmissing-pkcs11.so $libc $fake" \
+	"Prefer=kart-p11-fake.so nosuch.so"
+check "a relative module path: reported, the line ignored" \
+	grep -q "\[PKCS11\] Modules: 'relative/libfoo.so' is not absolute paths separated by spaces" "$WORLD/kartd.log"
 check "a Prefer= name that is no module: a warning with the file" \
 	grep -q "kartd.conf: \[PKCS11\] Prefer names 'nosuch.so', which is not in Modules=, ignoring it." "$WORLD/kartd.log"
 logged "PKCS#11 module /nonexistent/libmissing-pkcs11.so: cannot read it: No such file or directory; not using it."
@@ -50,6 +53,16 @@ restart bad-strings "Modules=$fake"
 p11_wait_card FAKE0001
 check_eq "a token label that is not UTF-8 reaches the bus cleaned" "Bad???label?|?[2JModel" "$(prop Label)|$(prop Model)"
 check "... and kartctl status still works" sh -c "'$CTL' status | grep -q FAKE0001"
+
+# A module that reports slot events: its token comes and goes.
+export KART_P11_FAKE_PRESENT=$WORLD/fake-present
+restart ok "Modules=$fake"
+check "no token, no card" sh -c "! '$CTL' status | grep -q FAKE0001"
+touch "$KART_P11_FAKE_PRESENT"
+check "the token comes: C_WaitForSlotEvent makes it a card" p11_wait_card FAKE0001 5
+rm "$KART_P11_FAKE_PRESENT"
+check "the token goes: so does the card" world_wait_for 5 sh -c "! '$CTL' status | grep -q FAKE0001"
+unset KART_P11_FAKE_PRESENT
 
 restart crash "Modules=$fake"
 check "a module that crashes while loading: said so" \

@@ -9,7 +9,9 @@
  *   block-login      C_Login and C_SetPIN never return
  *   block-init       C_Initialize never returns
  *   garbage          C_GetFunctionList hands out a list with no functions
- *   crash            C_GetFunctionList crashes (SIGSEGV) */
+ *   crash            C_GetFunctionList crashes (SIGSEGV)
+ * With KART_P11_FAKE_PRESENT=FILE the token is there only while FILE
+ * exists, and C_WaitForSlotEvent(CKF_DONT_BLOCK) reports each change. */
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,14 @@ static const char *mode(void) {
         const char *m = getenv("KART_P11_FAKE");
 
         return m ? m : "ok";
+}
+
+static int last_present = -1;
+
+static int present(void) {
+        const char *f = getenv("KART_P11_FAKE_PRESENT");
+
+        return !f || access(f, F_OK) == 0;
 }
 
 static void block_if(const char *what) {
@@ -56,8 +66,11 @@ static CK_RV fake_get_info(CK_INFO *info) {
         return CKR_OK;
 }
 
-static CK_RV fake_get_slot_list(CK_BBOOL present, CK_SLOT_ID *list, CK_ULONG *count) {
-        (void) present;
+static CK_RV fake_get_slot_list(CK_BBOOL token_present, CK_SLOT_ID *list, CK_ULONG *count) {
+        if (token_present && !present()) {
+                *count = 0;
+                return CKR_OK;
+        }
         if (list && *count < 1) {
                 *count = 1;
                 return CKR_BUFFER_TOO_SMALL;
@@ -74,7 +87,7 @@ static CK_RV fake_get_slot_info(CK_SLOT_ID slot, CK_SLOT_INFO *info) {
         memset(info, 0, sizeof *info);
         pad(info->slotDescription, sizeof info->slotDescription, "Fake slot");
         pad(info->manufacturerID, sizeof info->manufacturerID, "kartd tests");
-        info->flags = CKF_TOKEN_PRESENT;
+        info->flags = present() ? CKF_TOKEN_PRESENT : 0;
         return CKR_OK;
 }
 
@@ -82,6 +95,8 @@ static CK_RV fake_get_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO *info) {
         if (slot != SLOT)
                 return CKR_SLOT_ID_INVALID;
         block_if("block-token-info");
+        if (!present())
+                return CKR_TOKEN_NOT_PRESENT;
         memset(info, 0, sizeof *info);
         pad(info->label, sizeof info->label, "Fake token");
         pad(info->manufacturerID, sizeof info->manufacturerID, "kartd tests");
@@ -151,6 +166,21 @@ static CK_RV fake_get_attribute(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE obje
         return CKR_OBJECT_HANDLE_INVALID;
 }
 
+static CK_RV fake_wait_for_slot_event(CK_FLAGS flags, CK_SLOT_ID *slot, void *reserved) {
+        int now = present();
+
+        (void) reserved;
+        if (!getenv("KART_P11_FAKE_PRESENT"))
+                return CKR_FUNCTION_NOT_SUPPORTED;
+        if (!(flags & CKF_DONT_BLOCK))
+                return CKR_FUNCTION_NOT_SUPPORTED;
+        if (now == last_present)
+                return CKR_NO_EVENT;
+        last_present = now;
+        *slot = SLOT;
+        return CKR_OK;
+}
+
 static CK_FUNCTION_LIST functions = {
         .version = { 2, 40 },
         .C_Initialize = fake_initialize,
@@ -160,6 +190,7 @@ static CK_FUNCTION_LIST functions = {
         .C_GetSlotList = fake_get_slot_list,
         .C_GetSlotInfo = fake_get_slot_info,
         .C_GetTokenInfo = fake_get_token_info,
+        .C_WaitForSlotEvent = fake_wait_for_slot_event,
         .C_OpenSession = fake_open_session,
         .C_CloseSession = fake_close_session,
         .C_Login = fake_login,
