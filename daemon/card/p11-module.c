@@ -142,7 +142,8 @@ static void call_deliver(void *p) {
 
         if (c->answered)
                 return;         /* timed out before; only its memory is left to free */
-        m->pending--;
+        if (m->pending > 0)
+                m->pending--;
         timer_update(m);
         c->done(c->result, c->userdata);
 }
@@ -330,20 +331,14 @@ int p11_probe_main(const char *path) {
 
 /* ---- on the loop ---- */
 
-static void module_hung(P11Module *m, P11Call *victim) {
-        P11Call *queued;
-
+/* victim and queued were taken from the thread under its lock, victim
+ * marked answered: the thread frees it, if it ever comes back. */
+static void module_hung(P11Module *m, P11Call *victim, P11Call *queued) {
         log_error("PKCS#11 module %s did not answer within %u s (%s); no longer using it, "
                   "its cards are unavailable.", m->path, m->timeout_sec, victim->what);
         m->state = P11_HUNG;
         m->pending = 0;
         timer_update(m);
-
-        pthread_mutex_lock(&m->lock);
-        victim->answered = true;        /* the thread frees it, if it ever comes back */
-        queued = m->head;
-        m->head = m->tail = NULL;
-        pthread_mutex_unlock(&m->lock);
 
         victim->done(-ETIMEDOUT, victim->userdata);
         while (queued) {
@@ -359,15 +354,20 @@ static void module_hung(P11Module *m, P11Call *victim) {
 
 static int on_timer(sd_event_source *s _unused_, uint64_t usec _unused_, void *userdata) {
         P11Module *m = userdata;
-        P11Call *victim = NULL;
+        P11Call *victim = NULL, *queued = NULL;
 
+        /* One look under the lock: the call judged is the one given up. */
         pthread_mutex_lock(&m->lock);
         if (m->running && !m->running->answered &&
-            now_usec() - m->running_since > (uint64_t) m->timeout_sec * USEC_PER_SEC)
+            now_usec() - m->running_since > (uint64_t) m->timeout_sec * USEC_PER_SEC) {
                 victim = m->running;
+                victim->answered = true;
+                queued = m->head;
+                m->head = m->tail = NULL;
+        }
         pthread_mutex_unlock(&m->lock);
         if (victim)
-                module_hung(m, victim);
+                module_hung(m, victim, queued);
         else if (m->pending > 0) {
                 (void) sd_event_source_set_time_relative(m->timer, USEC_PER_SEC);
                 (void) sd_event_source_set_enabled(m->timer, SD_EVENT_ONESHOT);
