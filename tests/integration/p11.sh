@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for the PKCS#11 tests (sourced after tap.sh and world.sh).
 
 SOFTHSM_MODULE=/usr/lib/softhsm/libsofthsm2.so
@@ -48,6 +49,7 @@ p11_card_path() {
 }
 
 # Waits until kartd shows a card with serial $1; sets card to its path.
+# shellcheck disable=SC2034 # card is the caller's (card.sh's prop and call)
 p11_wait_card() {
 	world_wait_for "${2:-10}" p11_card_path "$1" && card=$(p11_card_path "$1")
 }
