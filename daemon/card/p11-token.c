@@ -60,6 +60,18 @@ int p11_slot_describe(CK_FUNCTION_LIST *f, CK_SLOT_ID slot, char **ret, bool *re
         return 0;
 }
 
+/* slotDescription holds 64 bytes: a longer reader name is cut there. */
+static bool slot_is_reader(const char *desc, const char *reader) {
+        size_t n = strnlen(reader, 65);
+
+        if (n <= 64)
+                return streq(desc, reader);
+        n = 64;
+        while (n > 0 && reader[n - 1] == ' ')
+                n--;
+        return strlen(desc) == n && strncmp(desc, reader, n) == 0;
+}
+
 int p11_find_slot(CK_FUNCTION_LIST *f, const char *reader, CK_SLOT_ID *ret) {
         _cleanup_free_ CK_SLOT_ID *slots = NULL;
         size_t n;
@@ -72,7 +84,7 @@ int p11_find_slot(CK_FUNCTION_LIST *f, const char *reader, CK_SLOT_ID *ret) {
                 _cleanup_free_ char *desc = NULL;
                 bool hw;
 
-                if (p11_slot_describe(f, slots[i], &desc, &hw) >= 0 && streq(desc, reader)) {
+                if (p11_slot_describe(f, slots[i], &desc, &hw) >= 0 && slot_is_reader(desc, reader)) {
                         *ret = slots[i];
                         return 0;
                 }
