@@ -22,7 +22,7 @@ struct TokenHost {
         P11Module *modules[PKCS11_MAX_MODULES];
         size_t n_modules;
         char **soft[PKCS11_MAX_MODULES];        /* each module's software slots */
-        bool waits[PKCS11_MAX_MODULES];         /* C_WaitForSlotEvent works */
+        bool waits[PKCS11_MAX_MODULES];         /* C_WaitForSlotEvent works, for a software slot */
         bool refreshing[PKCS11_MAX_MODULES];
         char **soft_all;
         sd_event_source *poll;
@@ -191,7 +191,8 @@ static int refresh_run(P11Module *m _unused_, CK_FUNCTION_LIST *f, void *userdat
                 if (rv != CKR_OK)
                         break;
         }
-        j->waits = rv == CKR_NO_EVENT || rv == CKR_OK;
+        /* Worth asking every POLL_USEC only where PC/SC cannot tell. */
+        j->waits = (rv == CKR_NO_EVENT || rv == CKR_OK) && p11_has_soft_slot(f);
         return p11_soft_slots(f, &j->names);
 }
 
@@ -232,6 +233,22 @@ static void soft_rebuild(TokenHost *h) {
                 h->observer->soft_slots_changed(h, h->userdata);
 }
 
+/* The poll timer runs only while some module is to be asked. */
+static void poll_update(TokenHost *h) {
+        bool any = false;
+        int enabled = SD_EVENT_OFF;
+
+        for (size_t i = 0; i < h->n_modules; i++)
+                any = any || (h->waits[i] && p11_module_state(h->modules[i]) == P11_READY);
+        if (!h->poll || sd_event_source_get_enabled(h->poll, &enabled) < 0)
+                return;
+        if (any && enabled == SD_EVENT_OFF) {
+                (void) sd_event_source_set_time_relative(h->poll, POLL_USEC);
+                (void) sd_event_source_set_enabled(h->poll, SD_EVENT_ONESHOT);
+        } else if (!any && enabled != SD_EVENT_OFF)
+                (void) sd_event_source_set_enabled(h->poll, SD_EVENT_OFF);
+}
+
 static void refresh_done(int result, void *userdata) {
         RefreshJob *j = userdata;
         TokenHost *h = j->host;
@@ -245,6 +262,7 @@ static void refresh_done(int result, void *userdata) {
                 return;
         }
         h->waits[j->index] = j->waits;
+        poll_update(h);
         strv_free(h->soft[j->index]);
         h->soft[j->index] = TAKE_PTR(j->names);
         soft_rebuild(h);
@@ -283,8 +301,8 @@ static int on_poll(sd_event_source *s, uint64_t usec _unused_, void *userdata) {
         for (size_t i = 0; i < h->n_modules; i++)
                 if (h->waits[i])
                         refresh_module(h, i);
-        (void) sd_event_source_set_time_relative(s, POLL_USEC);
-        (void) sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+        /* (a oneshot source is off once it fired) */
+        poll_update(h);
         return 0;
 }
 
@@ -303,6 +321,7 @@ static void on_module_failed(P11Module *m, void *userdata) {
         if (i >= h->n_modules)
                 return;
         h->waits[i] = false;
+        poll_update(h);
         if (h->observer->module_failed)
                 h->observer->module_failed(h, m, h->userdata);
 }
@@ -388,9 +407,10 @@ int token_host_new(Mailbox *mailbox, sd_event *event, const Pkcs11Config *config
                 h->n_modules++;
         }
         if (h->n_modules > 0) {
+                /* Off until a module proves worth asking (poll_update). */
                 r = sd_event_add_time_relative(event, &h->poll, CLOCK_MONOTONIC, POLL_USEC, 0, on_poll, h);
                 if (r >= 0)
-                        r = sd_event_source_set_enabled(h->poll, SD_EVENT_ONESHOT);
+                        r = sd_event_source_set_enabled(h->poll, SD_EVENT_OFF);
                 if (r < 0) {
                         token_host_free(h);
                         return r;

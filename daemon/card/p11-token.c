@@ -19,29 +19,54 @@
 #define MAX_CERTS 16
 #define CERT_MAX 16384
 
-int p11_list_slots(CK_FUNCTION_LIST *f, CK_SLOT_ID **ret, size_t *ret_n) {
+/* The slots (with a token present, or all), at most MAX_SLOTS. */
+static int list_slots(CK_FUNCTION_LIST *f, CK_BBOOL token_present, CK_SLOT_ID **ret, size_t *ret_n) {
         CK_SLOT_ID *slots;
-        CK_ULONG n = 0;
+        CK_ULONG n = 0, size;
         CK_RV rv;
 
-        rv = f->C_GetSlotList(CK_TRUE, NULL, &n);
-        if (rv != CKR_OK)
-                return p11_rv_to_errno(rv);
-        if (n > MAX_SLOTS)
-                n = MAX_SLOTS;
-        slots = calloc(n + 1, sizeof *slots);
-        if (!slots)
-                return -ENOMEM;
-        rv = f->C_GetSlotList(CK_TRUE, slots, &n);
-        if (rv == CKR_BUFFER_TOO_SMALL)
-                rv = CKR_OK;    /* a token came meanwhile: the first ones will do */
-        if (rv != CKR_OK || n > MAX_SLOTS) {
+        /* A slot that comes between the two calls makes the buffer too
+         * small, and the second answer's count is no use: ask again. */
+        for (unsigned attempt = 0; attempt < 3; attempt++) {
+                rv = f->C_GetSlotList(token_present, NULL, &n);
+                if (rv != CKR_OK)
+                        return p11_rv_to_errno(rv);
+                size = MIN(n, (CK_ULONG) MAX_SLOTS);
+                slots = calloc(size + 1, sizeof *slots);
+                if (!slots)
+                        return -ENOMEM;
+                n = size;
+                rv = f->C_GetSlotList(token_present, slots, &n);
+                if (rv == CKR_OK && n <= size) {
+                        *ret = slots;
+                        *ret_n = n;
+                        return 0;
+                }
                 free(slots);
-                return rv != CKR_OK ? p11_rv_to_errno(rv) : -EBADMSG;
+                /* More than MAX_SLOTS: the module says so every time. */
+                if (rv != CKR_BUFFER_TOO_SMALL || size == MAX_SLOTS)
+                        return rv != CKR_OK && rv != CKR_BUFFER_TOO_SMALL ? p11_rv_to_errno(rv) : -EBADMSG;
         }
-        *ret = slots;
-        *ret_n = n;
-        return 0;
+        return -EAGAIN;
+}
+
+int p11_list_slots(CK_FUNCTION_LIST *f, CK_SLOT_ID **ret, size_t *ret_n) {
+        return list_slots(f, CK_TRUE, ret, ret_n);
+}
+
+bool p11_has_soft_slot(CK_FUNCTION_LIST *f) {
+        _cleanup_free_ CK_SLOT_ID *slots = NULL;
+        size_t n;
+
+        if (list_slots(f, CK_FALSE, &slots, &n) < 0)
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                CK_SLOT_INFO info = {};
+
+                if (f->C_GetSlotInfo(slots[i], &info) == CKR_OK && !(info.flags & CKF_HW_SLOT))
+                        return true;
+        }
+        return false;
 }
 
 int p11_slot_describe(CK_FUNCTION_LIST *f, CK_SLOT_ID slot, char **ret, bool *ret_hardware) {
@@ -102,12 +127,9 @@ int p11_soft_slots(CK_FUNCTION_LIST *f, char ***ret) {
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n; i++) {
-                char *desc = NULL;
-                bool hw;
-
-                bool dup = false;
-
                 CK_TOKEN_INFO info = {};
+                char *desc = NULL;
+                bool hw, dup = false;
 
                 /* A blank token (SoftHSM's free slot) is not a card yet. */
                 if (p11_slot_describe(f, slots[i], &desc, &hw) < 0 || hw || !*desc ||

@@ -17,3 +17,6 @@ int p11_slot_describe(CK_FUNCTION_LIST *f, CK_SLOT_ID slot, char **ret, bool *re
 int p11_find_slot(CK_FUNCTION_LIST *f, const char *reader, CK_SLOT_ID *ret);
 /* The descriptions of the software slots with a token, each once. */
 int p11_soft_slots(CK_FUNCTION_LIST *f, char ***ret);
+/* Whether the module has a slot no hardware reader backs (with a token or
+ * not): only such a slot's tokens come and go without PC/SC seeing it. */
+bool p11_has_soft_slot(CK_FUNCTION_LIST *f);
