@@ -224,6 +224,7 @@ static int open_session(CardToken *t, bool rw, CK_SESSION_HANDLE *ret) {
 static int get_attribute(CardToken *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
                          size_t max, uint8_t **ret, size_t *ret_len) {
         CK_ATTRIBUTE a = { .type = type };
+        CK_ULONG size;
         uint8_t *buf;
         CK_RV rv;
 
@@ -232,12 +233,16 @@ static int get_attribute(CardToken *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, 
                 return -ENODATA;
         if (a.ulValueLen > max)
                 return -EFBIG;
-        buf = calloc(1, a.ulValueLen + 1);     /* NUL-terminated, for labels */
+        size = a.ulValueLen;
+        buf = calloc(1, size + 1);      /* NUL-terminated, for labels */
         if (!buf)
                 return -ENOMEM;
         a.pValue = buf;
         rv = t->f->C_GetAttributeValue(s, o, &a, 1);
-        if (rv != CKR_OK || a.ulValueLen > max) {
+        /* The buffer holds size bytes: a length that grew since (a lying
+         * module, or an object rewritten meanwhile) would have kartd read
+         * past it. */
+        if (rv != CKR_OK || a.ulValueLen > size) {
                 free(buf);
                 return -ENODATA;
         }

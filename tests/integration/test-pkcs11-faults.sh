@@ -11,7 +11,7 @@ set -u
 . "$(dirname "$0")/card.sh"
 . "$(dirname "$0")/p11.sh"
 
-tap_plan 32
+tap_plan 34
 world_start --no-kartd || { echo "Bail out! the test world did not start"; exit 1; }
 fake=$(p11_test_module fake)
 libc=$(ldd /bin/true | awk '/libc\.so/ { print $3; exit }')
@@ -53,6 +53,21 @@ restart bad-strings "Modules=$fake"
 p11_wait_card FAKE0001
 check_eq "a token label that is not UTF-8 reaches the bus cleaned" "Bad???label?|?[2JModel" "$(prop Label)|$(prop Model)"
 check "... and kartctl status still works" sh -c "'$CTL' status | grep -q FAKE0001"
+
+# A module whose CKA_VALUE grows between the two calls that read it: what
+# it claims past the buffer kartd gave it is never read (heap memory would
+# reach any caller of GetCertificate).
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=fake -days 1 -outform der \
+	-keyout /dev/null -out "$WORLD/fake-cert.der" 2>/dev/null && chmod 644 "$WORLD/fake-cert.der"
+export KART_P11_FAKE_CERT=$WORLD/fake-cert.der
+restart growing-value "Modules=$fake"
+p11_wait_card FAKE0001
+check "a certificate whose length grows between two reads: unreadable" \
+	logged "Certificate 01 ('') on the card is unreadable."
+got=$(busctl --system call org.kartd.Kartd1 "$card" org.kartd.Kartd1.Card GetCertificate s 01 2>&1)
+check "... and GetCertificate hands out no byte beyond what the module wrote" \
+	sh -c "! printf '%s' '$got' | grep -q '^ay '"
+unset KART_P11_FAKE_CERT
 
 # A module that reports slot events: its token comes and goes.
 export KART_P11_FAKE_PRESENT=$WORLD/fake-present

@@ -10,9 +10,13 @@
  *   block-init       C_Initialize never returns
  *   garbage          C_GetFunctionList hands out a list with no functions
  *   crash            C_GetFunctionList crashes (SIGSEGV)
+ *   growing-value    as ok, with one certificate, ID 01, whose CKA_VALUE is
+ *                    the file KART_P11_FAKE_CERT; asked for the value, the
+ *                    module copies the file but claims 4096 bytes more
  * With KART_P11_FAKE_PRESENT=FILE the token is there only while FILE
  * exists, and C_WaitForSlotEvent(CKF_DONT_BLOCK) reports each change. */
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +24,8 @@
 #include <p11-kit/pkcs11.h>
 
 #define SLOT 7
+#define CERT_OBJECT 1
+#define CERT_MAX 8192
 
 static const char *mode(void) {
         const char *m = getenv("KART_P11_FAKE");
@@ -144,14 +150,22 @@ static CK_RV fake_set_pin(CK_SESSION_HANDLE session, CK_UTF8CHAR *old, CK_ULONG 
         return CKR_FUNCTION_NOT_SUPPORTED;
 }
 
+static int found;
+
 static CK_RV fake_find_init(CK_SESSION_HANDLE session, CK_ATTRIBUTE *templ, CK_ULONG count) {
         (void) session, (void) templ, (void) count;
+        found = 0;
         return CKR_OK;
 }
 
 static CK_RV fake_find(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE *objects, CK_ULONG max, CK_ULONG *count) {
-        (void) session, (void) objects, (void) max;
+        (void) session;
         *count = 0;
+        if (strcmp(mode(), "growing-value") == 0 && !found && max > 0) {
+                objects[0] = CERT_OBJECT;
+                *count = 1;
+                found = 1;
+        }
         return CKR_OK;
 }
 
@@ -160,10 +174,44 @@ static CK_RV fake_find_final(CK_SESSION_HANDLE session) {
         return CKR_OK;
 }
 
+/* growing-value: the certificate's CKA_VALUE, with a length that grows
+ * between the call that asks for it and the one that reads it. */
 static CK_RV fake_get_attribute(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, CK_ATTRIBUTE *templ,
                                 CK_ULONG count) {
-        (void) session, (void) object, (void) templ, (void) count;
-        return CKR_OBJECT_HANDLE_INVALID;
+        static const unsigned char id[] = { 0x01 };
+        unsigned char der[CERT_MAX];
+        const char *path = getenv("KART_P11_FAKE_CERT");
+        size_t len = 0;
+        CK_RV rv = CKR_OK;
+        FILE *f;
+
+        (void) session;
+        if (strcmp(mode(), "growing-value") != 0 || object != CERT_OBJECT)
+                return CKR_OBJECT_HANDLE_INVALID;
+        if (path && (f = fopen(path, "rb"))) {
+                len = fread(der, 1, sizeof der, f);
+                fclose(f);
+        }
+        for (CK_ULONG i = 0; i < count; i++) {
+                const void *value = templ[i].type == CKA_VALUE ? (const void *) der :
+                                    templ[i].type == CKA_ID ? (const void *) id : NULL;
+                size_t size = templ[i].type == CKA_VALUE ? len : sizeof id;
+
+                if (!value) {
+                        templ[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
+                        rv = CKR_ATTRIBUTE_TYPE_INVALID;
+                        continue;
+                }
+                if (templ[i].pValue && templ[i].ulValueLen < size) {
+                        templ[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
+                        rv = CKR_BUFFER_TOO_SMALL;
+                        continue;
+                }
+                if (templ[i].pValue)
+                        memcpy(templ[i].pValue, value, size);
+                templ[i].ulValueLen = size + (templ[i].pValue && templ[i].type == CKA_VALUE ? 4096 : 0);
+        }
+        return rv;
 }
 
 static CK_RV fake_wait_for_slot_event(CK_FLAGS flags, CK_SLOT_ID *slot, void *reserved) {
