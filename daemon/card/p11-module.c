@@ -245,7 +245,15 @@ static int load(P11Module *m, CK_FUNCTION_LIST *unused _unused_, void *userdata 
         /* NULL by default: one thread calls the module, and some (AKİS)
          * refuse CKF_OS_LOCKING_OK. */
         rv = m->f->C_Initialize(m->os_locking ? &args : NULL);
-        if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+        if (rv == CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+                /* Another entry of Modules= is the same library (a link to
+                 * it): two threads would call a module promised one, and
+                 * either one's C_Finalize would pull it from the other. */
+                snprintf(m->error, sizeof m->error, "it is loaded already, under another path in Modules=");
+                m->f = NULL;
+                return -EEXIST;
+        }
+        if (rv != CKR_OK) {
                 snprintf(m->error, sizeof m->error, "C_Initialize failed with 0x%lx%s", (unsigned long) rv,
                          rv == CKR_ARGUMENTS_BAD || rv == CKR_CANT_LOCK
                          ? " (try the module in or out of [PKCS11] OSLocking=)" : "");

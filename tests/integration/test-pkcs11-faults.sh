@@ -11,7 +11,7 @@ set -u
 . "$(dirname "$0")/card.sh"
 . "$(dirname "$0")/p11.sh"
 
-tap_plan 34
+tap_plan 37
 world_start --no-kartd || { echo "Bail out! the test world did not start"; exit 1; }
 fake=$(p11_test_module fake)
 libc=$(ldd /bin/true | awk '/libc\.so/ { print $3; exit }')
@@ -53,6 +53,16 @@ restart bad-strings "Modules=$fake"
 p11_wait_card FAKE0001
 check_eq "a token label that is not UTF-8 reaches the bus cleaned" "Bad???label?|?[2JModel" "$(prop Label)|$(prop Model)"
 check "... and kartctl status still works" sh -c "'$CTL' status | grep -q FAKE0001"
+
+# One library twice, by the same path and through a link: loaded once, or
+# two threads would drive a module promised one.
+ln -sf "$fake" "$WORLD/kart-p11-fake-link.so"
+restart ok "Modules=$fake $fake $WORLD/kart-p11-fake-link.so"
+check "a module listed twice: said so, loaded once" \
+	logged "PKCS#11 module $fake is listed twice in Modules= (or a link to it is); loading it once."
+check "the same library through a link: the same, before any thread calls it" \
+	logged "PKCS#11 module $WORLD/kart-p11-fake-link.so is listed twice in Modules= (or a link to it is); loading it once."
+check "... and its token is a card all the same" p11_wait_card FAKE0001
 
 # A module whose CKA_VALUE grows between the two calls that read it: what
 # it claims past the buffer kartd gave it is never read (heap memory would

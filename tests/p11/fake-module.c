@@ -52,14 +52,22 @@ static void pad(unsigned char *field, size_t size, const char *s) {
         memcpy(field, s, strlen(s) < size ? strlen(s) : size);
 }
 
+static int initialized;
+
 static CK_RV fake_initialize(void *args) {
         (void) args;
         block_if("block-init");
+        if (initialized)
+                return CKR_CRYPTOKI_ALREADY_INITIALIZED;
+        initialized = 1;
         return CKR_OK;
 }
 
 static CK_RV fake_finalize(void *reserved) {
         (void) reserved;
+        if (!initialized)
+                return CKR_CRYPTOKI_NOT_INITIALIZED;
+        initialized = 0;
         return CKR_OK;
 }
 
