@@ -380,8 +380,14 @@ int card_token_pin_run(CardToken *t, PinRequest *req) {
         if (r < 0)
                 return r;
         /* A module only learns a PIN's state from its own commands: after
-         * an unlock it did not see, its flags still say locked. */
+         * an unlock it did not see, its flags still say locked. That is
+         * all that goes stale, though: a final try it shows was spent
+         * after the unlock (by another program), or at worst costs one
+         * forced call, and passing over it could lock the card. */
         if (!req->status_newer)
+                status_from_flags(info.flags, &req->status);
+        else if ((info.flags & CKF_USER_PIN_FINAL_TRY) && !(info.flags & CKF_USER_PIN_LOCKED) &&
+                 req->status.state != PIN_STATE_LOCKED && req->status.state != PIN_STATE_BLOCKED)
                 status_from_flags(info.flags, &req->status);
         r = card_pin_interlock(req);
         if (r < 0)

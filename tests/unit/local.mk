@@ -4,7 +4,8 @@ unit_tests = \
 	tests/unit/test-apdu \
 	tests/unit/test-strutil \
 	tests/unit/test-secret \
-	tests/unit/test-card-pin
+	tests/unit/test-card-pin \
+	tests/unit/test-p11-token
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -27,6 +28,10 @@ tests_unit_test_card_pin_SOURCES = \
 	tests/unit/fake-transport.h
 tests_unit_test_card_pin_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_card_pin_LDADD = daemon/libkartd.la $(CMOCKA_LIBS)
+tests_unit_test_p11_token_SOURCES = tests/unit/test-p11-token.c
+tests_unit_test_p11_token_CPPFLAGS = $(unit_cppflags)
+tests_unit_test_p11_token_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS)
+tests_unit_test_p11_token_LDADD = daemon/libkartd.la $(CMOCKA_LIBS)
 # The card side of the online unlock, against scripted cards as well.
 check_PROGRAMS += tests/unit/test-card-unlock
 TESTS += tests/unit/test-card-unlock

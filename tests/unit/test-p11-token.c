@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The PKCS#11 PIN and certificate jobs against a module kept in this
+ * file: what the token's flags let through (design/security.md, "Never
+ * lock a card"), and lengths a module gets wrong. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "p11-module.h"
+#include "token.h"
+
+#define SERIAL "TOKEN0001"
+#define VALUE_LEN 32
+
+/* The module's state, set by each test. */
+static CK_FLAGS token_flags;
+static unsigned logins;
+static CK_ULONG value_growth;   /* what the read claims past what it wrote */
+
+static void pad(unsigned char *field, size_t size, const char *s) {
+        memset(field, ' ', size);
+        memcpy(field, s, strlen(s));
+}
+
+static CK_RV get_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO *info) {
+        (void) slot;
+        memset(info, 0, sizeof *info);
+        pad(info->serialNumber, sizeof info->serialNumber, SERIAL);
+        info->flags = CKF_TOKEN_INITIALIZED | CKF_USER_PIN_INITIALIZED | token_flags;
+        info->ulMinPinLen = 4;
+        info->ulMaxPinLen = 8;
+        return CKR_OK;
+}
+
+static CK_RV open_session(CK_SLOT_ID slot, CK_FLAGS flags, void *app, CK_NOTIFY notify, CK_SESSION_HANDLE *s) {
+        (void) slot, (void) flags, (void) app, (void) notify;
+        *s = 1;
+        return CKR_OK;
+}
+
+static CK_RV close_session(CK_SESSION_HANDLE s) {
+        (void) s;
+        return CKR_OK;
+}
+
+static CK_RV login(CK_SESSION_HANDLE s, CK_USER_TYPE user, CK_UTF8CHAR *pin, CK_ULONG len) {
+        (void) s, (void) user;
+        logins++;
+        return len == 6 && memcmp(pin, "123456", 6) == 0 ? CKR_OK : CKR_PIN_INCORRECT;
+}
+
+static CK_RV logout(CK_SESSION_HANDLE s) {
+        (void) s;
+        return CKR_OK;
+}
+
+static CK_RV find_init(CK_SESSION_HANDLE s, CK_ATTRIBUTE *templ, CK_ULONG n) {
+        (void) s, (void) templ, (void) n;
+        return CKR_OK;
+}
+
+static CK_RV find(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE *objects, CK_ULONG max, CK_ULONG *n) {
+        (void) s, (void) max;
+        objects[0] = 1;
+        *n = 1;
+        return CKR_OK;
+}
+
+static CK_RV find_final(CK_SESSION_HANDLE s) {
+        (void) s;
+        return CKR_OK;
+}
+
+/* A certificate object whose CKA_VALUE is VALUE_LEN bytes of 0xAA. */
+static CK_RV get_attribute(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE *templ, CK_ULONG n) {
+        (void) s, (void) o, (void) n;
+        if (templ->type != CKA_VALUE) {
+                templ->ulValueLen = CK_UNAVAILABLE_INFORMATION;
+                return CKR_ATTRIBUTE_TYPE_INVALID;
+        }
+        if (!templ->pValue) {
+                templ->ulValueLen = VALUE_LEN;
+                return CKR_OK;
+        }
+        if (templ->ulValueLen < VALUE_LEN)
+                return CKR_BUFFER_TOO_SMALL;
+        memset(templ->pValue, 0xAA, VALUE_LEN);
+        templ->ulValueLen = VALUE_LEN + value_growth;
+        return CKR_OK;
+}
+
+static CK_FUNCTION_LIST functions = {
+        .version = { 2, 40 },
+        .C_GetTokenInfo = get_token_info,
+        .C_OpenSession = open_session,
+        .C_CloseSession = close_session,
+        .C_Login = login,
+        .C_Logout = logout,
+        .C_FindObjectsInit = find_init,
+        .C_FindObjects = find,
+        .C_FindObjectsFinal = find_final,
+        .C_GetAttributeValue = get_attribute,
+};
+
+static CardToken token = { .f = &functions, .slot = 1 };
+
+static int setup(void **state) {
+        (void) state;
+        token_flags = 0;
+        logins = 0;
+        value_growth = 0;
+        return 0;
+}
+
+static PinRequest verify_request(const char *pin, PinState known, bool newer) {
+        return (PinRequest) {
+                .op = PIN_OP_VERIFY,
+                .pin = pin,
+                .serial = SERIAL,
+                .info = { .present = true, .type = PKCS15_PIN_TYPE_UTF8, .min_length = 4, .max_length = 8 },
+                .status = { known, -1, -1 },
+                .status_newer = newer,
+        };
+}
+
+static void test_final_try_holds(void **state) {
+        PinRequest req = verify_request("123456", PIN_STATE_OK, false);
+
+        (void) state;
+        token_flags = CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY;
+        assert_int_equal(card_token_pin_run(&token, &req), -EDQUOT);
+        assert_int_equal(logins, 0);
+        req.force = true;
+        assert_int_equal(card_token_pin_run(&token, &req), 0);
+        assert_int_equal(logins, 1);
+}
+
+/* After an unlock the module did not see, its LOCKED is stale and kartd's
+ * own status counts; a final try it shows does not go stale that way. */
+static void test_stale_flags_keep_final_try(void **state) {
+        PinRequest req = verify_request("000000", PIN_STATE_OK, true);
+
+        (void) state;
+        token_flags = CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY;
+        assert_int_equal(card_token_pin_run(&token, &req), -EDQUOT);
+        assert_int_equal(logins, 0);
+}
+
+static void test_stale_flags_locked_after_unlock(void **state) {
+        PinRequest req = verify_request("123456", PIN_STATE_OK, true);
+
+        (void) state;
+        token_flags = CKF_USER_PIN_LOCKED;
+        assert_int_equal(card_token_pin_run(&token, &req), 0);
+        assert_int_equal(logins, 1);
+}
+
+static void test_locked_refused(void **state) {
+        PinRequest req = verify_request("123456", PIN_STATE_OK, false);
+
+        (void) state;
+        token_flags = CKF_USER_PIN_LOCKED;
+        req.force = true;
+        assert_int_equal(card_token_pin_run(&token, &req), -EKEYEXPIRED);
+        assert_int_equal(logins, 0);
+}
+
+static void test_other_token_refused(void **state) {
+        PinRequest req = verify_request("123456", PIN_STATE_OK, false);
+
+        (void) state;
+        req.serial = "TOKEN0002";
+        assert_int_equal(card_token_pin_run(&token, &req), -EMEDIUMTYPE);
+        assert_int_equal(logins, 0);
+}
+
+static void test_value_read(void **state) {
+        CardCertFile *files = NULL;
+        size_t n = 0, bytes = 0;
+
+        (void) state;
+        assert_int_equal(card_token_read_certificates(&token, &files, &n, &bytes), 0);
+        assert_int_equal(n, 1);
+        assert_non_null(files[0].der);
+        assert_int_equal(files[0].der_len, VALUE_LEN);
+        card_cert_files_free(files, n);
+}
+
+/* The read claims more than the length asked for first: kartd's buffer
+ * holds only that much. */
+static void test_value_growing_refused(void **state) {
+        CardCertFile *files = NULL;
+        size_t n = 0, bytes = 0;
+
+        (void) state;
+        value_growth = 1000;
+        assert_int_equal(card_token_read_certificates(&token, &files, &n, &bytes), 0);
+        assert_int_equal(n, 1);
+        assert_null(files[0].der);
+        assert_int_equal(files[0].der_len, 0);
+        card_cert_files_free(files, n);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup(test_final_try_holds, setup),
+                cmocka_unit_test_setup(test_stale_flags_keep_final_try, setup),
+                cmocka_unit_test_setup(test_stale_flags_locked_after_unlock, setup),
+                cmocka_unit_test_setup(test_locked_refused, setup),
+                cmocka_unit_test_setup(test_other_token_refused, setup),
+                cmocka_unit_test_setup(test_value_read, setup),
+                cmocka_unit_test_setup(test_value_growing_refused, setup),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
