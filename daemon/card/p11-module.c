@@ -167,13 +167,33 @@ static const char *probe_message(int status) {
 
 /* A module that crashes while it is loaded (a constructor, or
  * C_GetFunctionList) would take kartd down: load it first in a child. */
+static bool stopping(P11Module *m) {
+        bool stop;
+
+        pthread_mutex_lock(&m->lock);
+        stop = m->stop;
+        pthread_mutex_unlock(&m->lock);
+        return stop;
+}
+
 static int probe(P11Module *m) {
         char *argv[] = { (char *) "kartd", (char *) "--probe-pkcs11-module", m->path, NULL };
         uint64_t deadline = now_usec() + (uint64_t) m->timeout_sec * USEC_PER_SEC / 2;
+        posix_spawnattr_t attr;
+        sigset_t none;
         int status, r;
         pid_t pid;
 
-        r = posix_spawn(&pid, "/proc/self/exe", NULL, NULL, argv, environ);
+        /* kartd blocks SIGTERM and SIGINT for its loop: the child must not
+         * inherit that, or it would outlive a stop by them. */
+        sigemptyset(&none);
+        r = posix_spawnattr_init(&attr);
+        if (r == 0) {
+                (void) posix_spawnattr_setsigmask(&attr, &none);
+                (void) posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+                r = posix_spawn(&pid, "/proc/self/exe", NULL, &attr, argv, environ);
+                posix_spawnattr_destroy(&attr);
+        }
         if (r != 0) {
                 /* No way to probe (no /proc?): load it here, as is. */
                 log_debug_errno(r, "Could not probe PKCS#11 module %s in a child: %m", m->path);
@@ -185,7 +205,9 @@ static int probe(P11Module *m) {
                         break;
                 if (r < 0 && errno != EINTR)
                         return -errno;
-                if (now_usec() > deadline) {
+                /* kartd is stopping: the child goes with it, not left
+                 * behind in a module that may never return. */
+                if (stopping(m) || now_usec() > deadline) {
                         (void) kill(pid, SIGKILL);
                         (void) waitpid(pid, &status, 0);
                         snprintf(m->error, sizeof m->error, "loading it did not finish within %u s",

@@ -11,7 +11,7 @@ set -u
 . "$(dirname "$0")/card.sh"
 . "$(dirname "$0")/p11.sh"
 
-tap_plan 37
+tap_plan 39
 world_start --no-kartd || { echo "Bail out! the test world did not start"; exit 1; }
 fake=$(p11_test_module fake)
 libc=$(ldd /bin/true | awk '/libc\.so/ { print $3; exit }')
@@ -104,6 +104,18 @@ restart block-init "Modules=$fake"
 check "a module that hangs in C_Initialize: given up after 2 s" \
 	logged "PKCS#11 module $fake did not answer within 2 s (loading it)"
 check "... the simulated card works" native_ok
+
+# A module that hangs while the probe child loads it, and kartd stopped
+# meanwhile: the child goes too.
+probe_pids() { pgrep -f -- "--probe-pkcs11-modul[e] $fake"; }
+no_probe() { ! probe_pids >/dev/null; }
+export KART_P11_FAKE=block-list
+p11_configure "Modules=$fake" "CallTimeoutSec=60"
+world_restart_kartd >/dev/null || { echo "Bail out! kartd did not start"; exit 1; }
+check "a module that hangs in C_GetFunctionList: the probe child waits for it" world_wait_for 5 probe_pids
+world_stop_kartd
+check "kartd stopped while probing: no probe child is left behind" world_wait_for 3 no_probe
+for pid in $(probe_pids); do kill -9 "$pid"; done
 
 restart block-token-info "Modules=$fake"
 check "while the module hangs reading its token, the simulated card works" native_ok

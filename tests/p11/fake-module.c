@@ -10,6 +10,7 @@
  *   block-init       C_Initialize never returns
  *   garbage          C_GetFunctionList hands out a list with no functions
  *   crash            C_GetFunctionList crashes (SIGSEGV)
+ *   block-list       C_GetFunctionList never returns
  *   growing-value    as ok, with one certificate, ID 01, whose CKA_VALUE is
  *                    the file KART_P11_FAKE_CERT; asked for the value, the
  *                    module copies the file but claims 4096 bytes more
@@ -263,6 +264,7 @@ static CK_FUNCTION_LIST garbage;
 CK_RV C_GetFunctionList(CK_FUNCTION_LIST **list) {
         if (strcmp(mode(), "crash") == 0)
                 raise(SIGSEGV);
+        block_if("block-list");
         *list = strcmp(mode(), "garbage") == 0 ? &garbage : &functions;
         return CKR_OK;
 }
