@@ -100,12 +100,15 @@ static void pin_job_done(int result, void *userdata) {
         if (result == -ECANCELED || result == -ENODEV)
                 result = -ENOMEDIUM;
         if (result == -ETIMEDOUT) {
-                /* The module's thread may still be in this job: nothing
-                 * it writes is read here. */
-                PinJob copy = *j;
+                /* The module's thread may still be in this job, writing
+                 * req.status and req.sw: only what it never writes is
+                 * read here (a whole copy of *j would read those too). */
+                PinJob copy = {
+                        .serial = j->serial,
+                        .caller = j->caller,
+                        .req = { .op = j->req.op, .status = PIN_STATUS_UNKNOWN },
+                };
 
-                copy.req.sw = 0;
-                copy.req.status = PIN_STATUS_UNKNOWN;
                 audit(&copy, result);
                 j->done(result, &copy.req.status, j->userdata);
                 return;
