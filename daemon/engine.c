@@ -617,6 +617,8 @@ void *engine_observer_userdata(Engine *e) {
 }
 
 Engine *engine_free(Engine *e) {
+        bool tokens_busy;
+
         if (!e)
                 return NULL;
         /* Quietly: the bus is going away with us. */
@@ -626,14 +628,21 @@ Engine *engine_free(Engine *e) {
                 free(e->readers[i]);
         }
         free(e->readers);
-        /* After the cards, which hold its tokens. */
+        /* After the cards, which hold its tokens. A PIN job a module
+         * thread is in (stuck, say) writes its reader's PinMemo when the
+         * module returns, which may be after this: then the memos stay,
+         * and the engine with them; the process is on its way out. */
+        tokens_busy = token_host_busy(e->tokens);
         e->tokens = token_host_free(e->tokens);
         for (size_t i = 0; i < e->n_slots; i++) {
                 reader_worker_free(e->slots[i].worker);
-                pthread_mutex_destroy(&e->slots[i].pin_memo.lock);
-                free(e->slots[i].pin_memo.serial);
+                if (!tokens_busy) {
+                        pthread_mutex_destroy(&e->slots[i].pin_memo.lock);
+                        free(e->slots[i].pin_memo.serial);
+                }
                 free(e->slots[i].name);
         }
-        free(e);
+        if (!tokens_busy)
+                free(e);
         return NULL;
 }

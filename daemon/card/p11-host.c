@@ -440,6 +440,13 @@ int token_host_new(Mailbox *mailbox, sd_event *event, const Pkcs11Config *config
         return 0;
 }
 
+bool token_host_busy(TokenHost *h) {
+        for (size_t i = 0; h && i < h->n_modules; i++)
+                if (p11_module_busy(h->modules[i]))
+                        return true;
+        return false;
+}
+
 TokenHost *token_host_free(TokenHost *h) {
         if (!h)
                 return NULL;

@@ -546,6 +546,17 @@ P11Module *p11_module_free(P11Module *m) {
         return NULL;
 }
 
+bool p11_module_busy(P11Module *m) {
+        bool busy;
+
+        if (m->state == P11_HUNG)
+                return true;
+        pthread_mutex_lock(&m->lock);
+        busy = m->running || m->head;
+        pthread_mutex_unlock(&m->lock);
+        return busy;
+}
+
 P11State p11_module_state(const P11Module *m) { return m->state; }
 const char *p11_module_name(const P11Module *m) { return m->name; }
 const char *p11_module_driver(const P11Module *m) { return m->driver; }

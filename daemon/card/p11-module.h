@@ -42,6 +42,8 @@ int p11_module_new(Mailbox *mailbox, sd_event *event, const Pkcs11ModuleConfig *
  * that hangs is left to its thread (and leaked). */
 P11Module *p11_module_free(P11Module *m);
 
+/* Whether its thread is in a call or has one queued, or hung in one. */
+bool p11_module_busy(P11Module *m);
 P11State p11_module_state(const P11Module *m);
 const char *p11_module_name(const P11Module *m);        /* the file name */
 const char *p11_module_driver(const P11Module *m);      /* "pkcs11:<file name>" */

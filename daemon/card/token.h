@@ -47,6 +47,9 @@ int token_host_new(Mailbox *mailbox, sd_event *event, const Pkcs11Config *config
                    const TokenHostObserver *observer, void *userdata, TokenHost **ret);
 /* Stops the module threads; one that hangs in a call is left behind. */
 TokenHost *token_host_free(TokenHost *h);
+/* Whether a module thread is in a job (or hung in one): token_host_free()
+ * may leave it behind, still using what the job points to. */
+bool token_host_busy(TokenHost *h);
 /* Whether a usable module may serve a card: the native driver is
  * preferred when it knows the card (native_known), unless a module is
  * configured with Prefer=. */
