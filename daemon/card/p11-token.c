@@ -19,35 +19,36 @@
 #define MAX_CERTS 16
 #define CERT_MAX 16384
 
-/* The slots (with a token present, or all), at most MAX_SLOTS. */
+/* The slots (with a token present, or all); -E2BIG for more than MAX_SLOTS. */
 static int list_slots(CK_FUNCTION_LIST *f, CK_BBOOL token_present, CK_SLOT_ID **ret, size_t *ret_n) {
-        CK_SLOT_ID *slots;
-        CK_ULONG n = 0, size;
-        CK_RV rv;
+        _cleanup_free_ CK_SLOT_ID *slots = NULL;
+        CK_ULONG n = 0, size = 0;
+        CK_RV rv = CKR_BUFFER_TOO_SMALL;
 
-        /* A slot that comes between the two calls makes the buffer too
-         * small, and the second answer's count is no use: ask again. */
-        for (unsigned attempt = 0; attempt < 3; attempt++) {
+        /* A token may come between the call that counts and the one that
+         * lists, which then says CKR_BUFFER_TOO_SMALL and the new count
+         * (with the list unfilled): count again, a few times. What the
+         * module says it wrote must fit in what it was given. */
+        for (unsigned i = 0; i < 3 && rv == CKR_BUFFER_TOO_SMALL; i++) {
                 rv = f->C_GetSlotList(token_present, NULL, &n);
                 if (rv != CKR_OK)
                         return p11_rv_to_errno(rv);
-                size = MIN(n, (CK_ULONG) MAX_SLOTS);
+                if (n > MAX_SLOTS)
+                        return -E2BIG;
+                size = n;
+                free(slots);
                 slots = calloc(size + 1, sizeof *slots);
                 if (!slots)
                         return -ENOMEM;
-                n = size;
                 rv = f->C_GetSlotList(token_present, slots, &n);
-                if (rv == CKR_OK && n <= size) {
-                        *ret = slots;
-                        *ret_n = n;
-                        return 0;
-                }
-                free(slots);
-                /* More than MAX_SLOTS: the module says so every time. */
-                if (rv != CKR_BUFFER_TOO_SMALL || size == MAX_SLOTS)
-                        return rv != CKR_OK && rv != CKR_BUFFER_TOO_SMALL ? p11_rv_to_errno(rv) : -EBADMSG;
         }
-        return -EAGAIN;
+        if (rv != CKR_OK)
+                return rv == CKR_BUFFER_TOO_SMALL ? -EAGAIN : p11_rv_to_errno(rv);
+        if (n > size)
+                return -EBADMSG;
+        *ret = TAKE_PTR(slots);
+        *ret_n = n;
+        return 0;
 }
 
 int p11_list_slots(CK_FUNCTION_LIST *f, CK_SLOT_ID **ret, size_t *ret_n) {

@@ -8,7 +8,7 @@
 
 /* Slots, on the module's thread. */
 
-/* The slots with a token present (at most 64). */
+/* The slots with a token present; -E2BIG for more than 64. */
 int p11_list_slots(CK_FUNCTION_LIST *f, CK_SLOT_ID **ret, size_t *ret_n);
 /* The trimmed description and whether a hardware reader backs the slot;
  * -ENOMEDIUM when no token is in it. */

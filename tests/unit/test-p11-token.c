@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "macro.h"
 #include "p11-module.h"
+#include "p11-token.h"
 #include "token.h"
 
 #define SERIAL "TOKEN0001"
@@ -23,10 +25,31 @@
 static CK_FLAGS token_flags;
 static unsigned logins;
 static CK_ULONG value_growth;   /* what the read claims past what it wrote */
+static CK_ULONG slots_counted;  /* what C_GetSlotList(NULL) says */
+static CK_ULONG slots_listed;   /* what the list it then fills holds */
+static bool slots_lie;          /* says CKR_OK with more than it was given room for */
 
 static void pad(unsigned char *field, size_t size, const char *s) {
         memset(field, ' ', size);
         memcpy(field, s, strlen(s));
+}
+
+/* Slots 100, 101, ...: the count first, then a list that may have grown. */
+static CK_RV get_slot_list(CK_BBOOL present, CK_SLOT_ID *list, CK_ULONG *count) {
+        (void) present;
+        if (!list) {
+                *count = slots_counted;
+                slots_counted = slots_listed;   /* counted again: right */
+                return CKR_OK;
+        }
+        if (*count < slots_listed && !slots_lie) {
+                *count = slots_listed;
+                return CKR_BUFFER_TOO_SMALL;
+        }
+        for (CK_ULONG i = 0; i < MIN(*count, slots_listed); i++)
+                list[i] = 100 + i;
+        *count = slots_listed;
+        return CKR_OK;
 }
 
 static CK_RV get_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO *info) {
@@ -98,6 +121,7 @@ static CK_RV get_attribute(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE
 
 static CK_FUNCTION_LIST functions = {
         .version = { 2, 40 },
+        .C_GetSlotList = get_slot_list,
         .C_GetTokenInfo = get_token_info,
         .C_OpenSession = open_session,
         .C_CloseSession = close_session,
@@ -116,6 +140,8 @@ static int setup(void **state) {
         token_flags = 0;
         logins = 0;
         value_growth = 0;
+        slots_counted = slots_listed = 0;
+        slots_lie = false;
         return 0;
 }
 
@@ -208,6 +234,55 @@ static void test_value_growing_refused(void **state) {
         card_cert_files_free(files, n);
 }
 
+static void test_slots(void **state) {
+        _cleanup_free_ CK_SLOT_ID *slots = NULL;
+        size_t n = 0;
+
+        (void) state;
+        slots_counted = slots_listed = 3;
+        assert_int_equal(p11_list_slots(&functions, &slots, &n), 0);
+        assert_int_equal(n, 3);
+        assert_int_equal(slots[2], 102);
+}
+
+/* Tokens came between the count and the list: counted again, all read. */
+static void test_slots_grew(void **state) {
+        _cleanup_free_ CK_SLOT_ID *slots = NULL;
+        size_t n = 0;
+
+        (void) state;
+        slots_counted = 1;
+        slots_listed = 5;
+        assert_int_equal(p11_list_slots(&functions, &slots, &n), 0);
+        assert_int_equal(n, 5);
+        for (size_t i = 0; i < n; i++)
+                assert_int_equal(slots[i], 100 + i);
+}
+
+/* A module that says it listed more than it had room for is not read
+ * past the buffer. */
+static void test_slots_lie(void **state) {
+        _cleanup_free_ CK_SLOT_ID *slots = NULL;
+        size_t n = 0;
+
+        (void) state;
+        slots_counted = 1;
+        slots_listed = 5;
+        slots_lie = true;
+        assert_int_equal(p11_list_slots(&functions, &slots, &n), -EBADMSG);
+        assert_null(slots);
+}
+
+static void test_slots_too_many(void **state) {
+        _cleanup_free_ CK_SLOT_ID *slots = NULL;
+        size_t n = 0;
+
+        (void) state;
+        slots_counted = slots_listed = 1000;
+        assert_int_equal(p11_list_slots(&functions, &slots, &n), -E2BIG);
+        assert_null(slots);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup(test_final_try_holds, setup),
@@ -217,6 +292,10 @@ int main(void) {
                 cmocka_unit_test_setup(test_other_token_refused, setup),
                 cmocka_unit_test_setup(test_value_read, setup),
                 cmocka_unit_test_setup(test_value_growing_refused, setup),
+                cmocka_unit_test_setup(test_slots, setup),
+                cmocka_unit_test_setup(test_slots_grew, setup),
+                cmocka_unit_test_setup(test_slots_lie, setup),
+                cmocka_unit_test_setup(test_slots_too_many, setup),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
