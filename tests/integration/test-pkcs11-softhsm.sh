@@ -13,7 +13,7 @@ set -u
 
 command -v softhsm2-util >/dev/null && [ -e "$SOFTHSM_MODULE" ] ||
 	{ echo "1..0 # SKIP softhsm2 is not installed (build-aux/setup-debian installs it)"; exit 0; }
-tap_plan 27
+tap_plan 30
 world_start --no-kartd --no-card || { echo "Bail out! the test world did not start"; exit 1; }
 p11_softhsm_token "Kart Test" 123456 || { echo "Bail out! SoftHSM2 could not make a token"; exit 1; }
 serial=$(softhsm2-util --show-slots | awk '/Serial number:/ && $3 != "" { print $3; exit }')
@@ -58,11 +58,24 @@ check "the change is audited with the token's serial" \
 
 # The same token, as a card's module counts: three tries.
 retry=$(p11_test_module retry)
-export KART_P11_WRAP=$SOFTHSM_MODULE
+export KART_P11_WRAP=$SOFTHSM_MODULE KART_P11_LOGIN_MSEC=400
 p11_configure "Modules=$retry"
 world_restart_kartd >/dev/null || { echo "Bail out! kartd did not restart"; exit 1; }
 p11_wait_card "$serial"
 check_eq "behind the shim: driver" "pkcs11:kart-p11-retry.so" "$(prop Driver)"
+# Three wrong PINs sent at once, queued on the module's thread behind one
+# another: the last one is judged by the flags the first two left, not by
+# the state when it was queued.
+pids=()
+for i in 1 2 3; do
+	verify 00000000 >"$WORLD/at-once.$i" &
+	pids+=($!)
+done
+wait "${pids[@]}"
+check_eq "three wrong PINs at once: two spent, one refused at the last try" "2 1" \
+	"$(cat "$WORLD"/at-once.* | grep -c 'Wrong PIN') $(cat "$WORLD"/at-once.* | grep -c 'pass force=true')"
+check_eq "... the token is at its last try, not locked" "last-try 1" "$(prop PinState) $(prop PinRetriesLeft)"
+check_eq "forced, the right PIN resets the count" "" "$(verify_force 24681357)"
 verify 00000000 >/dev/null
 out=$(verify 00000000)
 check_eq "two wrong PINs: CKF_USER_PIN_FINAL_TRY is last-try, 1 left" "last-try 1" \

@@ -3,9 +3,11 @@
  * call to the module named by KART_P11_WRAP (SoftHSM2, which only ever
  * sets CKF_USER_PIN_COUNT_LOW) but counts wrong user PINs itself, three
  * tries, and shows CKF_USER_PIN_FINAL_TRY and CKF_USER_PIN_LOCKED as a
- * card's module does. A locked PIN is refused without asking SoftHSM2. */
+ * card's module does. A locked PIN is refused without asking SoftHSM2.
+ * KART_P11_LOGIN_MSEC=N makes each C_Login take N ms more. */
 #include <dlfcn.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <p11-kit/pkcs11.h>
 
@@ -39,6 +41,11 @@ static CK_RV retry_get_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO *info) {
 }
 
 static CK_RV retry_login(CK_SESSION_HANDLE s, CK_USER_TYPE user, CK_UTF8CHAR *pin, CK_ULONG len) {
+        const char *slow = getenv("KART_P11_LOGIN_MSEC");
+
+        /* As slow as a card, so that calls sent together queue up. */
+        if (slow)
+                (void) usleep((useconds_t) atoi(slow) * 1000);
         if (user != CKU_USER)
                 return inner->C_Login(s, user, pin, len);
         if (wrong >= TRIES)
