@@ -294,7 +294,20 @@ int card_token_read_certificates(CardToken *t, CardCertFile **ret, size_t *ret_n
                 return r;
         rv = t->f->C_FindObjectsInit(s, &match, 1);
         if (rv == CKR_OK) {
-                rv = t->f->C_FindObjects(s, objects, MAX_CERTS, &n);
+                /* A module may hand the objects out a few at a time: ask
+                 * until it has none left (or kartd has room for none). */
+                while (n < MAX_CERTS) {
+                        CK_ULONG got = 0;
+
+                        rv = t->f->C_FindObjects(s, objects + n, MAX_CERTS - n, &got);
+                        if (rv != CKR_OK || got == 0)
+                                break;
+                        if (got > MAX_CERTS - n) {
+                                n = MAX_CERTS + 1;      /* more than it had room for */
+                                break;
+                        }
+                        n += got;
+                }
                 (void) t->f->C_FindObjectsFinal(s);
         }
         if (rv != CKR_OK || n > MAX_CERTS) {

@@ -84,15 +84,20 @@ static CK_RV logout(CK_SESSION_HANDLE s) {
         return CKR_OK;
 }
 
+/* n_objects certificates, handed out objects_per_call at a time. */
+static CK_ULONG n_objects, objects_per_call, objects_found;
+
 static CK_RV find_init(CK_SESSION_HANDLE s, CK_ATTRIBUTE *templ, CK_ULONG n) {
         (void) s, (void) templ, (void) n;
+        objects_found = 0;
         return CKR_OK;
 }
 
 static CK_RV find(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE *objects, CK_ULONG max, CK_ULONG *n) {
-        (void) s, (void) max;
-        objects[0] = 1;
-        *n = 1;
+        (void) s;
+        *n = 0;
+        while (objects_found < n_objects && *n < MIN(max, objects_per_call))
+                objects[(*n)++] = ++objects_found;
         return CKR_OK;
 }
 
@@ -142,6 +147,7 @@ static int setup(void **state) {
         value_growth = 0;
         slots_counted = slots_listed = 0;
         slots_lie = false;
+        n_objects = objects_per_call = 1;
         return 0;
 }
 
@@ -234,6 +240,26 @@ static void test_value_growing_refused(void **state) {
         card_cert_files_free(files, n);
 }
 
+/* A module that hands out one object per C_FindObjects call: all of
+ * them are read, up to kartd's bound. */
+static void test_objects_one_at_a_time(void **state) {
+        CardCertFile *files = NULL;
+        size_t n = 0, bytes = 0;
+
+        (void) state;
+        n_objects = 3;
+        assert_int_equal(card_token_read_certificates(&token, &files, &n, &bytes), 0);
+        assert_int_equal(n, 3);
+        assert_int_equal(bytes, 3 * VALUE_LEN);
+        card_cert_files_free(files, n);
+
+        n_objects = 100;
+        objects_per_call = 7;
+        assert_int_equal(card_token_read_certificates(&token, &files, &n, &bytes), 0);
+        assert_int_equal(n, 16);
+        card_cert_files_free(files, n);
+}
+
 static void test_slots(void **state) {
         _cleanup_free_ CK_SLOT_ID *slots = NULL;
         size_t n = 0;
@@ -292,6 +318,7 @@ int main(void) {
                 cmocka_unit_test_setup(test_other_token_refused, setup),
                 cmocka_unit_test_setup(test_value_read, setup),
                 cmocka_unit_test_setup(test_value_growing_refused, setup),
+                cmocka_unit_test_setup(test_objects_one_at_a_time, setup),
                 cmocka_unit_test_setup(test_slots, setup),
                 cmocka_unit_test_setup(test_slots_grew, setup),
                 cmocka_unit_test_setup(test_slots_lie, setup),
