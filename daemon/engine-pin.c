@@ -28,6 +28,7 @@ typedef struct PinJob {
         EngineCaller caller;
         EnginePinDone done;
         void *userdata;
+        bool on_token;                  /* counted in the card's token_pin_jobs */
 } PinJob;
 
 static void pin_job_free(void *p) {
@@ -97,6 +98,8 @@ static void pin_job_done(int result, void *userdata) {
         Reader *r = engine_reader_find(j->engine, j->reader);
         Card *c = r && r->generation == j->generation ? r->card : NULL;
 
+        if (c && j->on_token && c->token_pin_jobs > 0)
+                c->token_pin_jobs--;
         if (result == -ECANCELED || result == -ENODEV)
                 result = -ENOMEDIUM;
         if (result == -ETIMEDOUT) {
@@ -143,6 +146,10 @@ int engine_card_pin(Card *c, PinOp op, const char *pin, const char *new_pin, boo
                 free(j);
                 return -ETIMEDOUT;
         }
+        if (c->token && c->unlock_writing) {
+                free(j);
+                return -KART_EBUSY;
+        }
         /* Checked here, on the loop: a malformed PIN never reaches a worker. */
         k = c->token ? card_token_pin_check(&j->req) : card_pin_check_request(&j->req);
         if (k < 0) {
@@ -174,6 +181,10 @@ int engine_card_pin(Card *c, PinOp op, const char *pin, const char *new_pin, boo
                 k = engine_submit(r->engine, r, pin_job_run, pin_job_done, 0, j, pin_job_free);
         if (k < 0)
                 pin_job_free(j);
+        else if (c->token) {
+                j->on_token = true;
+                c->token_pin_jobs++;
+        }
         return k;
 }
 

@@ -71,6 +71,10 @@ struct Card {
                                  * there; ops is then only for an online unlock */
         bool unavailable;       /* its module stopped answering */
         bool token_flags_stale; /* unlocked over APDUs: the module's PIN flags lag behind */
+        /* A token's PIN commands (module thread) and an online unlock
+         * (reader worker) exclude each other: Busy. */
+        unsigned token_pin_jobs;
+        bool unlock_writing;
         CardPinInfo pin;
         PinStatus pin_status;
 

@@ -37,6 +37,7 @@ struct UnlockJob {
         unsigned refs;                  /* under lock */
 
         /* The loop's side. */
+        Engine *engine;
         Session *session;               /* NULL once the session is gone */
         SessionDone done;
         void *userdata;
@@ -357,7 +358,10 @@ static void unlock_job_done(int r, void *userdata) {
         Session *s = j->session;
         const char *message = NULL;
         int k = r >= 0 ? 0 : job_error(j, r, &message);
+        Card *c = engine_find_card_by_serial(j->engine, j->serial);
 
+        if (c)
+                c->unlock_writing = false;
         log_info("Unlock of card %s: %s (EXTERNAL AUTHENTICATE %04x, RESET RETRY COUNTER %04x).", j->serial,
                  r >= 0 ? "the new PIN is set" : strempty(message), j->result.sw_ea, j->result.sw_rrc);
         if (s) {
@@ -390,6 +394,10 @@ int session_set_pin(Session *s, const char *new_pin, SessionDone done, void *use
                 return -KART_EBUSY;
         if (!c || !streq_ptr(c->serial, s->serial))
                 return -KART_ENOCARD;
+        /* A module's PIN command runs on its own thread, not the reader's:
+         * the two never overlap on one card. */
+        if (c->token_pin_jobs > 0)
+                return -KART_EBUSY;
         if (strlen(new_pin) < s->pin_min || strlen(new_pin) > s->pin_max ||
             card_pin_check_format(&c->pin, new_pin) < 0)
                 return -KART_EINVALIDPIN;
@@ -397,7 +405,8 @@ int session_set_pin(Session *s, const char *new_pin, SessionDone done, void *use
         j = calloc(1, sizeof *j);
         if (!j)
                 return -ENOMEM;
-        *j = (UnlockJob) { .refs = 1, .session = s, .done = done, .userdata = userdata, .backend = m->backend,
+        *j = (UnlockJob) { .refs = 1, .engine = m->engine, .session = s, .done = done, .userdata = userdata,
+                           .backend = m->backend,
                            .mailbox = engine_mailbox(m->engine), .generation = c->reader->generation,
                            .pin = c->pin, .ops = c->ops, .status = c->pin_status };
         pthread_mutex_init(&j->lock, NULL);
@@ -426,6 +435,7 @@ int session_set_pin(Session *s, const char *new_pin, SessionDone done, void *use
                 return r;
         }
         s->job = j;
+        c->unlock_writing = true;
         session_set_state(s, "applying");
         log_info("Session %u: setting a new PIN on card %s with the CA's authorization.", s->id, s->serial);
         return 0;

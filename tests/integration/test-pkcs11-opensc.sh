@@ -11,7 +11,7 @@ set -u
 . "$(dirname "$0")/card.sh"
 . "$(dirname "$0")/p11.sh"
 
-tap_plan 27
+tap_plan 29
 opensc=$(p11_opensc_module)
 [ -n "$opensc" ] || { echo "1..0 # SKIP opensc-pkcs11 is not installed"; exit 0; }
 world_start --no-kartd || { echo "Bail out! the test world did not start"; exit 1; }
@@ -70,6 +70,20 @@ check "kartctl unlock sets a new PIN" grep -q "The new PIN is set" <<<"$out"
 check_eq "... with one RESET RETRY COUNTER, the card holds it" "1 11223344" \
 	"$(world_cardsim ins-count 2C | awk '{print $2}') $(world_cardsim get-pin | awk '{print $2}')"
 check_eq "... and the module verifies it" "" "$(verify 11223344)"
+# Again, with the CA taking 3 s to authorize: meanwhile the module's
+# thread must not send a PIN to the card the reader's worker is writing.
+world_backend_fault authorizations delay=3000 1 >/dev/null
+printf '%s\npassword\nkart-test-pw\n%s\n%s\n' "$(world_backend_code unblock)" 55667788 55667788 |
+	"$CTL" unlock --stdin >"$WORLD/unlock.out" 2>&1 &
+unlocking=$!
+world_wait_for 10 sh -c "[ \$(grep -c 'setting a new PIN on card $serial' '$WORLD/kartd.log') -ge 2 ]"
+busy=$(verify 11223344)
+wait "$unlocking"
+# (busctl prints the error's message, not its name)
+check "a PIN call through the module while an unlock writes the card: refused, busy" \
+	grep -q 'The card is being unlocked; try again' <<<"$busy"
+check_eq "... the unlock went through: the card holds its PIN, its counter full" "55667788 3" \
+	"$(world_cardsim get-pin | awk '{print $2}') $(card_tries)"
 world_card_remove >/dev/null
 world_wait_for 5 sh -c "! busctl --system get-property org.kartd.Kartd1 '$card' org.kartd.Kartd1.Card Serial"
 world_card_insert >/dev/null
