@@ -256,7 +256,7 @@ static void refresh_done(int result, void *userdata) {
 
         h->refreshing[j->index] = false;
         if (result == -ETIMEDOUT)
-                return;         /* module_failed() clears its slots */
+                return;         /* given up: its software readers stay, their cards unavailable */
         if (result < 0) {
                 log_debug_errno(result, "PKCS#11 module %s: could not list its slots: %m",
                                 p11_module_name(h->modules[j->index]));
