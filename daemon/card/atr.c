@@ -11,6 +11,9 @@
 #define AKIS_QUIRKS (ATR_QUIRK_NO_EXTENDED_APDU | ATR_QUIRK_MAX_RESPONSE_244 | \
                      ATR_QUIRK_PROPRIETARY_CHANGE_PIN | ATR_QUIRK_EMPTY_VERIFY_UNTRUSTED)
 
+/* The seed's guide: an AKİS PIN has 3 tries. */
+#define AKIS_PIN_TRIES 3
+
 static const AtrEntry atr_table[] = {
         /* AKİS v1.0: historical bytes "UEKAE V1.0" */
         {
@@ -18,6 +21,7 @@ static const AtrEntry atr_table[] = {
                 .model = "AKİS v1.0",
                 .driver = "akis",
                 .quirks = AKIS_QUIRKS,
+                .pin_tries = AKIS_PIN_TRIES,
         },
         /* AKİS v1.2 and later (v1.2.x, v1.3 seen): "UEKAE", the version
          * byte 12, then a chip byte and fixed bytes that differ between
@@ -28,6 +32,7 @@ static const AtrEntry atr_table[] = {
                 .model = "AKİS v1.2+",
                 .driver = "akis",
                 .quirks = AKIS_QUIRKS,
+                .pin_tries = AKIS_PIN_TRIES,
         },
         /* The project's reference card (sim/cardsim), whose empty VERIFY
          * is specified as a query that costs nothing. A real card joins
@@ -37,6 +42,7 @@ static const AtrEntry atr_table[] = {
                 .model = "kartd reference card (simulated)",
                 .driver = "pkcs15",
                 .quirks = ATR_QUIRK_EMPTY_VERIFY_QUERY,
+                .pin_tries = 3,         /* sim/cardsim/default.profile */
         },
 };
 
@@ -46,6 +52,7 @@ static const AtrEntry akis_generic = {
         .model = "AKİS (unknown version)",
         .driver = "akis",
         .quirks = AKIS_QUIRKS,
+        .pin_tries = AKIS_PIN_TRIES,
 };
 
 const AtrEntry *atr_apply_quirks(Transport *t) {

@@ -27,6 +27,7 @@ typedef struct AtrEntry {
         const char *model;
         const char *driver;     /* "akis", "pkcs15", ... */
         unsigned quirks;        /* ATR_QUIRK_* */
+        int pin_tries;          /* the PIN's retry counter when full; 0: not known */
 } AtrEntry;
 
 /* The entry for this ATR, or NULL. AKİS cards of versions the table does

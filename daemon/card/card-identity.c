@@ -35,6 +35,10 @@ void card_identity_from_atr(Transport *t, CardIdentity *ret) {
         ret->model = e->model;
         ret->driver = e->driver;
         ret->quirks = e->quirks;
+        /* Known from the model, not only the most kartd has seen: a card
+         * met with tries spent shows them against the right maximum. */
+        if (e->pin_tries > 0)
+                ret->pin_status.tries_max = e->pin_tries;
 }
 
 /* Selects the PKCS#15 application: by AID first, else through EF.DIR. */

@@ -32,7 +32,7 @@ typedef struct CardPinInfo {
 typedef struct PinStatus {
         PinState state;
         int tries_left;         /* -1 unknown */
-        int tries_max;          /* -1 unknown: the most ever seen on this card */
+        int tries_max;          /* -1 unknown: the model's (ATR table), else the most seen */
 } PinStatus;
 
 #define PIN_STATUS_UNKNOWN ((PinStatus) { PIN_STATE_UNKNOWN, -1, -1 })

@@ -6,7 +6,7 @@ set -u
 . "$(dirname "$0")/tap.sh"
 . "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
 
-tap_plan 24
+tap_plan 25
 . "$(dirname "$0")/card.sh"
 card_start
 
@@ -60,6 +60,14 @@ answers=$(cat "$WORLD/a.out" "$WORLD/b.out")
 check "two concurrent changes: exactly one succeeds" \
 	test "$(grep -c 'Wrong PIN' <<<"$answers")" = 1
 check "two concurrent changes: the other is told the PIN was wrong" grep -q 'tries left' <<<"$answers"
+world_cardsim set-pin-tries 3 >/dev/null
+
+# kartd meeting the card with tries spent: the maximum is the model's
+# (the ATR table's), not the most kartd happened to see.
+world_cardsim set-pin-tries 2 >/dev/null
+world_restart_kartd >/dev/null
+world_wait_for 5 sh -c "busctl --system get-property org.kartd.Kartd1 '$card' org.kartd.Kartd1.Card PinRetriesLeft | grep -q ' 2\$'"
+check_eq "kartd restarted on a card with 2 tries left: 2 of 3" "2 3" "$(prop PinRetriesLeft) $(prop PinRetriesMax)"
 world_cardsim set-pin-tries 3 >/dev/null
 
 # Locked: PinLocked without a try; the card shows it on insertion.
