@@ -124,8 +124,32 @@ void session_unlock_detach(Session *s) {
 
 /* ------------------------------------------------------------------ journal */
 
-/* On the worker, before EXTERNAL AUTHENTICATE. */
-static int journal_write(UnlockJob *j) {
+static const char *outcome_of(int r) {
+        if (r >= 0)
+                return "success";
+        if (r == -ENOMEDIUM)
+                return "card_removed";
+        return "failed";
+}
+
+/* The body of the outcome report (protocol: POST .../result) for the card
+ * step's result r. */
+static json_t *outcome_body(const UnlockJob *j, int r) {
+        char sw_ea[8] = "", sw_rrc[8] = "";
+
+        if (j->result.sw_ea)
+                snprintf(sw_ea, sizeof sw_ea, "%04x", j->result.sw_ea);
+        if (j->result.sw_rrc)
+                snprintf(sw_rrc, sizeof sw_rrc, "%04x", j->result.sw_rrc);
+        return json_pack("{s:s, s:s, s:s, s:s, s:i}", "authorization_id", j->authorization_id,
+                         "outcome", outcome_of(r), "sw_ea", sw_ea, "sw_rrc", sw_rrc,
+                         "pin_tries_after", j->result.pin_status.tries_left);
+}
+
+/* On the worker: before EXTERNAL AUTHENTICATE (outcome NULL), and again
+ * with the report's body once the card step is over, so that a kartd
+ * killed before its report reached the CA reports what the card did. */
+static int journal_write(UnlockJob *j, json_t *outcome) {
         _cleanup_free_ char *text = NULL;
         _cleanup_close_ int fd = -1;
         json_t *o;
@@ -135,6 +159,8 @@ static int journal_write(UnlockJob *j) {
                 return 0;
         o = json_pack("{s:s, s:s, s:s, s:s, s:I}", "session_id", j->sid, "authorization_id", j->authorization_id,
                       "token", j->token, "serial", j->serial, "time", (json_int_t) time(NULL));
+        if (o && outcome && json_object_set(o, "result", outcome) < 0)
+                json_decref(TAKE_PTR(o));
         text = o ? json_dumps(o, JSON_COMPACT) : NULL;
         json_decref(o);
         if (!text)
@@ -194,7 +220,7 @@ static int authorize(const uint8_t challenge[16], uint8_t cryptogram[16], void *
         if (r < 0)
                 return r;
 
-        r = journal_write(j);
+        r = journal_write(j, NULL);
         if (r < 0)
                 log_warning_errno(r, "Could not write the unlock journal %s: %m", j->journal_path);
         return r;       /* without a journal entry, no EXTERNAL AUTHENTICATE */
@@ -214,7 +240,20 @@ static int unlock_job_run(Transport *t, void *userdata) {
                 .userdata = j,
         };
 
-        return card_unlock_run(t, &req, &j->result);
+        int r, k;
+        json_t *body;
+
+        r = card_unlock_run(t, &req, &j->result);
+        /* EXTERNAL AUTHENTICATE was sent (the journal entry exists): what
+         * the card did goes into it, for a report after a crash. */
+        if (j->result.sw_ea && j->journal_path) {
+                body = outcome_body(j, r);
+                k = body ? journal_write(j, body) : -ENOMEM;
+                json_decref(body);
+                if (k < 0)
+                        log_warning_errno(k, "Could not record the card's outcome in %s: %m", j->journal_path);
+        }
+        return r;
 }
 
 /* ------------------------------------------------------------------ the loop's side */
@@ -269,14 +308,6 @@ static void authorize_on_loop(void *userdata) {
                 authorize_answer(j, r, "Could not ask the CA service.");
                 job_unref(j);
         }
-}
-
-static const char *outcome_of(int r) {
-        if (r >= 0)
-                return "success";
-        if (r == -ENOMEDIUM)
-                return "card_removed";
-        return "failed";
 }
 
 /* What the caller of SetPin is told about the card part. */
@@ -336,16 +367,9 @@ static void on_result_reported(int result, json_t *answer, const BackendError *e
 }
 
 static void report_outcome(UnlockJob *j, int r) {
-        _cleanup_free_ char *path = NULL, *sw_ea = NULL, *sw_rrc = NULL;
-        json_t *body;
+        _cleanup_free_ char *path = NULL;
+        json_t *body = outcome_body(j, r);
 
-        if (j->result.sw_ea)
-                (void) asprintf(&sw_ea, "%04x", j->result.sw_ea);
-        if (j->result.sw_rrc)
-                (void) asprintf(&sw_rrc, "%04x", j->result.sw_rrc);
-        body = json_pack("{s:s, s:s, s:s, s:s, s:i}", "authorization_id", j->authorization_id,
-                         "outcome", outcome_of(r), "sw_ea", sw_ea ?: "", "sw_rrc", sw_rrc ?: "",
-                         "pin_tries_after", j->result.pin_status.tries_left);
         job_ref(j);
         if (!body || asprintf(&path, "/v1/unblock/sessions/%s/result", j->sid) < 0 ||
             backend_call(j->backend, "POST", path, j->token, body, 64 * 1024, on_result_reported, j, &j->call) < 0)
@@ -467,6 +491,28 @@ static void on_journal_reported(int result, json_t *answer _unused_, const Backe
         free(p);
 }
 
+static bool sw_text_valid(const char *s) {
+        return s && (!*s || (strlen(s) == 4 && strspn(s, "0123456789abcdef") == 4));
+}
+
+/* The outcome recorded after the card step, rebuilt from its checked
+ * fields; NULL when there is none or it does not hold together. */
+static json_t *journal_outcome(json_t *entry, const char *authz) {
+        json_t *r = json_object_get(entry, "result");
+        const char *id = NULL, *outcome = NULL, *sw_ea = NULL, *sw_rrc = NULL;
+        json_int_t tries = -2;
+
+        if (!json_is_object(r) ||
+            json_unpack(r, "{s:s, s:s, s:s, s:s, s:I}", "authorization_id", &id, "outcome", &outcome,
+                        "sw_ea", &sw_ea, "sw_rrc", &sw_rrc, "pin_tries_after", &tries) < 0)
+                return NULL;
+        if (!streq(id, authz) || !(streq(outcome, "success") || streq(outcome, "card_removed") || streq(outcome, "failed")) ||
+            !sw_text_valid(sw_ea) || !sw_text_valid(sw_rrc) || tries < -1 || tries > 15)
+                return NULL;
+        return json_pack("{s:s, s:s, s:s, s:s, s:i}", "authorization_id", authz, "outcome", outcome,
+                         "sw_ea", sw_ea, "sw_rrc", sw_rrc, "pin_tries_after", (int) tries);
+}
+
 static void report_one(SessionManager *m, const char *path) {
         _cleanup_free_ char *url = NULL;
         json_t *o = json_load_file(path, JSON_REJECT_DUPLICATES, NULL), *body = NULL;
@@ -482,9 +528,12 @@ static void report_one(SessionManager *m, const char *path) {
                 return;
         }
         /* kartd died between EXTERNAL AUTHENTICATE and its report: what the
-         * card did is unknown here; the next insertion shows the PIN state. */
-        body = json_pack("{s:s, s:s, s:s, s:s, s:i}", "authorization_id", authz, "outcome", "aborted",
-                         "sw_ea", "", "sw_rrc", "", "pin_tries_after", -1);
+         * card did, if the entry says (checked like any input), else
+         * "aborted"; the next insertion shows the PIN state. */
+        body = journal_outcome(o, authz);
+        if (!body)
+                body = json_pack("{s:s, s:s, s:s, s:s, s:i}", "authorization_id", authz, "outcome", "aborted",
+                                 "sw_ea", "", "sw_rrc", "", "pin_tries_after", -1);
         p = calloc(1, sizeof *p);
         if (p && body && (p->path = strdup(path)) &&
             backend_call(m->backend, "POST", url, token, body, 64 * 1024, on_journal_reported, p, NULL) >= 0)

@@ -12,7 +12,7 @@ set -u
 . "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
 . "$(dirname "$0")/card.sh"
 
-tap_plan 57
+tap_plan 58
 card_start_with_backend
 
 AUDIT=$WORLD/backend/state/audit.log
@@ -141,9 +141,11 @@ world_stop_kartd KILL 2>/dev/null
 check_eq "... kartd is gone with one journal entry" 1 "$(journal_files)"
 check_eq "... the backend has no outcome for the authorization" "" "$(outcomes_of "$authz")"
 check "... the journal holds no PIN" sh -c "! grep -rq 86420135 '$JOURNAL'"
+check "... but what the card did (recorded after the card step)" \
+	sh -c "grep -q '\"outcome\":\"success\"' '$JOURNAL'/* && grep -q '\"sw_rrc\":\"9000\"' '$JOURNAL'/*"
 world_start_kartd >/dev/null
 world_wait_for 10 sh -c "grep '\"event\":\"result\"' '$AUDIT' | grep -q '$authz'"
-check_eq "after the restart the backend has an outcome for it" aborted "$(outcomes_of "$authz")"
+check_eq "after the restart the backend has what the card did: success" success "$(outcomes_of "$authz")"
 world_wait_for 5 sh -c "[ \"\$(ls -A '$JOURNAL' | wc -l)\" = 0 ]"
 check_eq "... and the journal is empty" 0 "$(journal_files)"
 check "... kartd said so" grep -q "Reported an unlock outcome left by an earlier kartd" "$WORLD/kartd.log"
