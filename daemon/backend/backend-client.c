@@ -150,7 +150,8 @@ static int on_retry(sd_event_source *s _unused_, uint64_t usec _unused_, void *u
         return 0;
 }
 
-/* Network failure or 5xx: another try after a pause, if any is left. */
+/* Network failure or 5xx: another try after a pause, if any is left (not
+ * for an answer too big or a server kartd does not trust). */
 static bool retry_later(BackendCall *c) {
         uint64_t now;
 
@@ -170,7 +171,7 @@ static void on_http_done(int result, const HttpResponse *resp, const char *error
         if (result < 0 || resp->status >= 500) {
                 log_debug("Backend %s %s, attempt %u: %s", c->method, c->url, c->attempt,
                           result < 0 ? error : "HTTP 5xx");
-                if (result != -EFBIG && retry_later(c))
+                if (result != -EFBIG && result != -EACCES && retry_later(c))
                         return;
                 if (result < 0) {
                         e.message = strdup(error);

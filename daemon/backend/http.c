@@ -79,6 +79,12 @@ static int errno_of(CURLcode code, bool too_big) {
                 return -EHOSTUNREACH;
         case CURLE_FILESIZE_EXCEEDED:
                 return -EFBIG;
+        /* The server is not the one configured (or the configuration
+         * cannot say): asking again will not change that. */
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+        case CURLE_SSL_CACERT_BADFILE:
+                return -EACCES;
         default:
                 return -EPROTO;
         }

@@ -38,7 +38,8 @@ typedef struct HttpResponse {
 } HttpResponse;
 
 /* result: 0 (any HTTP status; see response->status), or -ETIMEDOUT,
- * -ECONNREFUSED, -EHOSTUNREACH, -EFBIG (answer too large), -EPROTO (other
+ * -ECONNREFUSED, -EHOSTUNREACH, -EFBIG (answer too large), -EACCES (the
+ * server's certificate or key is not the trusted one), -EPROTO (other
  * transfer failure). error is curl's words for the failure, never NULL.
  * The call is freed after done returns. */
 typedef void (*HttpDone)(int result, const HttpResponse *response, const char *error, void *userdata);

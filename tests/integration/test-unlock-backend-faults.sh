@@ -15,7 +15,7 @@ set -u
 . "$(dirname "$0")/card.sh"
 FAKE="$KART_TOP_SRCDIR/tests/integration/fake-backend.py"
 
-tap_plan 54
+tap_plan 55
 card_start
 world_start_backend >/dev/null || { echo "Bail out! the reference backend did not start"; exit 1; }
 
@@ -147,7 +147,11 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$W
 chmod 0644 "$WORLD/other-ca.pem"
 configure "$REAL" "CAFile=$WORLD/other-ca.pem"
 world_cardsim reset-count >/dev/null
+lines=$(wc -l <"$WORLD/kartd.log")
 refused "a server certificate from another CA" BackendUnavailable "certificate" "$(unlock)"
+# (kartd --debug logs every attempt: "Backend POST URL, attempt N: ...")
+check_eq "... asked once: a server kartd does not trust is not asked again" 0 \
+	"$(tail -n +"$((lines + 1))" "$WORLD/kartd.log" | grep -c 'Backend .*, attempt [23]:')"
 
 # the test CA's certificate for another host, served by a second backend
 openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORLD/other-host.key" \
