@@ -149,11 +149,47 @@ static json_t *outcome_body(const UnlockJob *j, int r) {
 /* On the worker: before EXTERNAL AUTHENTICATE (outcome NULL), and again
  * with the report's body once the card step is over, so that a kartd
  * killed before its report reached the CA reports what the card did. */
+/* The entry's temporary twin: hidden, so that the scan at start skips it. */
+static char *journal_tmp_path(const char *path) {
+        const char *base = strrchr(path, '/');
+        char *tmp;
+
+        if (!base)
+                return NULL;
+        if (asprintf(&tmp, "%.*s/.%s.tmp", (int) (base - path), path, base + 1) < 0)
+                return NULL;
+        return tmp;
+}
+
+/* Writes text to path all at once: a crash leaves the old entry or the
+ * new one, never half of one. */
+static int write_atomically(const char *path, const char *text) {
+        _cleanup_free_ char *tmp = journal_tmp_path(path), *dir = NULL;
+        _cleanup_close_ int fd = -1, dfd = -1;
+        size_t len = strlen(text);
+
+        if (!tmp || !(dir = strndup(path, strrchr(path, '/') - path)))
+                return -ENOMEM;
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return negative_errno();
+        if (write(fd, text, len) != (ssize_t) len || fsync(fd) < 0 || rename(tmp, path) < 0) {
+                int r = errno > 0 ? -errno : -EIO;
+
+                (void) unlink(tmp);
+                return r;
+        }
+        /* The directory entry too, or the file may not be there after a crash. */
+        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0 || fsync(dfd) < 0)
+                return negative_errno();
+        return 0;
+}
+
 static int journal_write(UnlockJob *j, json_t *outcome) {
-        _cleanup_free_ char *text = NULL;
-        _cleanup_close_ int fd = -1;
+        char *text;
         json_t *o;
-        ssize_t n;
+        int r;
 
         if (!j->journal_path)
                 return 0;
@@ -165,14 +201,10 @@ static int journal_write(UnlockJob *j, json_t *outcome) {
         json_decref(o);
         if (!text)
                 return -ENOMEM;
-        fd = open(j->journal_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd < 0)
-                return negative_errno();
-        n = write(fd, text, strlen(text));
-        if (n != (ssize_t) strlen(text) || fsync(fd) < 0)
-                return n < 0 ? negative_errno() : -EIO;
-        explicit_bzero(text, strlen(text));
-        return 0;
+        r = write_atomically(j->journal_path, text);
+        explicit_bzero(text, strlen(text));     /* it holds the session's token */
+        free(text);
+        return r;
 }
 
 static void journal_remove(const char *path) {
@@ -557,8 +589,16 @@ void session_manager_report_journal(SessionManager *m) {
         while ((de = readdir(d))) {
                 _cleanup_free_ char *path = NULL;
 
-                if (de->d_name[0] == '.' || asprintf(&path, "%s/%s", dir, de->d_name) < 0)
+                if (asprintf(&path, "%s/%s", dir, de->d_name) < 0)
                         continue;
+                /* A temporary twin a crash left behind: its entry is whole. */
+                if (de->d_name[0] == '.') {
+                        size_t len = strlen(de->d_name);
+
+                        if (len > 4 && streq(de->d_name + len - 4, ".tmp"))
+                                journal_remove(path);
+                        continue;
+                }
                 report_one(m, path);
         }
         closedir(d);
