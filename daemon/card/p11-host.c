@@ -448,11 +448,17 @@ bool token_host_busy(TokenHost *h) {
 }
 
 TokenHost *token_host_free(TokenHost *h) {
+        struct timespec until;
+
         if (!h)
                 return NULL;
         h->poll = sd_event_source_disable_unref(h->poll);
+        for (size_t i = 0; i < h->n_modules; i++)
+                p11_module_stop(h->modules[i]);
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 2;      /* for all of them together */
         for (size_t i = 0; i < h->n_modules; i++) {
-                p11_module_free(h->modules[i]);
+                p11_module_free_until(h->modules[i], &until);
                 strv_free(h->soft[i]);
         }
         strv_free(h->soft_all);

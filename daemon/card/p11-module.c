@@ -18,6 +18,8 @@
 #include "p11-module.h"
 #include "strutil.h"
 
+#define P11_STOP_WAIT_SEC 2
+
 #define USEC_PER_SEC 1000000ULL
 #define PROBE_EXIT_NOT_PKCS11 3
 #define PROBE_EXIT_NO_LIBRARY 4
@@ -506,30 +508,33 @@ fail:
         return r;
 }
 
-P11Module *p11_module_free(P11Module *m) {
-        struct timespec until;
+void p11_module_stop(P11Module *m) {
+        if (!m)
+                return;
+        m->timer = sd_event_source_disable_unref(m->timer);
+        pthread_mutex_lock(&m->lock);
+        if (!m->stop) {
+                m->stop = true;
+                m->orphaned = true;
+                /* Queued calls are not run: their memory goes with the loop. */
+                for (P11Call *c = m->head, *next; c; c = next) {
+                        next = c->next;
+                        call_free(c);
+                }
+                m->head = m->tail = NULL;
+                pthread_cond_signal(&m->cond);
+        }
+        pthread_mutex_unlock(&m->lock);
+}
+
+P11Module *p11_module_free_until(P11Module *m, const struct timespec *until) {
         bool joined = false;
 
         if (!m)
                 return NULL;
-        m->timer = sd_event_source_disable_unref(m->timer);
-        pthread_mutex_lock(&m->lock);
-        m->stop = true;
-        m->orphaned = true;
-        /* Queued calls are not run: their memory goes with the loop. */
-        for (P11Call *c = m->head, *next; c; c = next) {
-                next = c->next;
-                call_free(c);
-        }
-        m->head = m->tail = NULL;
-        pthread_cond_signal(&m->cond);
-        pthread_mutex_unlock(&m->lock);
-
-        if (m->state != P11_HUNG) {
-                clock_gettime(CLOCK_REALTIME, &until);
-                until.tv_sec += 2;
-                joined = pthread_timedjoin_np(m->thread, NULL, &until) == 0;
-        }
+        p11_module_stop(m);
+        if (m->state != P11_HUNG)
+                joined = pthread_timedjoin_np(m->thread, NULL, until) == 0;
         if (!joined) {
                 /* Stuck in the module: leave it be; the process is on its
                  * way out. The thread still reads m. */
@@ -544,6 +549,14 @@ P11Module *p11_module_free(P11Module *m) {
         free(m->driver);
         free(m);
         return NULL;
+}
+
+P11Module *p11_module_free(P11Module *m) {
+        struct timespec until;
+
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += P11_STOP_WAIT_SEC;
+        return p11_module_free_until(m, &until);
 }
 
 bool p11_module_busy(P11Module *m) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <time.h>
 
 #include <p11-kit/pkcs11.h>
 #include <systemd/sd-event.h>
@@ -41,6 +42,12 @@ int p11_module_new(Mailbox *mailbox, sd_event *event, const Pkcs11ModuleConfig *
 /* Finalizes and unloads the module, waiting a little for it; a module
  * that hangs is left to its thread (and leaked). */
 P11Module *p11_module_free(P11Module *m);
+/* Shutdown of many: p11_module_stop() each (its thread told to finish,
+ * queued calls dropped), then p11_module_free_until() each with one
+ * deadline, so that busy modules are waited for together, not in turn.
+ * A thread stuck past the deadline is left to the exiting process. */
+void p11_module_stop(P11Module *m);
+P11Module *p11_module_free_until(P11Module *m, const struct timespec *until);
 
 /* Whether its thread is in a call or has one queued, or hung in one. */
 bool p11_module_busy(P11Module *m);
