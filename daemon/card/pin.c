@@ -7,21 +7,6 @@
 #include "macro.h"
 #include "pin.h"
 
-const char *pin_state_to_string(PinState s) {
-        switch (s) {
-        case PIN_STATE_OK:
-                return "ok";
-        case PIN_STATE_LAST_TRY:
-                return "last-try";
-        case PIN_STATE_LOCKED:
-                return "locked";
-        case PIN_STATE_BLOCKED:
-                return "blocked";
-        default:
-                return "unknown";
-        }
-}
-
 static bool same_id(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
         return alen > 0 && alen == blen && memcmp(a, b, alen) == 0;
 }

@@ -5,18 +5,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kart-states.h"         /* PinState */
 #include "pkcs15.h"
 
 /* The user PIN as the card describes it, its retry state, and the checks
  * that keep a malformed PIN from costing a try. */
-
-typedef enum PinState {
-        PIN_STATE_UNKNOWN,
-        PIN_STATE_OK,
-        PIN_STATE_LAST_TRY,
-        PIN_STATE_LOCKED,
-        PIN_STATE_BLOCKED,      /* PIN locked and PUK exhausted: the card is dead */
-} PinState;
 
 typedef struct CardPinInfo {
         bool present;           /* the AODF described a user PIN */
@@ -36,8 +29,6 @@ typedef struct PinStatus {
 } PinStatus;
 
 #define PIN_STATUS_UNKNOWN ((PinStatus) { PIN_STATE_UNKNOWN, -1, -1 })
-
-const char *pin_state_to_string(PinState s);
 
 /* Picks the user PIN (not a PUK, not an SO PIN) from AODF entries, and
  * the reference of the PUK that unblocks it. -ENOENT when there is none. */

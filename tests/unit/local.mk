@@ -1,6 +1,7 @@
 # Unit tests of the daemon library and common code (cmocka, TAP output).
 unit_tests = \
 	tests/unit/test-error-map \
+	tests/unit/test-states \
 	tests/unit/test-apdu \
 	tests/unit/test-strutil \
 	tests/unit/test-secret \
@@ -13,6 +14,9 @@ unit_cppflags = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon/card $(CMOCKA_CFLAGS) $(SY
 tests_unit_test_error_map_SOURCES = tests/unit/test-error-map.c
 tests_unit_test_error_map_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_error_map_LDADD = common/libkartcommon.la $(CMOCKA_LIBS)
+tests_unit_test_states_SOURCES = tests/unit/test-states.c
+tests_unit_test_states_CPPFLAGS = $(unit_cppflags)
+tests_unit_test_states_LDADD = common/libkartcommon.la $(CMOCKA_LIBS)
 tests_unit_test_apdu_SOURCES = tests/unit/test-apdu.c
 tests_unit_test_apdu_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_apdu_LDADD = daemon/libkartd.la $(CMOCKA_LIBS)

@@ -706,12 +706,6 @@ static void test_apply_sw(void **state) {
         assert_status(&s, PIN_STATE_OK, 10, 10);
         pin_status_set_tries(&s, 1);
         assert_status(&s, PIN_STATE_LAST_TRY, 1, 10);
-
-        assert_string_equal(pin_state_to_string(PIN_STATE_UNKNOWN), "unknown");
-        assert_string_equal(pin_state_to_string(PIN_STATE_OK), "ok");
-        assert_string_equal(pin_state_to_string(PIN_STATE_LAST_TRY), "last-try");
-        assert_string_equal(pin_state_to_string(PIN_STATE_LOCKED), "locked");
-        assert_string_equal(pin_state_to_string(PIN_STATE_BLOCKED), "blocked");
 }
 
 int main(void) {
