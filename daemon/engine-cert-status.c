@@ -12,17 +12,17 @@
 #include "log.h"
 #include "macro.h"
 
-const char *engine_cert_status(const CardCert *k, const char **detail) {
+KartCertStatus engine_cert_status(const CardCert *k, const char **detail) {
         uint64_t now = (uint64_t) time(NULL);
         const char *d = "";
-        const char *s;
+        KartCertStatus s;
 
         if (!k->readable)
-                s = "unreadable";
+                s = KART_CERT_STATUS_UNREADABLE;
         else if (now > k->info.not_after)
-                s = "expired";
+                s = KART_CERT_STATUS_EXPIRED;
         else if (now < k->info.not_before)
-                s = "not-yet-valid";
+                s = KART_CERT_STATUS_NOT_YET_VALID;
         else {
                 s = k->status;
                 d = strempty(k->status_detail);
@@ -34,16 +34,17 @@ const char *engine_cert_status(const CardCert *k, const char **detail) {
 
 /* Only certificates the clock calls valid are worth a question. */
 static bool worth_asking(const CardCert *k) {
-        return streq(engine_cert_status(k, NULL), k->status);
+        return engine_cert_status(k, NULL) == k->status;
 }
 
 static bool apply(Card *c, CardCert *k, OcspCheckResult *res) {
-        bool changed = !streq(k->status, res->r.status) || k->revoked_at != res->r.revoked_at;
+        bool changed = k->status != res->r.status || k->revoked_at != res->r.revoked_at;
 
         if (changed)
-                log_info("Certificate %s of card %s: %s%s%s.", k->id, strna(c->serial), res->r.status,
-                         res->r.detail ? " - " : "", strempty(res->r.detail));
-        k->status = res->r.status;      /* static strings */
+                log_info("Certificate %s of card %s: %s%s%s.", k->id, strna(c->serial),
+                         kart_cert_status_to_string(res->r.status), res->r.detail ? " - " : "",
+                         strempty(res->r.detail));
+        k->status = res->r.status;
         free(k->status_detail);
         k->status_detail = TAKE_PTR(res->r.detail);
         k->revoked_at = res->r.revoked_at;

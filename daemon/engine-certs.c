@@ -75,7 +75,7 @@ static int cert_from_file(CardCertFile *f, CardCert *ret) {
         c.readable = r >= 0;
         if (!c.readable)
                 log_warning("Certificate %s ('%s') on the card is unreadable.", c.id, c.label);
-        c.status = "unknown";
+        c.status = KART_CERT_STATUS_UNKNOWN;
         c.status_detail = strdup("revocation status not checked yet");
         *ret = c;
         return 0;

@@ -34,9 +34,9 @@ typedef struct CardCert {
         size_t der_len;
         bool readable;          /* OpenSSL could parse it */
         CertInfo info;
-        /* Revocation, as OCSP last told it: "good", "on-hold", "revoked",
-         * "unknown". engine_cert_status() adds what the clock says. */
-        const char *status;
+        /* Revocation, as OCSP last told it: GOOD, ON_HOLD, REVOKED or
+         * UNKNOWN. engine_cert_status() adds what the clock says. */
+        KartCertStatus status;
         char *status_detail;    /* why unknown; the revocation reason */
         uint64_t revoked_at;    /* seconds since the epoch, 0 when not revoked */
         uint64_t status_until;  /* seconds since the epoch: look again after it */
@@ -130,9 +130,9 @@ typedef void (*EngineCertsDone)(int result, Card *c, void *userdata);
  * done will be called. */
 int engine_card_certs(Card *c, EngineCertsDone done, void *userdata);
 CardCert *engine_card_cert(Card *c, const char *id);
-/* The status to show: "unreadable", "expired" or "not-yet-valid" from the
+/* The status to show: UNREADABLE, EXPIRED or NOT_YET_VALID from the
  * clock, else OCSP's; *detail (optional) the reason, "" when none. */
-const char *engine_cert_status(const CardCert *k, const char **detail);
+KartCertStatus engine_cert_status(const CardCert *k, const char **detail);
 /* Asks OCSP again about every certificate of the card (reading them
  * first if needed), not trusting cached answers; done is called when all
  * answers are in, as for engine_card_certs(). Returns 0 or -ENOMEM. */

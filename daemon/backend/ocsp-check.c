@@ -65,9 +65,9 @@ static void check_free(OcspCheck *c) {
 static void finish(const OcspChecker *k, OcspCheckResult *res) {
         uint64_t now = (uint64_t) time(NULL);
 
-        if (!res->r.status)
+        if (res->r.status == KART_CERT_STATUS_UNKNOWN && !res->r.detail)
                 ocsp_result_unknown(&res->r, "no answer");
-        if (streq(res->r.status, "unknown"))
+        if (res->r.status == KART_CERT_STATUS_UNKNOWN)
                 res->valid_until = now + UNKNOWN_KEEP_SEC;
         else
                 res->valid_until = res->r.next_update ?: now + k->config.cache_sec;
@@ -86,7 +86,8 @@ static void on_http_done(int result, const HttpResponse *resp, const char *error
                 ocsp_query_judge(c->query, resp->body, resp->body_len, k->trust,
                                  (long) k->config.skew_sec, (long) MAX(k->config.cache_sec, 60u), &res.r);
         finish(k, &res);
-        log_debug("OCSP %s: %s%s%s", c->url, res.r.status, res.r.detail ? ", " : "", strempty(res.r.detail));
+        log_debug("OCSP %s: %s%s%s", c->url, kart_cert_status_to_string(res.r.status),
+                  res.r.detail ? ", " : "", strempty(res.r.detail));
         c->done(&res, c->userdata);
         ocsp_result_done(&res.r);
         check_free(c);

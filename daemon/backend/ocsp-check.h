@@ -13,7 +13,7 @@
  * responder (the configured one, else the certificate's AIA), finds the
  * issuer (among the card's certificates and the trust store), POSTs the
  * request over HTTP and judges the answer. A failure of any kind is a
- * status "unknown" with its reason, never an error. */
+ * status unknown with its reason, never an error. */
 
 typedef struct OcspChecker OcspChecker;
 typedef struct OcspCheck OcspCheck;

@@ -133,7 +133,7 @@ void ocsp_result_unknown(OcspResult *r, const char *fmt, ...) {
         va_list ap;
 
         ocsp_result_done(r);
-        r->status = "unknown";
+        r->status = KART_CERT_STATUS_UNKNOWN;
         va_start(ap, fmt);
         if (vasprintf(&r->detail, fmt, ap) < 0)
                 r->detail = NULL;
@@ -224,10 +224,11 @@ static void judge_single(const OcspQuery *q, OCSP_BASICRESP *bs, long skew_sec, 
         ret->next_update = seconds_of(next_update);
         switch (status) {
         case V_OCSP_CERTSTATUS_GOOD:
-                ret->status = "good";
+                ret->status = KART_CERT_STATUS_GOOD;
                 break;
         case V_OCSP_CERTSTATUS_REVOKED:
-                ret->status = reason == OCSP_REVOKED_STATUS_CERTIFICATEHOLD ? "on-hold" : "revoked";
+                ret->status = reason == OCSP_REVOKED_STATUS_CERTIFICATEHOLD ? KART_CERT_STATUS_ON_HOLD
+                                                                            : KART_CERT_STATUS_REVOKED;
                 ret->revoked_at = seconds_of(revoked);
                 if (reason >= 0)
                         ret->detail = strdup(OCSP_crl_reason_str(reason));
@@ -277,8 +278,6 @@ void ocsp_query_judge(const OcspQuery *q, const uint8_t *der, size_t len, const 
         }
         judge_single(q, bs, skew_sec, max_age_sec, ret);
 out:
-        if (!ret->status)
-                ret->status = "unknown";
         ERR_clear_error();
         OCSP_BASICRESP_free(bs);
         OCSP_RESPONSE_free(resp);

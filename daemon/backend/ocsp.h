@@ -7,6 +7,8 @@
 #include <openssl/ocsp.h>
 #include <openssl/x509.h>
 
+#include "kart-states.h"
+
 /* OCSP (RFC 6960) with OpenSSL's API, without any I/O: the trust store,
  * building a request for one certificate, and judging the answer. */
 
@@ -22,14 +24,14 @@ int ocsp_trust_load(const char *file, const char *dir, OcspTrust **ret);
 OcspTrust *ocsp_trust_free(OcspTrust *t);
 
 typedef struct OcspResult {
-        const char *status;             /* "good", "on-hold", "revoked", "unknown" */
-        char *detail;                   /* why "unknown"; the reason of a revocation; may be NULL */
+        KartCertStatus status;          /* GOOD, ON_HOLD, REVOKED or UNKNOWN (also when zeroed) */
+        char *detail;                   /* why unknown; the reason of a revocation; may be NULL */
         uint64_t revoked_at;            /* seconds since the epoch, 0 when not revoked */
         uint64_t next_update;           /* seconds since the epoch, 0 when the answer gives none */
 } OcspResult;
 
 void ocsp_result_done(OcspResult *r);
-/* Sets status "unknown" with a printf-style detail. */
+/* Sets status unknown with a printf-style detail. */
 void ocsp_result_unknown(OcspResult *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 typedef struct OcspQuery {
@@ -44,7 +46,7 @@ typedef struct OcspQuery {
 int ocsp_query_new(X509 *cert, STACK_OF(X509) *candidates, OcspQuery **ret);
 OcspQuery *ocsp_query_free(OcspQuery *q);
 
-/* Judges the DER answer to q: status "unknown" with the reason when it is
+/* Judges the DER answer to q: status unknown with the reason when it is
  * not an OCSP response, not successful, not signed by a signer the trust
  * store vouches for (and that is authorized for the issuer), echoes another
  * nonce, says nothing of this certificate, or lies outside its validity

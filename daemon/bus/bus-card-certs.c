@@ -25,7 +25,8 @@ static int reply_list(sd_bus_message *m, Card *c) {
 
                 r = sd_bus_message_append(reply, "(sssssttss)", k->id, k->label,
                                           k->info.subject ?: "", k->info.issuer ?: "", k->info.serial ?: "",
-                                          k->info.not_before, k->info.not_after, engine_cert_status(k, NULL),
+                                          k->info.not_before, k->info.not_after,
+                                          kart_cert_status_to_string(engine_cert_status(k, NULL)),
                                           k->info.sha256 ?: "");
         }
         if (r >= 0)
@@ -105,6 +106,7 @@ static int append_strv(sd_bus_message *reply, const char *key, char **l) {
 
 static int reply_info(sd_bus_message *m, Card *c) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        KartCertStatus status;
         const char *detail;
         CardCert *k;
         int r;
@@ -112,12 +114,13 @@ static int reply_info(sd_bus_message *m, Card *c) {
         r = find_cert(m, c, &k);
         if (r <= 0)
                 return r;
+        status = engine_cert_status(k, &detail);
         r = sd_bus_message_new_method_return(m, &reply);
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "{sv}");
         if (r >= 0) r = append_entry(reply, "id", "s", k->id);
         if (r >= 0) r = append_entry(reply, "label", "s", k->label);
-        if (r >= 0) r = append_entry(reply, "status", "s", engine_cert_status(k, &detail));
+        if (r >= 0) r = append_entry(reply, "status", "s", kart_cert_status_to_string(status));
         if (r >= 0) r = append_entry(reply, "status_detail", "s", detail);
         if (r >= 0) r = append_entry(reply, "revoked_at", "t", k->revoked_at);
         if (r >= 0) r = append_entry(reply, "status_checked_until", "t", k->status_until);

@@ -15,6 +15,7 @@
 #include "strutil.h"
 #include "kart-error.h"
 #include "kart-names.h"
+#include "kart-states.h"
 #include "log.h"
 #include "macro.h"
 
@@ -94,6 +95,12 @@ static bool is_cert_serial(const char *s) {
         return n > 0 && n <= 40 && strspn(s, "0123456789ABCDEF") == n;
 }
 
+/* The CA's view of a certificate: good, on hold or revoked (the protocol
+ * uses the bus's strings); anything else is not a status it may send. */
+static bool is_account_status(KartCertStatus s) {
+        return s == KART_CERT_STATUS_GOOD || s == KART_CERT_STATUS_ON_HOLD || s == KART_CERT_STATUS_REVOKED;
+}
+
 /* The backend's certificate list, every field checked. */
 static int reply_certificates(sd_bus_message *m, json_t *answer) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -110,7 +117,7 @@ static int reply_certificates(sd_bus_message *m, json_t *answer) {
         json_array_foreach(list, i, c) {
                 const char *serial = backend_json_string(c, "serial", 40);
                 const char *subject = backend_json_string(c, "subject", 1024);
-                const char *status = backend_json_string(c, "status", 16);
+                KartCertStatus status = kart_cert_status_from_string(backend_json_string(c, "status", 16));
                 const char *reason = json_object_get(c, "revocation_reason") ?
                         backend_json_string(c, "revocation_reason", 64) : "";
                 long long not_after = backend_json_int(c, "not_after", 0, INT64_MAX);
@@ -118,11 +125,11 @@ static int reply_certificates(sd_bus_message *m, json_t *answer) {
 
                 if (r < 0)
                         break;
-                if (!is_cert_serial(serial) || !clean || not_after < 0 || !reason || !status ||
-                    (!streq(status, "good") && !streq(status, "on-hold") && !streq(status, "revoked")))
+                if (!is_cert_serial(serial) || !clean || not_after < 0 || !reason || !is_account_status(status))
                         return sd_bus_reply_method_errorf(m, KART_ERROR_BACKEND_UNAVAILABLE,
                                                           "The CA service sent an invalid certificate entry.");
-                r = sd_bus_message_append(reply, "(sstss)", serial, clean, (uint64_t) not_after, status, reason);
+                r = sd_bus_message_append(reply, "(sstss)", serial, clean, (uint64_t) not_after,
+                                          kart_cert_status_to_string(status), reason);
         }
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);

@@ -95,12 +95,12 @@ static void on_cert_status_changed(Card *c, CardCert *k, void *userdata) {
         BusContext *ctx = userdata;
         _cleanup_free_ char *path = NULL;
         const char *detail;
-        const char *status = engine_cert_status(k, &detail);
+        KartCertStatus status = engine_cert_status(k, &detail);
 
         if (bus_card_path(c, &path) < 0)
                 return;
         (void) sd_bus_emit_signal(ctx->bus, path, KART_CARD_INTERFACE, "CertificateStatusChanged",
-                                  "sss", k->id, status, detail);
+                                  "sss", k->id, kart_cert_status_to_string(status), detail);
 }
 
 const EngineObserver bus_engine_observer = {
