@@ -30,7 +30,7 @@ struct Session {
         SessionKind kind;
         uid_t owner;
         char *card_id, *serial;
-        const char *state;              /* static strings */
+        KartSessionState state;
         char *sid, *token;
         char **methods;
         char *sms_destination;
@@ -44,7 +44,7 @@ struct Session {
         void *userdata;
 };
 
-void session_set_state(Session *s, const char *state);
+void session_set_state(Session *s, KartSessionState state);
 void session_finish(Session *s, int r, const char *message);
 int session_backend_error(int r, const BackendError *e, char **message);
 /* The session goes while its card job runs: the job forgets it. */

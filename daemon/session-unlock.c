@@ -390,9 +390,9 @@ static void on_result_reported(int result, json_t *answer, const BackendError *e
                             "kartd will try again when it starts.", j->serial, e && e->message ? e->message : "?");
         if (s) {
                 s->job = NULL;
-                if (state && streq(state, "awaiting_retry") && !streq(s->state, "completed"))
-                        session_set_state(s, "authorized");
-                if (streq(s->state, "completed"))
+                if (state && streq(state, "awaiting_retry") && s->state != KART_SESSION_STATE_COMPLETED)
+                        session_set_state(s, KART_SESSION_STATE_AUTHORIZED);
+                if (s->state == KART_SESSION_STATE_COMPLETED)
                         session_finish(s, 0, NULL);
         }
         job_unref(j);
@@ -421,7 +421,7 @@ static void unlock_job_done(int r, void *userdata) {
         log_info("Unlock of card %s: %s (EXTERNAL AUTHENTICATE %04x, RESET RETRY COUNTER %04x).", j->serial,
                  r >= 0 ? "the new PIN is set" : strempty(message), j->result.sw_ea, j->result.sw_rrc);
         if (s) {
-                session_set_state(s, r >= 0 ? "completed" : "authorized");
+                session_set_state(s, r >= 0 ? KART_SESSION_STATE_COMPLETED : KART_SESSION_STATE_AUTHORIZED);
                 if (r >= 0)
                         engine_card_pin_status_changed(s->manager->engine, j->serial, &j->result.pin_status);
         }
@@ -444,7 +444,7 @@ int session_set_pin(Session *s, const char *new_pin, SessionDone done, void *use
 
         if (s->kind != SESSION_UNLOCK)
                 return -KART_ENOTSUPPORTED;
-        if (!streq(s->state, "authorized"))
+        if (s->state != KART_SESSION_STATE_AUTHORIZED)
                 return -KART_ENOTAUTHORIZED;
         if (s->call || s->job)
                 return -KART_EBUSY;
@@ -492,7 +492,7 @@ int session_set_pin(Session *s, const char *new_pin, SessionDone done, void *use
         }
         s->job = j;
         c->unlock_writing = true;
-        session_set_state(s, "applying");
+        session_set_state(s, KART_SESSION_STATE_APPLYING);
         log_info("Session %u: setting a new PIN on card %s with the CA's authorization.", s->id, s->serial);
         return 0;
 }

@@ -100,7 +100,7 @@ unsigned session_id(const Session *s) { return s->id; }
 uid_t session_owner(const Session *s) { return s->owner; }
 SessionKind session_kind(const Session *s) { return s->kind; }
 const char *session_card_id(const Session *s) { return s->card_id; }
-const char *session_state(const Session *s) { return s->state; }
+KartSessionState session_state(const Session *s) { return s->state; }
 char **session_methods(const Session *s) { return s->methods; }
 const char *session_sms_destination(const Session *s) { return strempty(s->sms_destination); }
 unsigned session_pin_min(const Session *s) { return s->pin_min; }
@@ -110,8 +110,8 @@ const char *session_error(const Session *s) { return strempty(s->error); }
 void *session_get_userdata(const Session *s) { return s->userdata; }
 void session_set_userdata(Session *s, void *userdata) { s->userdata = userdata; }
 
-void session_set_state(Session *s, const char *state) {
-        if (streq(s->state, state))
+void session_set_state(Session *s, KartSessionState state) {
+        if (s->state == state)
                 return;
         s->state = state;
         if (s->manager->observer->changed)
@@ -128,7 +128,8 @@ void session_finish(Session *s, int r, const char *message) {
         free(s->error);
         s->error = r < 0 ? strdup(message ?: "") : NULL;
         log_info("Session %u (%s, card %s) ended: %s%s%s", s->id, s->kind == SESSION_UNLOCK ? "unlock" : "certificate",
-                 s->serial, s->state, r < 0 ? " - " : "", r < 0 ? strempty(message) : "");
+                 s->serial, kart_session_state_to_string(s->state), r < 0 ? " - " : "",
+                 r < 0 ? strempty(message) : "");
         if (m->observer->finished)
                 m->observer->finished(s, r, message, m->userdata);
         session_free(s);
@@ -204,7 +205,7 @@ static Step *step_answer(void *userdata, int r, const BackendError *e, char **me
 /* ------------------------------------------------------------------ start */
 
 static void expire(Session *s) {
-        session_set_state(s, "expired");
+        session_set_state(s, KART_SESSION_STATE_EXPIRED);
         session_finish(s, -KART_ESESSIONEXPIRED, "The session has expired.");
 }
 
@@ -286,7 +287,7 @@ static void on_started(int result, json_t *answer, const BackendError *e, void *
                 session_free(s);
                 return;
         }
-        session_set_state(s, "awaiting-second-factor");
+        session_set_state(s, KART_SESSION_STATE_AWAITING_SECOND_FACTOR);
         log_info("Session %u (%s) started for card %s.", s->id, s->kind == SESSION_UNLOCK ? "unlock" : "certificate",
                  s->serial);
         step_done(st, 0, NULL, NULL);
@@ -328,7 +329,8 @@ int session_start(SessionManager *m, Card *c, SessionKind kind, uid_t owner, con
         s = calloc(1, sizeof *s);
         if (!s)
                 return -ENOMEM;
-        *s = (Session) { .manager = m, .id = ++m->last_id, .kind = kind, .owner = owner, .state = "starting" };
+        *s = (Session) { .manager = m, .id = ++m->last_id, .kind = kind, .owner = owner,
+                         .state = KART_SESSION_STATE_STARTING };
         s->card_id = strdup(c->id);
         s->serial = strdup(c->serial);
         s->next = m->sessions;
@@ -369,7 +371,7 @@ int session_send_sms(Session *s, SessionDone done, void *userdata) {
         json_t *body;
         int r;
 
-        if (!streq(s->state, "awaiting-second-factor") || !strv_has(s->methods, "sms"))
+        if (s->state != KART_SESSION_STATE_AWAITING_SECOND_FACTOR || !strv_has(s->methods, "sms"))
                 return -KART_ENOTSUPPORTED;
         if (asprintf(&path, "%s/%s/second-factor/challenge", base_path(s), s->sid) < 0)
                 return -ENOMEM;
@@ -389,7 +391,7 @@ static void on_confirmed(int result, json_t *answer, const BackendError *e, void
         if (r >= 0 && !streq_ptr(backend_json_string(answer, "state", 64), want))
                 r = session_backend_error(-EPROTO, &(BackendError) { .message = (char *) "invalid answer" }, &message);
         if (r >= 0)
-                session_set_state(s, "authorized");
+                session_set_state(s, KART_SESSION_STATE_AUTHORIZED);
         step_done(st, r, message, NULL);
 }
 
@@ -398,7 +400,7 @@ int session_confirm(Session *s, const char *method, const char *secret, SessionD
         json_t *body;
         int r;
 
-        if (!streq(s->state, "awaiting-second-factor"))
+        if (s->state != KART_SESSION_STATE_AWAITING_SECOND_FACTOR)
                 return -KART_EBUSY;
         if (!strv_has(s->methods, method))
                 return -EINVAL;
@@ -427,7 +429,7 @@ int session_list_certificates(Session *s, SessionDone done, void *userdata) {
 
         if (s->kind != SESSION_CERTIFICATE)
                 return -KART_ENOTSUPPORTED;
-        if (!streq(s->state, "authorized"))
+        if (s->state != KART_SESSION_STATE_AUTHORIZED)
                 return -KART_ENOTAUTHORIZED;
         if (asprintf(&path, "/v1/certificates?card_serial=%s", s->serial) < 0)
                 return -ENOMEM;
@@ -452,7 +454,7 @@ int session_certificate_op(Session *s, const char *op, const char *serial, const
 
         if (s->kind != SESSION_CERTIFICATE)
                 return -KART_ENOTSUPPORTED;
-        if (!streq(s->state, "authorized"))
+        if (s->state != KART_SESSION_STATE_AUTHORIZED)
                 return -KART_ENOTAUTHORIZED;
         if (!is_cert_serial(serial))
                 return -EINVAL;
@@ -490,6 +492,6 @@ void session_cancel(Session *s) {
                                          on_deleted, sid, NULL) < 0)
                         free(sid);
         }
-        session_set_state(s, "cancelled");
+        session_set_state(s, KART_SESSION_STATE_CANCELLED);
         session_finish(s, -KART_ECANCELLED, "The session was cancelled.");
 }

@@ -10,6 +10,7 @@
 
 #include "backend/backend-client.h"
 #include "engine.h"
+#include "kart-states.h"
 
 /* Sessions with the CA backend (protocol v1): an unlock session (verification
  * code -> second factor -> new PIN set on the card with the backend's
@@ -59,7 +60,7 @@ uid_t session_owner(const Session *s);
 unsigned session_id(const Session *s);
 SessionKind session_kind(const Session *s);
 const char *session_card_id(const Session *s);
-const char *session_state(const Session *s);
+KartSessionState session_state(const Session *s);
 char **session_methods(const Session *s);       /* "sms", "password" */
 const char *session_sms_destination(const Session *s);
 unsigned session_pin_min(const Session *s), session_pin_max(const Session *s);

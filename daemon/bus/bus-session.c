@@ -60,7 +60,7 @@ static int property_get(sd_bus *bus _unused_, const char *path _unused_, const c
                 return sd_bus_message_append(reply, "o", p);
         }
         if (streq(property, "State"))
-                return sd_bus_message_append(reply, "s", session_state(s));
+                return sd_bus_message_append(reply, "s", kart_session_state_to_string(session_state(s)));
         if (streq(property, "SecondFactorMethods"))
                 return sd_bus_message_append_strv(reply, session_methods(s) ?: (char *[]) { NULL });
         if (streq(property, "SmsDestination"))
