@@ -17,6 +17,7 @@
 #include <wchar.h>
 
 #include "kart-names.h"
+#include "kart-states.h"
 #include "kartctl.h"
 #include "macro.h"
 
@@ -27,7 +28,8 @@
 #define EXPIRY_WARNING_DAYS 30
 
 typedef struct Cert {
-        char *id, *label, *subject, *issuer, *serial, *status, *sha256;
+        char *id, *label, *subject, *issuer, *serial, *sha256;
+        KartCertStatus status;
         uint64_t not_before, not_after;
         char *subject_cn;       /* text mode only */
 } Cert;
@@ -45,7 +47,6 @@ static void cert_list_done(CertList *l) {
                 free(c->subject);
                 free(c->issuer);
                 free(c->serial);
-                free(c->status);
                 free(c->sha256);
                 free(c->subject_cn);
         }
@@ -79,6 +80,13 @@ static char *strdup_or_empty(const char *s) {
         return strdup(s ?: "");
 }
 
+/* A status this kartctl does not know (a newer kartd's) is unknown. */
+static KartCertStatus parse_status(const char *s) {
+        KartCertStatus status = kart_cert_status_from_string(s);
+
+        return status < 0 ? KART_CERT_STATUS_UNKNOWN : status;
+}
+
 /* ListCertificates into *ret; returns 0 or an exit code. */
 static int fetch_list(sd_bus *bus, const char *path, CertList *ret) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -109,11 +117,11 @@ static int fetch_list(sd_bus *bus, const char *path, CertList *ret) {
                 *n = (Cert) {
                         .id = strdup_or_empty(id), .label = strdup_or_empty(label),
                         .subject = strdup_or_empty(subject), .issuer = strdup_or_empty(issuer),
-                        .serial = strdup_or_empty(serial), .status = strdup_or_empty(status),
+                        .serial = strdup_or_empty(serial), .status = parse_status(status),
                         .sha256 = strdup_or_empty(sha256),
                         .not_before = not_before, .not_after = not_after,
                 };
-                if (!n->id || !n->label || !n->subject || !n->issuer || !n->serial || !n->status || !n->sha256)
+                if (!n->id || !n->label || !n->subject || !n->issuer || !n->serial || !n->sha256)
                         r = -ENOMEM;
         }
         if (r >= 0)
@@ -145,21 +153,24 @@ static const char *json_str(const json_t *o, const char *key) {
 
 /* ------------------------------------------------------------------ formatting */
 
-static const char *status_text(const char *status) {
-        /* TRANSLATORS: a certificate's status, in kartctl certs and cert show. */
-        if (streq_ptr(status, "good"))
+static const char *status_text(KartCertStatus status) {
+        switch (status) {
+        case KART_CERT_STATUS_GOOD:
+                /* TRANSLATORS: a certificate's status, in kartctl certs and cert show. */
                 return _("good");
-        if (streq_ptr(status, "on-hold"))
+        case KART_CERT_STATUS_ON_HOLD:
                 return _("on hold");
-        if (streq_ptr(status, "revoked"))
+        case KART_CERT_STATUS_REVOKED:
                 return _("revoked");
-        if (streq_ptr(status, "expired"))
+        case KART_CERT_STATUS_EXPIRED:
                 return _("expired");
-        if (streq_ptr(status, "not-yet-valid"))
+        case KART_CERT_STATUS_NOT_YET_VALID:
                 return _("not yet valid");
-        if (streq_ptr(status, "unreadable"))
+        case KART_CERT_STATUS_UNREADABLE:
                 return _("unreadable");
-        return _("unknown");
+        default:
+                return _("unknown");
+        }
 }
 
 static time_t clamp_time(uint64_t t) {
@@ -335,7 +346,7 @@ static void print_certs_text(sd_bus *bus, const char *path, CertList *l, time_t 
         for (size_t i = 0; i < l->n; i++) {
                 const Cert *c = &l->certs[i];
                 const char *name = *c->label ? c->label : c->id;
-                bool expired = streq(c->status, "expired") ||
+                bool expired = c->status == KART_CERT_STATUS_EXPIRED ||
                         (c->not_after != 0 && clamp_time(c->not_after) <= now);
                 long days = c->not_after != 0 ? days_until(c->not_after, now) : 0;
 
@@ -436,7 +447,7 @@ int verb_certs(sd_bus *bus, int argc, char *argv[]) {
                                           "issuer", c->issuer, "serial", c->serial,
                                           "not_before", (json_int_t) c->not_before,
                                           "not_after", (json_int_t) c->not_after,
-                                          "status", c->status, "sha256", c->sha256,
+                                          "status", kart_cert_status_to_string(c->status), "sha256", c->sha256,
                                           "expires_in_days", c->not_after == 0 ? json_null()
                                                 : json_integer(days_until(c->not_after, now))));
                 }
@@ -555,7 +566,7 @@ static void print_info_text(const json_t *info) {
                                 text = list = parse_cn(json_str(info, "subject"));
                         break;
                 case FIELD_STATUS:
-                        text = json_is_string(v) ? status_text(json_string_value(v)) : NULL;
+                        text = json_is_string(v) ? status_text(parse_status(json_string_value(v))) : NULL;
                         break;
                 case FIELD_TIME:
                         if (json_is_integer(v))

@@ -10,12 +10,15 @@
 
 #include "kart-error.h"
 #include "kart-names.h"
+#include "kart-states.h"
 #include "kartctl-prompt.h"
 #include "kartctl.h"
 #include "macro.h"
 
 typedef struct PinInfo {
-        char *path, *serial, *model, *pin_state;
+        char *path, *serial, *model;
+        char *pin_state;        /* as the bus says it; parsed into state */
+        PinState state;
         int32_t retries_left, retries_max;
         uint32_t min_length, max_length;
 } PinInfo;
@@ -59,20 +62,27 @@ static int fetch_pin_info(sd_bus *bus, const char *path, PinInfo *c, sd_bus_erro
         if (r >= 0)
                 r = kartctl_read_props(reply, pin_props, c);
         sd_bus_message_unref(reply);
+        /* A state this kartctl does not know (a newer kartd's) is unknown. */
+        c->state = pin_state_from_string(c->pin_state);
+        if (c->state < 0)
+                c->state = PIN_STATE_UNKNOWN;
         return r;
 }
 
-static const char *pin_state_text(const char *state) {
-        if (streq_ptr(state, "ok"))
+static const char *pin_state_text(PinState state) {
+        switch (state) {
+        case PIN_STATE_OK:
                 /* TRANSLATORS: a card's PIN state, in kartctl pin-status. */
                 return _("ok");
-        if (streq_ptr(state, "last-try"))
+        case PIN_STATE_LAST_TRY:
                 return _("one try left");
-        if (streq_ptr(state, "locked"))
+        case PIN_STATE_LOCKED:
                 return _("locked: unlock it online");
-        if (streq_ptr(state, "blocked"))
+        case PIN_STATE_BLOCKED:
                 return _("blocked for good");
-        return _("unknown");
+        default:
+                return _("unknown");
+        }
 }
 
 static void print_pin_text(const PinInfo *c) {
@@ -92,7 +102,7 @@ static void print_pin_text(const PinInfo *c) {
         printf(_("Card: %s\n"), c->serial && *c->serial ? c->serial : "-");
         /* TRANSLATORS: field labels, padded to one width: keep the translations equally wide. */
         printf("    %s %s\n", _("Model:      "), c->model && *c->model ? c->model : "-");
-        printf("    %s %s\n", _("PIN:        "), pin_state_text(c->pin_state));
+        printf("    %s %s\n", _("PIN:        "), pin_state_text(c->state));
         printf("    %s %s\n", _("Tries:      "), tries);
         printf("    %s %s\n", _("PIN length: "), lengths);
         printf("    %s %s\n", _("Object:     "), c->path);
@@ -101,7 +111,7 @@ static void print_pin_text(const PinInfo *c) {
 static json_t *pin_json(const PinInfo *c) {
         return json_pack("{s:s, s:s?, s:s?, s:s, s:i, s:i, s:I, s:I}",
                          "path", c->path, "serial", c->serial, "model", c->model,
-                         "pin_state", c->pin_state ?: "unknown",
+                         "pin_state", pin_state_to_string(c->state),
                          "pin_retries_left", (int) c->retries_left, "pin_retries_max", (int) c->retries_max,
                          "pin_min_length", (json_int_t) c->min_length,
                          "pin_max_length", (json_int_t) c->max_length);
@@ -228,17 +238,17 @@ static int check_pin_state(const PinInfo *c, const PinArgs *a, bool *force) {
         int r;
 
         *force = a->force;
-        if (streq_ptr(c->pin_state, "locked")) {
+        if (c->state == PIN_STATE_LOCKED) {
                 fprintf(stderr, _("The PIN of card %s is locked. It must be unlocked online; "
                                   "kartctl will not try it.\n"), card_name(c));
                 return EXIT_FAILED;
         }
-        if (streq_ptr(c->pin_state, "blocked")) {
+        if (c->state == PIN_STATE_BLOCKED) {
                 fprintf(stderr, _("Card %s is blocked for good (its PIN and PUK are used up); "
                                   "it must be replaced.\n"), card_name(c));
                 return EXIT_FAILED;
         }
-        if (!streq_ptr(c->pin_state, "last-try") || a->force)
+        if (c->state != PIN_STATE_LAST_TRY || a->force)
                 return 0;
 
         fprintf(stderr, _("\nWARNING: only ONE PIN try is left on card %s.\n"
@@ -303,9 +313,9 @@ static void explain_failure(sd_bus *bus, const PinInfo *c, const sd_bus_error *e
         }
         if (!sd_bus_error_has_name(error, KART_ERROR_WRONG_PIN) || fetch_pin_info(bus, c->path, &now, &e) < 0)
                 return;
-        if (streq_ptr(now.pin_state, "last-try"))
+        if (now.state == PIN_STATE_LAST_TRY)
                 fprintf(stderr, _("Only one PIN try is left now. Do not guess: a wrong PIN locks the card.\n"));
-        else if (streq_ptr(now.pin_state, "locked"))
+        else if (now.state == PIN_STATE_LOCKED)
                 fprintf(stderr, _("The PIN is now locked; the card must be unlocked online.\n"));
 }
 
