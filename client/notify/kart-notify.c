@@ -72,10 +72,22 @@ static void certs_free(Cert *certs, size_t n) {
         for (size_t i = 0; i < n; i++) {
                 free(certs[i].id);
                 free(certs[i].label);
-                free(certs[i].status);
-                free(certs[i].notified);
         }
         free(certs);
+}
+
+/* A state or status this kart-notify does not know (a newer kartd's)
+ * is unknown: it tells nothing. */
+static PinState parse_pin_state(const char *s) {
+        PinState state = pin_state_from_string(s);
+
+        return state < 0 ? PIN_STATE_UNKNOWN : state;
+}
+
+static KartCertStatus parse_cert_status(const char *s) {
+        KartCertStatus status = kart_cert_status_from_string(s);
+
+        return status < 0 ? KART_CERT_STATUS_UNKNOWN : status;
 }
 
 static int set_str(char **p, const char *v) {
@@ -96,8 +108,7 @@ static void card_forget(KCard *c) {
         certs_free(c->certs, c->n_certs);
         c->certs = NULL;
         c->n_certs = 0;
-        free(c->pin_notified);
-        c->pin_notified = NULL;
+        c->pin_notified = PIN_STATE_UNKNOWN;
         free(c->holder);
         c->holder = NULL;
         c->holder_idx = -1;
@@ -182,13 +193,15 @@ static int parse_card_props(KCard *c, sd_bus_message *m) {
                         field = &c->label;
                 else if (streq(name, "Model"))
                         field = &c->model;
-                else if (streq(name, "PinState"))
-                        field = &c->pin_state;
                 if (field) {
                         r = sd_bus_message_read(m, "v", "s", &s);
                         if (r >= 0)
                                 r = set_str(field, s);
-                        pin = pin || field == &c->pin_state;
+                } else if (streq(name, "PinState")) {
+                        r = sd_bus_message_read(m, "v", "s", &s);
+                        if (r >= 0)
+                                c->pin_state = parse_pin_state(s);
+                        pin = true;
                 } else if (streq(name, "PinRetriesLeft")) {
                         r = sd_bus_message_read(m, "v", "i", &c->retries);
                         pin = true;
@@ -280,13 +293,13 @@ static int on_certificates(sd_bus_message *reply, void *userdata, sd_bus_error *
                         break;
                 }
                 certs = t;
-                certs[n] = (Cert) { .id = strdup(id), .label = strdup(label), .status = strdup(status),
+                certs[n] = (Cert) { .id = strdup(id), .label = strdup(label), .status = parse_cert_status(status),
                                     .not_after = na };
                 /* What we warned of stays warned of across kartd restarts. */
                 old = card_cert(c, id);
-                if (old && old->notified)
-                        certs[n].notified = strdup(old->notified);
-                if (!certs[n++].status || !certs[n - 1].id || !certs[n - 1].label) {
+                if (old)
+                        certs[n].notified = old->notified;
+                if (!certs[n++].id || !certs[n - 1].label) {
                         r = -ENOMEM;
                         break;
                 }
@@ -372,7 +385,7 @@ static int on_card_changed(sd_bus_message *m, void *userdata, sd_bus_error *erro
         if (!c || !c->present || !from_kartd(a, m) || sd_bus_message_read(m, "s", &iface) < 0)
                 return 0;
         r = parse_card_props(c, m);
-        log_debug("%s: PinState %s, %d tries left", c->path, c->pin_state ?: "?", c->retries);
+        log_debug("%s: PinState %s, %d tries left", c->path, pin_state_to_string(c->pin_state), c->retries);
         if (r > 0 && c->loaded)
                 notify_pin(a, c);
         return 0;
@@ -389,8 +402,9 @@ static int on_cert_status(sd_bus_message *m, void *userdata, sd_bus_error *error
                 return 0;
         log_debug("%s: certificate %s is %s (%s)", c->path, id, status, detail);
         k = card_cert(c, id);
-        if (!k || set_str(&k->status, status) < 0)
+        if (!k)
                 return 0;
+        k->status = parse_cert_status(status);
         notify_cert_status(a, c, k, detail);
         return 0;
 }

@@ -7,14 +7,17 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "kart-states.h"
+
 #define _(s) gettext(s)
 #define N_(s) (s)
 
 /* One certificate of a card, as ListCertificates showed it. */
 typedef struct Cert {
-        char *id, *label, *status;
+        char *id, *label;
+        KartCertStatus status;
         uint64_t not_after;
-        char *notified;            /* the status last notified ("revoked", "on-hold"), or NULL */
+        KartCertStatus notified;   /* the status last notified (REVOKED, ON_HOLD); UNKNOWN: none */
 } Cert;
 
 /* One card kartd has (or had) on the bus. Kept after removal, so that
@@ -22,9 +25,9 @@ typedef struct Cert {
 typedef struct KCard {
         struct KCard *next;
         char *path, *serial, *model, *label, *holder;
-        char *pin_state;
+        PinState pin_state;
         int retries;
-        char *pin_notified;        /* "last-try", "locked", "blocked" or NULL */
+        PinState pin_notified;     /* the state last notified (LAST_TRY, LOCKED, BLOCKED); UNKNOWN: none */
         Cert *certs;
         size_t n_certs;
         bool present;              /* in a reader, as far as we know */

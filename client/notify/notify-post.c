@@ -147,42 +147,43 @@ void notify_card_inserted(Agent *a, KCard *c) {
 
 void notify_pin(Agent *a, KCard *c) {
         _cleanup_free_ char *body = NULL;
-        const char *s = c->pin_state ?: "unknown", *summary;
+        PinState s = c->pin_state;
+        const char *summary;
         int r;
 
-        if (streq(s, "ok") || streq(s, "unknown")) {
-                /* A good PIN again: the next trouble is news. ("unknown"
-                 * tells nothing: keep what was said.) */
-                if (streq(s, "ok")) {
-                        free(c->pin_notified);
-                        c->pin_notified = NULL;
-                        c->unlock_id = 0;       /* unlocked: its action is void */
-                }
+        if (s == PIN_STATE_OK) {
+                /* A good PIN again: the next trouble is news. */
+                c->pin_notified = PIN_STATE_UNKNOWN;
+                c->unlock_id = 0;       /* unlocked: its action is void */
                 return;
         }
-        if (c->pin_notified && streq(c->pin_notified, s))
+        if (c->pin_notified == s)
                 return;
-        if (streq(s, "last-try")) {
+        switch (s) {
+        case PIN_STATE_LAST_TRY:
                 summary = _("PIN: one try left");
                 r = asprintf(&body, _("The PIN of the card of %s (serial %s) has one try left: "
                                       "one more wrong PIN locks it."), who(c), serial(c));
-        } else if (streq(s, "locked")) {
+                break;
+        case PIN_STATE_LOCKED:
                 summary = _("PIN locked");
                 r = asprintf(&body, _("The PIN of the card of %s (serial %s) is locked. "
                                       "You can unlock it online with your certificate authority."),
                              who(c), serial(c));
-        } else if (streq(s, "blocked")) {
+                break;
+        case PIN_STATE_BLOCKED:
                 summary = _("Smart card blocked");
                 r = asprintf(&body, _("The PIN and the PUK of the card of %s (serial %s) are used up: "
                                       "the card cannot be used any more."), who(c), serial(c));
-        } else
-                return;
+                break;
+        default:
+                return;         /* unknown tells nothing: keep what was said */
+        }
         if (r < 0)
                 return (void) log_oom();
-        free(c->pin_notified);
-        c->pin_notified = strdup(s);
-        post(a, summary, body, streq(s, "last-try") ? URGENCY_NORMAL : URGENCY_CRITICAL,
-             streq(s, "locked") ? c : NULL);
+        c->pin_notified = s;
+        post(a, summary, body, s == PIN_STATE_LAST_TRY ? URGENCY_NORMAL : URGENCY_CRITICAL,
+             s == PIN_STATE_LOCKED ? c : NULL);
 }
 
 void notify_cert_status(Agent *a, KCard *c, Cert *k, const char *detail) {
@@ -190,16 +191,14 @@ void notify_cert_status(Agent *a, KCard *c, Cert *k, const char *detail) {
         const char *summary;
         int r;
 
-        if (!streq(k->status, "revoked") && !streq(k->status, "on-hold")) {
-                if (streq(k->status, "good")) {
-                        free(k->notified);
-                        k->notified = NULL;
-                }
+        if (k->status != KART_CERT_STATUS_REVOKED && k->status != KART_CERT_STATUS_ON_HOLD) {
+                if (k->status == KART_CERT_STATUS_GOOD)
+                        k->notified = KART_CERT_STATUS_UNKNOWN;
                 return;
         }
-        if (k->notified && streq(k->notified, k->status))
+        if (k->notified == k->status)
                 return;
-        if (streq(k->status, "revoked")) {
+        if (k->status == KART_CERT_STATUS_REVOKED) {
                 summary = _("Certificate revoked");
                 r = asprintf(&body, _("The certificate “%s” on the card of %s (serial %s) has been "
                                       "revoked and cannot be used any more."), k->label, who(c), serial(c));
@@ -218,8 +217,7 @@ void notify_cert_status(Agent *a, KCard *c, Cert *k, const char *detail) {
                 free(body);
                 body = t;
         }
-        free(k->notified);
-        k->notified = strdup(k->status);
+        k->notified = k->status;
         post(a, summary, body, URGENCY_CRITICAL, NULL);
 }
 
@@ -238,7 +236,7 @@ void notify_expiry(Agent *a, KCard *c) {
                 return;
         for (size_t i = 0; i < c->n_certs; i++) {
                 Cert *k = &c->certs[i];
-                if (streq(k->status, "revoked") || k->not_after <= (uint64_t) now ||
+                if (k->status == KART_CERT_STATUS_REVOKED || k->not_after <= (uint64_t) now ||
                     k->not_after - now > EXPIRY_WARN_DAYS * 86400ULL)
                         continue;
                 if (!first || k->not_after < first->not_after)
