@@ -22,7 +22,7 @@ static void card_row_free(gpointer data) {
 static void card_row_update(CardRow *row) {
         const char *model = kart_card_get_model(row->card);
         const char *label = kart_card_get_label(row->card);
-        const char *state = kart_card_get_pin_state(row->card);
+        PinState state = gui_pin_state(row->card);
         g_autofree char *serial = NULL, *pin = NULL, *title = NULL;
 
         title = label && *label ? g_strdup_printf("%s (%s)", model ? model : "", label)
@@ -34,11 +34,11 @@ static void card_row_update(CardRow *row) {
         gtk_label_set_text(GTK_LABEL(row->pin), pin);
         gtk_widget_remove_css_class(row->pin, "error");
         gtk_widget_remove_css_class(row->pin, "warning");
-        if (g_strcmp0(state, "locked") == 0 || g_strcmp0(state, "blocked") == 0)
+        if (state == PIN_STATE_LOCKED || state == PIN_STATE_BLOCKED)
                 gtk_widget_add_css_class(row->pin, "error");
-        else if (g_strcmp0(state, "last-try") == 0)
+        else if (state == PIN_STATE_LAST_TRY)
                 gtk_widget_add_css_class(row->pin, "warning");
-        gtk_widget_set_visible(row->unlock, g_strcmp0(state, "blocked") != 0);
+        gtk_widget_set_visible(row->unlock, state != PIN_STATE_BLOCKED);
 }
 
 static void on_card_properties(GDBusProxy *proxy, GVariant *changed, GStrv invalidated,

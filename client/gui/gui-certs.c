@@ -5,31 +5,6 @@
 
 #include "kart-gui.h"
 
-static const char *status_text(const char *status) {
-        static const struct { const char *status, *text; } table[] = {
-                { "good",          N_("Valid") },
-                { "on-hold",       N_("Suspended") },
-                { "revoked",       N_("Revoked") },
-                { "expired",       N_("Expired") },
-                { "not-yet-valid", N_("Not yet valid") },
-                { "unreadable",    N_("Unreadable") },
-        };
-        for (size_t i = 0; i < G_N_ELEMENTS(table); i++)
-                if (g_strcmp0(table[i].status, status) == 0)
-                        return _(table[i].text);
-        return _("Status unknown");
-}
-
-static const char *status_css(const char *status) {
-        if (g_strcmp0(status, "good") == 0)
-                return "success";
-        if (g_strcmp0(status, "on-hold") == 0 || g_strcmp0(status, "not-yet-valid") == 0)
-                return "warning";
-        if (g_strcmp0(status, "unknown") == 0)
-                return "dim-label";
-        return "error";
-}
-
 static char *format_time(guint64 seconds) {
         g_autoptr(GDateTime) t = g_date_time_new_from_unix_local((gint64) seconds);
         return t ? g_date_time_format(t, "%x %H:%M") : g_strdup("?");
@@ -92,7 +67,7 @@ static char *format_value(const char *key, GVariant *value) {
         if (g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)) {
                 const char *s = g_variant_get_string(value, NULL);
                 if (g_str_equal(key, "status"))
-                        return g_strdup(status_text(s));
+                        return g_strdup(gui_cert_status_text(gui_cert_status(s)));
                 return *s ? g_strdup(s) : NULL;
         }
         return g_variant_print(value, FALSE);
@@ -224,7 +199,7 @@ static void on_list(GObject *source, GAsyncResult *result, gpointer user_data) {
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) certs = NULL;
         GVariantIter iter;
-        const char *id, *label, *subject, *issuer, *serial, *status, *sha;
+        const char *id, *label, *subject, *issuer, *serial, *status_string, *sha;
         guint64 not_before, not_after;
         GtkGrid *grid;
         int line = 1;
@@ -245,8 +220,9 @@ static void on_list(GObject *source, GAsyncResult *result, gpointer user_data) {
         attach_header(grid, 3, _("Status"));
         g_variant_iter_init(&iter, certs);
         while (g_variant_iter_next(&iter, "(&s&s&s&s&stt&s&s)", &id, &label, &subject, &issuer, &serial,
-                                   &not_before, &not_after, &status, &sha)) {
+                                   &not_before, &not_after, &status_string, &sha)) {
                 g_autofree char *until = format_time(not_after);
+                KartCertStatus status = gui_cert_status(status_string);
                 GtkWidget *w, *buttons;
 
                 w = gui_label(subject, NULL);
@@ -256,7 +232,8 @@ static void on_list(GObject *source, GAsyncResult *result, gpointer user_data) {
                 gtk_grid_attach(grid, gui_label(*label ? label : id, NULL), 0, line, 1, 1);
                 gtk_grid_attach(grid, w, 1, line, 1, 1);
                 gtk_grid_attach(grid, gui_label(until, NULL), 2, line, 1, 1);
-                gtk_grid_attach(grid, gui_label(status_text(status), status_css(status)), 3, line, 1, 1);
+                gtk_grid_attach(grid, gui_label(gui_cert_status_text(status), gui_cert_status_css(status)),
+                                3, line, 1, 1);
 
                 buttons = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
                 w = gtk_button_new_with_label(_("Details"));

@@ -24,7 +24,7 @@ static void clear_entries(PinDialog *d) {
 }
 
 static gboolean last_try(PinDialog *d) {
-        return g_strcmp0(kart_card_get_pin_state(d->card), "last-try") == 0;
+        return gui_pin_state(d->card) == PIN_STATE_LAST_TRY;
 }
 
 /* The warning and the checkbox exist for screen readers only when shown. */

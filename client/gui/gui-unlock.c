@@ -106,17 +106,29 @@ static void on_finished(KartSession *session, gboolean success, const char *erro
         }
 }
 
+/* The session's State; one this kart-gui does not know (a newer kartd's)
+ * is _KART_SESSION_STATE_INVALID and matches nothing. */
+static KartSessionState wizard_state(Wizard *w) {
+        return kart_session_state_from_string(kart_session_get_state(w->session));
+}
+
 static void on_state(GObject *object, GParamSpec *pspec, gpointer user_data) {
         Wizard *w = user_data;
-        const char *state = kart_session_get_state(w->session);
         const char *text = NULL;
 
-        if (g_strcmp0(state, "authorized") == 0)
+        switch (wizard_state(w)) {
+        case KART_SESSION_STATE_AUTHORIZED:
                 text = _("Authorized by the CA.");
-        else if (g_strcmp0(state, "applying") == 0)
+                break;
+        case KART_SESSION_STATE_APPLYING:
                 text = _("Writing to the card. Do not remove it.");
-        else if (g_strcmp0(state, "expired") == 0)
+                break;
+        case KART_SESSION_STATE_EXPIRED:
                 text = _("The session expired.");
+                break;
+        default:
+                break;          /* the other states show as pages and results */
+        }
         if (text)
                 gtk_label_set_text(GTK_LABEL(w->progress), text);
 }
@@ -338,7 +350,7 @@ static void on_pin_set(GObject *source, GAsyncResult *result, gpointer user_data
         gtk_widget_set_sensitive(w->pin_next, TRUE);
         if (reply)
                 show_result(w, TRUE, _("The new PIN is set. The card is ready to use."));
-        else if (!w->ended && g_strcmp0(kart_session_get_state(w->session), "authorized") == 0) {
+        else if (!w->ended && wizard_state(w) == KART_SESSION_STATE_AUTHORIZED) {
                 show_page(w, "pin", 3, _("New PIN"));
                 show_error(w, error);
         } else if (!w->ended) {
@@ -474,7 +486,7 @@ static void on_account(GObject *source, GAsyncResult *result, gpointer user_data
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) reply = wizard_finish(w, source, result, &error);
         GtkGrid *grid = GTK_GRID(w->account);
-        const char *serial, *subject, *status, *reason;
+        const char *serial, *subject, *status_string, *reason;
         guint64 not_after;
         GVariantIter *iter;
         int line = 0;
@@ -487,7 +499,8 @@ static void on_account(GObject *source, GAsyncResult *result, gpointer user_data
                 return;
         }
         g_variant_get(reply, "(a(sstss))", &iter);
-        while (g_variant_iter_next(iter, "(&s&st&s&s)", &serial, &subject, &not_after, &status, &reason)) {
+        while (g_variant_iter_next(iter, "(&s&st&s&s)", &serial, &subject, &not_after, &status_string, &reason)) {
+                KartCertStatus status = gui_cert_status(status_string);
                 GtkWidget *label = gui_label(subject, NULL);
 
                 gtk_label_set_ellipsize(GTK_LABEL(label), PANGO_ELLIPSIZE_END);
@@ -495,18 +508,16 @@ static void on_account(GObject *source, GAsyncResult *result, gpointer user_data
                 gtk_widget_set_tooltip_text(label, subject);
                 gtk_grid_attach(grid, gui_label(serial, NULL), 0, line, 1, 1);
                 gtk_grid_attach(grid, label, 1, line, 1, 1);
-                gtk_grid_attach(grid, gui_label(g_str_equal(status, "good") ? _("Valid")
-                                                : g_str_equal(status, "on-hold") ? _("Suspended")
-                                                : _("Revoked"),
-                                                g_str_equal(status, "good") ? "success" : "warning"),
+                gtk_grid_attach(grid, gui_label(gui_cert_status_text(status), gui_cert_status_css(status)),
                                 2, line, 1, 1);
-                if (g_str_equal(status, "good"))
+                if (status == KART_CERT_STATUS_GOOD)
                         gtk_grid_attach(grid, operation_button(w, _("Suspend"), _("Suspend the certificate %s"), "Suspend",
                                                                  serial), 3, line, 1, 1);
-                if (g_str_equal(status, "on-hold"))
+                if (status == KART_CERT_STATUS_ON_HOLD)
                         gtk_grid_attach(grid, operation_button(w, _("Resume"), _("Resume the certificate %s"), "Resume",
                                                                  serial), 3, line, 1, 1);
-                if (!g_str_equal(status, "revoked"))
+                /* The CA revokes from good and from hold (backend protocol). */
+                if (status == KART_CERT_STATUS_GOOD || status == KART_CERT_STATUS_ON_HOLD)
                         gtk_grid_attach(grid, operation_button(w, _("Revoke…"), _("Revoke the certificate %s"), "Revoke",
                                                                  serial), 4, line, 1, 1);
                 line++;

@@ -58,21 +58,32 @@ void gui_show_error(GtkWindow *parent, const char *title, const GError *error) {
         gui_show_message(parent, title, text);
 }
 
-const char *gui_pin_state_text(const char *state) {
-        if (g_strcmp0(state, "ok") == 0)
+/* The card's PinState property; a state this kart-gui does not know (a
+ * newer kartd's) is unknown. */
+PinState gui_pin_state(KartCard *card) {
+        PinState state = pin_state_from_string(kart_card_get_pin_state(card));
+
+        return state < 0 ? PIN_STATE_UNKNOWN : state;
+}
+
+static const char *pin_state_text(PinState state) {
+        switch (state) {
+        case PIN_STATE_OK:
                 return _("PIN usable");
-        if (g_strcmp0(state, "last-try") == 0)
+        case PIN_STATE_LAST_TRY:
                 return _("PIN on its last try");
-        if (g_strcmp0(state, "locked") == 0)
+        case PIN_STATE_LOCKED:
                 return _("PIN locked");
-        if (g_strcmp0(state, "blocked") == 0)
+        case PIN_STATE_BLOCKED:
                 return _("Card blocked");
-        return _("PIN state unknown");
+        default:
+                return _("PIN state unknown");
+        }
 }
 
 /* "PIN usable — 3 of 3 tries left", from the card's properties. */
 char *gui_pin_summary(KartCard *card) {
-        const char *state = gui_pin_state_text(kart_card_get_pin_state(card));
+        const char *state = pin_state_text(gui_pin_state(card));
         int left = kart_card_get_pin_retries_left(card);
         int max = kart_card_get_pin_retries_max(card);
 
@@ -82,6 +93,48 @@ char *gui_pin_summary(KartCard *card) {
                 return g_strdup_printf(ngettext("%s — %d of %d try left", "%s — %d of %d tries left", left),
                                        state, left, max);
         return g_strdup_printf(ngettext("%s — %d try left", "%s — %d tries left", left), state, left);
+}
+
+/* A certificate status from the bus; one this kart-gui does not know (a
+ * newer kartd's) is unknown. */
+KartCertStatus gui_cert_status(const char *status) {
+        KartCertStatus s = kart_cert_status_from_string(status);
+
+        return s < 0 ? KART_CERT_STATUS_UNKNOWN : s;
+}
+
+const char *gui_cert_status_text(KartCertStatus status) {
+        switch (status) {
+        case KART_CERT_STATUS_GOOD:
+                return _("Valid");
+        case KART_CERT_STATUS_ON_HOLD:
+                return _("Suspended");
+        case KART_CERT_STATUS_REVOKED:
+                return _("Revoked");
+        case KART_CERT_STATUS_EXPIRED:
+                return _("Expired");
+        case KART_CERT_STATUS_NOT_YET_VALID:
+                return _("Not yet valid");
+        case KART_CERT_STATUS_UNREADABLE:
+                return _("Unreadable");
+        default:
+                return _("Status unknown");
+        }
+}
+
+/* The style class of a status label. */
+const char *gui_cert_status_css(KartCertStatus status) {
+        switch (status) {
+        case KART_CERT_STATUS_GOOD:
+                return "success";
+        case KART_CERT_STATUS_ON_HOLD:
+        case KART_CERT_STATUS_NOT_YET_VALID:
+                return "warning";
+        case KART_CERT_STATUS_UNKNOWN:
+                return "dim-label";
+        default:
+                return "error";
+        }
 }
 
 GtkWidget *gui_label(const char *text, const char *css_class) {

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "kart-dbus.h"
+#include "kart-states.h"
 
 typedef struct KartGui {
         GtkApplication *app;
@@ -36,8 +37,11 @@ KartCard *gui_card_proxy_new(const char *path, GError **error);
 char *gui_error_text(const GError *error);
 void gui_show_error(GtkWindow *parent, const char *title, const GError *error);
 void gui_show_message(GtkWindow *parent, const char *title, const char *text);
-const char *gui_pin_state_text(const char *state);
+PinState gui_pin_state(KartCard *card);
 char *gui_pin_summary(KartCard *card);
+KartCertStatus gui_cert_status(const char *status);
+const char *gui_cert_status_text(KartCertStatus status);
+const char *gui_cert_status_css(KartCertStatus status);
 GtkWidget *gui_label(const char *text, const char *css_class);
 void gui_call_interactive(gpointer proxy, const char *method, GVariant *params,
                           GAsyncReadyCallback callback, gpointer user_data);
