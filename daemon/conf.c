@@ -59,6 +59,14 @@ static int parse_bool(const char *value, void *target, unsigned min _unused_, un
         return -EINVAL;
 }
 
+static int parse_pin_operations(const char *value, void *target, unsigned min _unused_, unsigned max _unused_) {
+        if (streq(value, "auto"))
+                return *(bool *) target = false, 0;
+        if (streq(value, "module"))
+                return *(bool *) target = true, 0;
+        return -EINVAL;
+}
+
 static int parse_unsigned(const char *value, void *target, unsigned min, unsigned max) {
         char *end;
         unsigned long v;
@@ -191,6 +199,7 @@ static const struct Setting {
         { "pkcs11", "OSLocking", parse_names, FIELD(pkcs11.os_locking), 0, 0, "module names separated by spaces" },
         { "pkcs11", "Prefer", parse_names, FIELD(pkcs11.prefer), 0, 0, "module names separated by spaces" },
         { "pkcs11", "CallTimeoutSec", parse_unsigned, FIELD(pkcs11.call_timeout_sec), 1, 300, "1 to 300" },
+        { "pkcs11", "PinOperations", parse_pin_operations, FIELD(pkcs11.pin_operations_module), 0, 0, "auto or module" },
 };
 
 /* Debian's inih passes no line numbers to handlers, so count them here;

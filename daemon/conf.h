@@ -40,6 +40,11 @@ typedef struct Pkcs11Config {
         size_t n_modules;
         char *os_locking, *prefer;      /* the lists as written; resolved into modules[] */
         unsigned call_timeout_sec;      /* one module call; then the module is given up */
+        /* PinOperations=: for a card kartd's own driver reads, whose
+         * token a module also has, the PIN operations go to the module
+         * always (true), or only where kartd's driver has no established
+         * PIN commands for the card (false, "auto", the default). */
+        bool pin_operations_module;
 } Pkcs11Config;
 
 typedef struct KartConfig {

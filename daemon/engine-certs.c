@@ -29,16 +29,16 @@ static void certs_job_free(void *p) {
         free(j);
 }
 
-static int certs_job_run(Transport *t, void *userdata) {
+static int certs_job_run(CardConn *c, void *userdata) {
         CertsJob *j = userdata;
-        unsigned before = t->apdu_count;
+        unsigned before = c->t->apdu_count;
         int r;
 
         card_cert_files_free(j->files, j->n_files);
         j->files = NULL;
         j->n_files = 0;
-        r = card_read_certificates(t, &j->files, &j->n_files, &j->bytes);
-        j->apdus = t->apdu_count - before;
+        r = card_read_certificates(c, &j->files, &j->n_files, &j->bytes);
+        j->apdus = c->t->apdu_count - before;
         return r;
 }
 
@@ -191,7 +191,7 @@ int engine_card_certs(Card *c, EngineCertsDone done, void *userdata) {
         if (j)
                 *j = (CertsJob) { .engine = r->engine, .generation = r->generation, .reader = strdup(r->name) };
         k = j && j->reader ? 0 : -ENOMEM;
-        if (k >= 0 && c->token)
+        if (k >= 0 && c->token && !c->token_pin_only)
                 k = token_ref_submit(c->token, "reading the certificates", certs_token_run, certs_job_done,
                                      j, certs_job_free);
         else if (k >= 0)

@@ -23,7 +23,9 @@ typedef struct PinJob {
         uint64_t generation;
         PinMemo *pin_memo;
         PinRequest req;
-        char *serial;
+        CardSighting seen;              /* req.seen points here */
+        char *serial;                   /* the card's: the PinMemo's key */
+        char *token_serial;             /* the module's name for it, when only its PIN goes there */
         char *pin, *new_pin;            /* secrets */
         EngineCaller caller;
         EnginePinDone done;
@@ -37,11 +39,12 @@ static void pin_job_free(void *p) {
         secret_free(j->pin);
         secret_free(j->new_pin);
         free(j->serial);
+        free(j->token_serial);
         free(j->reader);
         free(j);
 }
 
-static int pin_job_run(Transport *t, void *userdata) {
+static int pin_job_run(CardConn *c, void *userdata) {
         PinJob *j = userdata;
         int r;
 
@@ -53,7 +56,7 @@ static int pin_job_run(Transport *t, void *userdata) {
          * reader run one after the other on its worker, and each leaves
          * what it learnt in the memo for the next. */
         (void) pin_memo_load(j->pin_memo, j->serial, &j->req.status);
-        r = card_pin_run(t, &j->req);
+        r = card_pin_run(c, &j->req);
         if (r != -EMEDIUMTYPE)          /* another card: nothing learnt about ours */
                 pin_memo_store(j->pin_memo, j->serial, &j->req.status);
         return r;
@@ -137,11 +140,13 @@ int engine_card_pin(Card *c, PinOp op, const char *pin, const char *new_pin, boo
         if (!j)
                 return -ENOMEM;
         j->req = (PinRequest) {
-                .op = op, .force = force, .driver = c->ops,
+                .op = op, .force = force,
                 .info = c->pin, .status = c->pin_status,
+                .pin_max_length = c->model.pin_max_length,
                 .pin = pin, .new_pin = new_pin, .serial = c->serial,
                 .status_newer = c->token_flags_stale,
         };
+        j->seen = c->seen;
         if (c->unavailable) {
                 free(j);
                 return -ETIMEDOUT;
@@ -151,7 +156,9 @@ int engine_card_pin(Card *c, PinOp op, const char *pin, const char *new_pin, boo
                 return -KART_EBUSY;
         }
         /* Checked here, on the loop: a malformed PIN never reaches a worker. */
-        k = c->token ? card_token_pin_check(&j->req) : card_pin_check_request(&j->req);
+        k = card_pin_check_request(&j->req);
+        if (k >= 0 && !c->token && !(c->model.driver && c->model.pin_native))
+                k = -KART_ENOTSUPPORTED;
         if (k < 0) {
                 free(j);
                 return k;
@@ -173,6 +180,16 @@ int engine_card_pin(Card *c, PinOp op, const char *pin, const char *new_pin, boo
         j->req.pin = j->pin;
         j->req.new_pin = j->new_pin;
         j->req.serial = j->serial;
+        j->req.seen = &j->seen;
+        if (c->token_pin_only) {
+                /* The module knows the card by its token's serial. */
+                j->token_serial = c->token_serial ? strdup(c->token_serial) : NULL;
+                if (c->token_serial && !j->token_serial) {
+                        pin_job_free(j);
+                        return -ENOMEM;
+                }
+                j->req.serial = j->token_serial;
+        }
 
         if (c->token)
                 k = token_ref_submit(c->token, op == PIN_OP_CHANGE ? "changing the PIN" : "verifying the PIN",

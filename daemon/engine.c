@@ -47,6 +47,7 @@ struct Engine {
 
         OcspChecker *ocsp;      /* borrowed; NULL: no revocation checks */
         TokenHost *tokens;      /* the PKCS#11 modules; NULL: none */
+        bool pin_operations_module;     /* [PKCS11] PinOperations=module */
 
         /* Engine-wide, never reused: a reader that goes away and comes
          * back (pcscd restarted) must not start counting again, or a job
@@ -102,7 +103,8 @@ static Card *card_free(Card *c) {
                 return NULL;
         engine_card_certs_drop(c);
         token_ref_free(c->token);
-        free(c->model_owned);
+        free(c->token_serial);
+        free(c->driver_owned);
         free(c->id);
         free(c->serial);
         free(c->label);
@@ -187,8 +189,8 @@ static void identity_job_free(void *p) {
 /* Certificates belong to the insertion: read them now, while the card is
  * in our hands anyway, so that listings, expiry warnings and revocation
  * checks need no APDU later. A failure here only means a later read. */
-static void identity_read_certs(Transport *t, IdentityJob *j) {
-        unsigned before = t->apdu_count;
+static void identity_read_certs(CardConn *c, IdentityJob *j) {
+        unsigned before = c->t->apdu_count;
 
         card_cert_files_free(j->cert_files, j->n_cert_files);
         j->cert_files = NULL;
@@ -196,16 +198,16 @@ static void identity_read_certs(Transport *t, IdentityJob *j) {
         j->cert_result = -ENODATA;
         if (!j->identity.serial && !j->identity.pin.present)
                 return;         /* no PKCS#15 application found */
-        j->cert_result = card_read_certificates(t, &j->cert_files, &j->n_cert_files, &j->cert_bytes);
-        j->cert_apdus = t->apdu_count - before;
+        j->cert_result = card_read_certificates(c, &j->cert_files, &j->n_cert_files, &j->cert_bytes);
+        j->cert_apdus = c->t->apdu_count - before;
 }
 
-static int identity_job_run(Transport *t, void *userdata) {
+static int identity_job_run(CardConn *c, void *userdata) {
         IdentityJob *j = userdata;
         int r;
 
         card_identity_done(&j->identity);
-        r = card_identity_read(t, &j->identity);
+        r = card_identity_read(c, &j->identity);
         if (r < 0)
                 return r;
         /* The same card back in this reader, and it cannot tell its
@@ -218,7 +220,7 @@ static int identity_job_run(Transport *t, void *userdata) {
         if (j->identity.pin_status.state == PIN_STATE_UNKNOWN)
                 (void) pin_memo_load(j->pin_memo, j->identity.serial, &j->identity.pin_status);
         pin_memo_store(j->pin_memo, j->identity.serial, &j->identity.pin_status);
-        identity_read_certs(t, j);
+        identity_read_certs(c, j);
         /* The card went away or was reset: the whole job says so. */
         if (j->cert_result == -ENOMEDIUM || j->cert_result == -ECANCELED || j->cert_result == -ENODEV)
                 return j->cert_result;
@@ -227,9 +229,12 @@ static int identity_job_run(Transport *t, void *userdata) {
 
 /* The card as its driver (APDU or PKCS#11) described it; takes what it
  * keeps of id; files NULL: the certificates were not read. native: what
- * kartd's own driver found on a card a module serves, or NULL. */
+ * kartd's own driver found on a card a module serves, or NULL. pin_token:
+ * id is kartd's own driver's, and token (that module's token, described
+ * by pin_token) carries only the PIN operations. */
 static void reader_set_card(Reader *r, CardIdentity *id, const CardIdentity *native, TokenRef *token,
-                            CardCertFile *files, size_t n_files, unsigned apdus, size_t bytes) {
+                            const CardIdentity *pin_token, CardCertFile *files, size_t n_files, unsigned apdus,
+                            size_t bytes) {
         Engine *e = r->engine;
         _cleanup_free_ char *atr = hex_encode(r->atr, r->atr_len);
         Card *c;
@@ -246,25 +251,40 @@ static void reader_set_card(Reader *r, CardIdentity *id, const CardIdentity *nat
         c->atr_len = r->atr_len;
         c->serial = TAKE_PTR(id->serial);
         c->label = TAKE_PTR(id->label);
-        c->model_owned = TAKE_PTR(id->model_owned);
         c->model = id->model;
+        c->seen = id->seen;
         c->driver = id->driver;
         c->token = token;
-        c->ops = token ? NULL : card_driver_by_name(c->driver);
         c->pin = id->pin;
-        if (token && native && card_driver_by_name(native->driver) && native->pin.present &&
+        if (token && native && native->model.known && native->pin.present &&
             streq_ptr(native->serial, c->serial)) {
                 /* A card kartd knows, served by a module (Prefer=): the
                  * PIN's format is the card's AODF, and an online unlock
                  * still goes over APDUs with kartd's own driver. */
-                c->ops = card_driver_by_name(native->driver);
+                c->native = native->model;
+                c->seen = native->seen;
                 c->pin = native->pin;
         }
         c->pin_status = id->pin_status;
+        if (token && pin_token) {
+                /* Reads stay kartd's; the module's token is the same card
+                 * under the module's own serial. */
+                c->token_pin_only = true;
+                c->native = c->model;
+                c->token_serial = pin_token->serial ? strdup(pin_token->serial) : NULL;
+                if (asprintf(&c->driver_owned, "%s+%s", id->driver, pin_token->driver) < 0)
+                        c->driver_owned = NULL;
+                if ((pin_token->serial && !c->token_serial) || !c->driver_owned) {
+                        card_free(c);
+                        log_oom();
+                        return;
+                }
+                c->driver = c->driver_owned;
+        }
         r->card = c;
 
         log_info("Card inserted in reader '%s': %s, serial %s, ATR %s, driver %s.",
-                 r->name, c->model, strna(c->serial), strna(atr), c->driver);
+                 r->name, c->model.name, strna(c->serial), strna(atr), c->driver);
         if (files)
                 engine_card_certs_take(c, files, n_files, apdus, bytes);
         NOTIFY(e, card_added, c);
@@ -277,6 +297,7 @@ typedef struct TokenFind {
         Engine *engine;
         char *reader;
         uint64_t generation;
+        TokenUse use;
         bool have_fallback;
         CardIdentity fallback;
         CardCertFile *files;
@@ -299,13 +320,16 @@ static void token_find_done(int result, TokenRef *ref, CardIdentity *id, CardCer
 
         if (!r || r->generation != f->generation || !r->present || r->card)
                 token_ref_free(ref);    /* the card went away meanwhile, or is known already */
+        else if (result >= 0 && f->use == TOKEN_USE_PIN)
+                reader_set_card(r, &f->fallback, NULL, ref, id, f->files_read ? f->files : NULL, f->n_files,
+                                f->apdus, f->bytes);
         else if (result >= 0)
-                reader_set_card(r, id, f->have_fallback ? &f->fallback : NULL, ref, files, n_files, 0, bytes);
+                reader_set_card(r, id, f->have_fallback ? &f->fallback : NULL, ref, NULL, files, n_files, 0, bytes);
         else if (f->have_fallback) {
                 if (result != -ENOENT)
                         log_warning_errno(result, "No PKCS#11 module could read the card in reader '%s' (%m); "
                                           "using kartd's own driver.", r->name);
-                reader_set_card(r, &f->fallback, NULL, NULL, f->files_read ? f->files : NULL, f->n_files,
+                reader_set_card(r, &f->fallback, NULL, NULL, NULL, f->files_read ? f->files : NULL, f->n_files,
                                 f->apdus, f->bytes);
         } else
                 log_warning_errno(result, "Could not read the token in slot '%s': %m", r->name);
@@ -314,7 +338,7 @@ static void token_find_done(int result, TokenRef *ref, CardIdentity *id, CardCer
 
 /* Asks the modules for the reader's token; fallback (emptied here) is
  * what the APDU driver found, NULL for a software slot. */
-static void reader_find_token(Reader *r, bool native_known, IdentityJob *fallback) {
+static void reader_find_token(Reader *r, TokenUse use, IdentityJob *fallback) {
         Engine *e = r->engine;
         TokenFind *f;
         int k;
@@ -326,6 +350,7 @@ static void reader_find_token(Reader *r, bool native_known, IdentityJob *fallbac
         }
         f->engine = e;
         f->generation = r->generation;
+        f->use = use;
         if (fallback) {
                 f->have_fallback = true;
                 f->fallback = fallback->identity;
@@ -337,7 +362,7 @@ static void reader_find_token(Reader *r, bool native_known, IdentityJob *fallbac
                 f->bytes = fallback->cert_bytes;
                 f->apdus = fallback->cert_apdus;
         }
-        k = token_host_find(e->tokens, r->name, native_known, token_find_done, f);
+        k = token_host_find(e->tokens, r->name, use, token_find_done, f);
         if (k < 0) {
                 log_oom();
                 token_find_free(f);
@@ -357,20 +382,26 @@ static void identity_job_done(int result, void *userdata) {
                 return;         /* the monitor reports what happened next */
 
         if (result < 0) {
-                Transport t = { .atr_len = r->atr_len };
-
                 atr = hex_encode(r->atr, r->atr_len);
                 log_warning_errno(result, "Could not read the card in reader '%s' (ATR %s): %m",
                                   r->name, strna(atr));
-                memcpy(t.atr, r->atr, r->atr_len);
-                card_identity_from_atr(&t, &j->identity);
+                card_identity_done(&j->identity);
+                card_identity_from_atr(r->atr, r->atr_len, &j->identity);
                 j->cert_result = result;
         }
-        /* kartd's own driver first, when it knows the card. */
-        native_known = result >= 0 && card_driver_by_name(j->identity.driver) && j->identity.serial;
-        if (token_host_wants(e->tokens, native_known))
-                return reader_find_token(r, native_known, j);
-        reader_set_card(r, &j->identity, NULL, NULL, result >= 0 && j->cert_result >= 0 ? j->cert_files : NULL,
+        /* kartd's own driver first, when it knows the card; a module
+         * serves what it cannot do, or all of it when Prefer= says so. */
+        native_known = result >= 0 && j->identity.native && j->identity.serial;
+        if (!native_known && token_host_wants(e->tokens, TOKEN_USE_CARD))
+                return reader_find_token(r, TOKEN_USE_CARD, j);
+        if (native_known && token_host_wants(e->tokens, TOKEN_USE_PREFERRED))
+                return reader_find_token(r, TOKEN_USE_PREFERRED, j);
+        if (native_known && j->identity.pin.present &&
+            (!j->identity.model.pin_native || e->pin_operations_module) &&
+            token_host_wants(e->tokens, TOKEN_USE_PIN))
+                return reader_find_token(r, TOKEN_USE_PIN, j);
+        reader_set_card(r, &j->identity, NULL, NULL, NULL,
+                        result >= 0 && j->cert_result >= 0 ? j->cert_files : NULL,
                         j->n_cert_files, j->cert_apdus, j->cert_bytes);
 }
 
@@ -567,7 +598,7 @@ static void on_soft_slots_changed(TokenHost *h, void *userdata) {
                 r->soft = true;
                 r->present = true;
                 r->generation = ++e->generation;
-                reader_find_token(r, false, NULL);
+                reader_find_token(r, TOKEN_USE_CARD, NULL);
                 NOTIFY(e, reader_changed, r);
         }
 }
@@ -594,6 +625,7 @@ static const TokenHostObserver token_observer = {
 };
 
 int engine_start_tokens(Engine *e, sd_event *event, const Pkcs11Config *config) {
+        e->pin_operations_module = config->pin_operations_module;
         if (config->n_modules == 0)
                 return 0;
         return token_host_new(e->mailbox, event, config, &token_observer, e, &e->tokens);

@@ -63,12 +63,21 @@ struct Card {
         size_t atr_len;
         char *serial;           /* may be NULL */
         char *label;            /* may be NULL */
-        const char *model;
-        char *model_owned;      /* a PKCS#11 token's model */
-        const char *driver;
-        const CardDriver *ops;  /* the APDU driver; NULL: none */
-        TokenRef *token;        /* served by a PKCS#11 module instead: PIN and certificates go
-                                 * there; ops is then only for an online unlock */
+        /* What serves the card: kartd's driver (model.driver), or, with
+         * token set, a PKCS#11 module (model.driver NULL, the token's
+         * model name). */
+        CardModel model;
+        /* kartd's own driver's view of a card a module serves (Prefer=):
+         * an online unlock still goes over APDUs. Else driver NULL. */
+        CardModel native;
+        CardSighting seen;      /* where the identity was read: later jobs skip re-reading it */
+        const char *driver;     /* for people: "akis", "pkcs11:<module>", "akis+pkcs11:<module>" */
+        char *driver_owned;
+        TokenRef *token;        /* served by a PKCS#11 module instead: PIN and certificates go there */
+        /* The module carries only the PIN operations; kartd's driver read
+         * the identity, the certificates and the tries. */
+        bool token_pin_only;
+        char *token_serial;     /* the token's serial, as the module gives it */
         bool unavailable;       /* its module stopped answering */
         bool token_flags_stale; /* unlocked over APDUs: the module's PIN flags lag behind */
         /* A token's PIN commands (module thread) and an online unlock

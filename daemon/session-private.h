@@ -5,11 +5,6 @@
 
 #include "session.h"
 
-/* The admin key version of the reference card profile (the only one kartd
- * can unlock today; see doc/backend-protocol.md). */
-#define SESSION_ADMIN_KEY_VERSION 1
-#define SESSION_ADMIN_KEY_REF 0x01
-
 typedef struct UnlockJob UnlockJob;
 
 struct SessionManager {
@@ -44,6 +39,9 @@ struct Session {
         void *userdata;
 };
 
+/* The driver's view that decides an online unlock: kartd's own, also for
+ * a card a module serves. */
+const CardModel *session_card_unlock_model(const Card *c);
 void session_set_state(Session *s, KartSessionState state);
 void session_finish(Session *s, int r, const char *message);
 int session_backend_error(int r, const BackendError *e, char **message);

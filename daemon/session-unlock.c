@@ -49,7 +49,7 @@ struct UnlockJob {
         char *serial, *sid, *token;
         char *journal_path;
         CardPinInfo pin;
-        const CardDriver *ops;
+        uint8_t key_version;            /* of the card's admin key, for the CA */
         PinStatus status;               /* before */
         char *new_pin;                  /* secret */
 
@@ -258,15 +258,12 @@ static int authorize(const uint8_t challenge[16], uint8_t cryptogram[16], void *
         return r;       /* without a journal entry, no EXTERNAL AUTHENTICATE */
 }
 
-static int unlock_job_run(Transport *t, void *userdata) {
+static int unlock_job_run(CardConn *c, void *userdata) {
         UnlockJob *j = userdata;
         CardUnlockRequest req = {
                 .serial = j->serial,
-                .driver = j->ops,
                 .info = j->pin,
                 .status = j->status,
-                .key_ref = SESSION_ADMIN_KEY_REF,
-                .key_version = SESSION_ADMIN_KEY_VERSION,
                 .new_pin = j->new_pin,
                 .authorize = authorize,
                 .userdata = j,
@@ -275,7 +272,7 @@ static int unlock_job_run(Transport *t, void *userdata) {
         int r, k;
         json_t *body;
 
-        r = card_unlock_run(t, &req, &j->result);
+        r = card_unlock_run(c, &req, &j->result);
         /* EXTERNAL AUTHENTICATE was sent (the journal entry exists): what
          * the card did goes into it, for a report after a crash. */
         if (j->result.sw_ea && j->journal_path) {
@@ -329,7 +326,7 @@ static void authorize_on_loop(void *userdata) {
         challenge = hex_encode(j->challenge, sizeof j->challenge);
         if (challenge && asprintf(&path, "/v1/unblock/sessions/%s/authorizations", j->sid) >= 0)
                 body = json_pack("{s:s, s:i, s:i, s:s, s:s}", "serial", j->serial,
-                                 "key_version", SESSION_ADMIN_KEY_VERSION, "pin_ref", (int) j->pin.reference,
+                                 "key_version", (int) j->key_version, "pin_ref", (int) j->pin.reference,
                                  "alg", "AES128-CMAC-KDEA", "card_challenge", challenge);
         job_ref(j);
         if (body)
@@ -464,7 +461,8 @@ int session_set_pin(Session *s, const char *new_pin, SessionDone done, void *use
         *j = (UnlockJob) { .refs = 1, .engine = m->engine, .session = s, .done = done, .userdata = userdata,
                            .backend = m->backend,
                            .mailbox = engine_mailbox(m->engine), .generation = c->reader->generation,
-                           .pin = c->pin, .ops = c->ops, .status = c->pin_status };
+                           .pin = c->pin, .key_version = session_card_unlock_model(c)->unlock_key_version,
+                           .status = c->pin_status };
         pthread_mutex_init(&j->lock, NULL);
         pthread_cond_init(&j->cond, NULL);
         j->reader = strdup(c->reader->name);

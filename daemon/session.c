@@ -89,11 +89,16 @@ bool session_manager_backend_configured(SessionManager *m) {
         return backend_client_configured(m->backend);
 }
 
+const CardModel *session_card_unlock_model(const Card *c) {
+        return c->token && !c->token_pin_only ? &c->native : &c->model;
+}
+
 bool session_manager_can_unlock(SessionManager *m, const Card *c) {
-        /* Only the reference card profile has protocol v1's admin key; an
-         * AKİS card's unlock is the CA's secret, never to be guessed at. */
+        /* The driver says whether protocol v1's admin key is on the card
+         * (the reference card); an AKİS card's unlock is the CA's secret,
+         * never to be guessed at. */
         return backend_client_configured(m->backend) && c->serial && c->pin.present &&
-               c->ops == card_driver_by_name("pkcs15");
+               session_card_unlock_model(c)->unlock;
 }
 
 unsigned session_id(const Session *s) { return s->id; }
@@ -302,7 +307,7 @@ static json_t *start_body(const Card *c, SessionKind kind, const char *code) {
                                  "client", "name", PACKAGE_NAME, "version", PACKAGE_VERSION);
         return json_pack("{s:s, s:{s:s, s:s, s:i, s:i, s:i}, s:{s:s, s:s}}", "verification_code", code,
                          "card", "serial", c->serial, "atr", atr ?: "", "pin_ref", (int) c->pin.reference,
-                         "key_version", SESSION_ADMIN_KEY_VERSION, "pin_tries", c->pin_status.tries_left,
+                         "key_version", (int) session_card_unlock_model(c)->unlock_key_version, "pin_tries", c->pin_status.tries_left,
                          "client", "name", PACKAGE_NAME, "version", PACKAGE_VERSION);
 }
 

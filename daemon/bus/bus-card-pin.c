@@ -37,7 +37,7 @@ static int reply_pin_error(sd_bus_message *m, int r, const PinStatus *st) {
                 return sd_bus_reply_method_errorf(m, name, "The card was removed.");
         case -EMEDIUMTYPE:
                 return sd_bus_reply_method_errorf(m, name, "A different card is in the reader now.");
-        case -EOPNOTSUPP:
+        case -KART_ENOTSUPPORTED:
                 return sd_bus_reply_method_errorf(m, name, "kartd cannot manage this card's PIN.");
         case -ETIMEDOUT:
                 return sd_bus_reply_method_errorf(m, name, "The card's PKCS#11 module does not answer; "
@@ -120,7 +120,15 @@ static int method_pin(sd_bus_message *m, Card *c, PinOp op, sd_bus_error *error)
                                          card_pin_min_length(&c->pin), card_pin_max_length(&c->pin),
                                          c->pin.type == PKCS15_PIN_TYPE_ASCII_NUMERIC ? "digits" : "characters");
         }
-        if (r == -EOPNOTSUPP && c->ops && c->pin.present && !c->serial) {
+        if (r == -KART_ENOTSUPPORTED && !c->token && c->model.driver && !c->model.pin_native) {
+                sd_bus_message_unref(m);
+                return sd_bus_error_setf(error, KART_ERROR_NOT_SUPPORTED,
+                                         "kartd reads this card (%s) but does not write its PIN: the PIN "
+                                         "commands of this version are not publicly documented. The card "
+                                         "maker's PKCS#11 module can (for AKİS: libakisp11.so, see "
+                                         "kartd.conf(5)); nothing was sent to the card.", c->model.name);
+        }
+        if (r == -KART_ENOTSUPPORTED && !c->token && c->model.driver && c->pin.present && !c->serial) {
                 sd_bus_message_unref(m);
                 return sd_bus_error_setf(error, KART_ERROR_NOT_SUPPORTED,
                                          "This card has no serial number, so kartd cannot make sure "

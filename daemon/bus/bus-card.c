@@ -87,7 +87,7 @@ static int property_get_string(sd_bus *bus, const char *path, const char *interf
         else if (streq(property, "Label"))
                 v = c->label;
         else if (streq(property, "Model"))
-                v = c->model;
+                v = c->model.name;
         else if (streq(property, "Driver"))
                 v = c->driver;
         return sd_bus_message_append(reply, "s", v ?: "");

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "apdu.h"
+#include "kart-error.h"
 #include "log.h"
 #include "macro.h"
 
@@ -123,7 +124,7 @@ int apdu_sw_to_errno(uint16_t sw) {
         case 0x6700: case 0x6A80: case 0x6A86: case 0x6B00:
                 return -EINVAL;
         case 0x6D00: case 0x6E00: case 0x6A81:
-                return -EOPNOTSUPP;
+                return -KART_ENOTSUPPORTED;
         }
         if ((sw & 0xFFF0) == 0x63C0)
                 return -EKEYREJECTED;

@@ -8,65 +8,6 @@
 #include "hexutil.h"
 #include "macro.h"
 
-#define AKIS_QUIRKS (ATR_QUIRK_NO_EXTENDED_APDU | ATR_QUIRK_MAX_RESPONSE_244 | \
-                     ATR_QUIRK_PROPRIETARY_CHANGE_PIN | ATR_QUIRK_EMPTY_VERIFY_UNTRUSTED)
-
-/* The seed's guide: an AKİS PIN has 3 tries. */
-#define AKIS_PIN_TRIES 3
-
-static const AtrEntry atr_table[] = {
-        /* AKİS v1.0: historical bytes "UEKAE V1.0" */
-        {
-                .atr = "3B:BA:11:00:81:31:FE:4D:55:45:4B:41:45:20:56:31:2E:30:AE",
-                .model = "AKİS v1.0",
-                .driver = "akis",
-                .quirks = AKIS_QUIRKS,
-                .pin_tries = AKIS_PIN_TRIES,
-        },
-        /* AKİS v1.2 and later (v1.2.x, v1.3 seen): "UEKAE", the version
-         * byte 12, then a chip byte and fixed bytes that differ between
-         * chip vendors, and TCK. */
-        {
-                .atr  = "3B:9F:96:81:31:FE:45:80:67:55:45:4B:41:45:12:00:00:00:00:00:00:00:00",
-                .mask = "FF:FF:FF:FF:FF:FF:FF:FF:FF:FF:FF:FF:FF:FF:FF:00:00:00:00:00:00:00:00",
-                .model = "AKİS v1.2+",
-                .driver = "akis",
-                .quirks = AKIS_QUIRKS,
-                .pin_tries = AKIS_PIN_TRIES,
-        },
-        /* The project's reference card (sim/cardsim), whose empty VERIFY
-         * is specified as a query that costs nothing. A real card joins
-         * with this quirk only when it is known to behave the same. */
-        {
-                .atr = "3B:8B:80:01:80:57:4B:41:52:54:53:49:4D:31:C0:77",
-                .model = "kartd reference card (simulated)",
-                .driver = "pkcs15",
-                .quirks = ATR_QUIRK_EMPTY_VERIFY_QUERY,
-                .pin_tries = 3,         /* sim/cardsim/default.profile */
-        },
-};
-
-/* Any other card with UEKAE in its historical bytes. */
-static const AtrEntry akis_generic = {
-        .atr = "",
-        .model = "AKİS (unknown version)",
-        .driver = "akis",
-        .quirks = AKIS_QUIRKS,
-        .pin_tries = AKIS_PIN_TRIES,
-};
-
-const AtrEntry *atr_apply_quirks(Transport *t) {
-        const AtrEntry *e = atr_match(t->atr, t->atr_len);
-
-        if (!e)
-                return NULL;
-        if (e->quirks & ATR_QUIRK_MAX_RESPONSE_244)
-                t->max_recv = 244;
-        if (e->quirks & ATR_QUIRK_NO_EXTENDED_APDU)
-                t->extended = false;
-        return e;
-}
-
 int atr_parse_hex(const char *hex, uint8_t *buf, size_t size, size_t *ret_len) {
         int n;
 
@@ -105,39 +46,34 @@ int atr_historical_bytes(const uint8_t *atr, size_t len, const uint8_t **ret, si
         return 0;
 }
 
-bool atr_is_akis(const uint8_t *atr, size_t len) {
-        const uint8_t *hist;
-        size_t hlen;
+bool atr_equals_hex(const uint8_t *atr, size_t len, const char *hex) {
+        uint8_t want[ATR_MAX_SIZE];
+        size_t n;
 
-        if (atr_historical_bytes(atr, len, &hist, &hlen) < 0)
-                return false;
-        return memmem(hist, hlen, "UEKAE", 5) != NULL;
+        return atr_parse_hex(hex, want, sizeof want, &n) >= 0 && n == len && memcmp(atr, want, n) == 0;
 }
 
-static bool entry_matches(const AtrEntry *e, const uint8_t *atr, size_t len) {
-        uint8_t want[ATR_MAX_SIZE], mask[ATR_MAX_SIZE];
-        size_t n, m;
+static int nibble(char ch) {
+        if (ch >= '0' && ch <= '9')
+                return ch - '0';
+        if (ch >= 'A' && ch <= 'F')
+                return ch - 'A' + 10;
+        if (ch >= 'a' && ch <= 'f')
+                return ch - 'a' + 10;
+        return -1;
+}
 
-        if (atr_parse_hex(e->atr, want, sizeof want, &n) < 0 || n != len)
+bool atr_pattern_match(const uint8_t *bytes, size_t len, const char *pattern) {
+        size_t n = strlen(pattern);
+
+        if (n != 2 * len)
                 return false;
-        if (e->mask) {
-                if (atr_parse_hex(e->mask, mask, sizeof mask, &m) < 0 || m != n)
+        for (size_t i = 0; i < n; i++) {
+                int want = nibble(pattern[i]);
+                int have = i % 2 == 0 ? bytes[i / 2] >> 4 : bytes[i / 2] & 0x0F;
+
+                if (pattern[i] != '.' && want != have)
                         return false;
-        } else
-                memset(mask, 0xFF, n);
-        for (size_t i = 0; i < n; i++)
-                if ((atr[i] & mask[i]) != (want[i] & mask[i]))
-                        return false;
+        }
         return true;
-}
-
-const AtrEntry *atr_match(const uint8_t *atr, size_t len) {
-        if (!atr || len == 0 || len > ATR_MAX_SIZE)
-                return NULL;
-        for (size_t i = 0; i < ELEMENTSOF(atr_table); i++)
-                if (entry_matches(&atr_table[i], atr, len))
-                        return &atr_table[i];
-        if (atr_is_akis(atr, len))
-                return &akis_generic;
-        return NULL;
 }

@@ -6,20 +6,16 @@
 #include <string.h>
 
 #include "card-certs.h"
-#include "card-identity.h"
 #include "iso7816.h"
 #include "log.h"
 #include "macro.h"
 
-#define ODF_FID 0x5031
 #define ODF_MAX 1024
 #define CDF_MAX 8192
 #define CERT_MAX 16384
 #define MAX_CERTS 16
 
-static bool is_transport_error(int r) {
-        return r == -ENOMEDIUM || r == -ECONNRESET || r == -ENODEV;
-}
+static const uint8_t odf_fid[] = { 0x50, 0x31 };    /* PKCS#15 v1.1, 5.4 */
 
 void card_cert_files_free(CardCertFile *c, size_t n) {
         if (!c)
@@ -32,20 +28,20 @@ void card_cert_files_free(CardCertFile *c, size_t n) {
         free(c);
 }
 
-static int read_file(Transport *t, const uint8_t *path, size_t path_len, size_t max,
+static int read_file(CardConn *c, const uint8_t *path, size_t path_len, size_t max,
                      uint8_t **ret, size_t *ret_len, size_t *bytes) {
         int r;
 
-        r = iso7816_select_path(t, path, path_len);
+        r = c->model.driver->select_file(c, path, path_len);
         if (r >= 0)
-                r = iso7816_read_binary_all(t, max, ret, ret_len);
+                r = iso7816_read_binary_all(c, max, ret, ret_len);
         if (r >= 0)
                 *bytes += *ret_len;
         return r;
 }
 
 /* The certificate's bytes: direct, or the file (slice) its path names. */
-static int read_cert(Transport *t, CardCertFile *c, size_t *bytes) {
+static int read_cert(CardConn *conn, CardCertFile *c, size_t *bytes) {
         _cleanup_free_ uint8_t *buf = NULL;
         size_t len;
         int r;
@@ -60,7 +56,7 @@ static int read_cert(Transport *t, CardCertFile *c, size_t *bytes) {
         }
         if (c->meta.path_len == 0)
                 return -EBADMSG;
-        r = read_file(t, c->meta.path, c->meta.path_len, CERT_MAX, &buf, &len, bytes);
+        r = read_file(conn, c->meta.path, c->meta.path_len, CERT_MAX, &buf, &len, bytes);
         if (r < 0)
                 return r;
         if (c->meta.index >= 0 || c->meta.length >= 0) {
@@ -77,22 +73,18 @@ static int read_cert(Transport *t, CardCertFile *c, size_t *bytes) {
         return 0;
 }
 
-int card_read_certificates(Transport *t, CardCertFile **ret, size_t *ret_n, size_t *ret_bytes) {
+int card_read_certificates(CardConn *c, CardCertFile **ret, size_t *ret_n, size_t *ret_bytes) {
         _cleanup_free_ uint8_t *odf = NULL;
         _cleanup_free_ Pkcs15OdfEntry *dirs = NULL;
         CardCertFile *certs = NULL;
         size_t len, n_dirs = 0, n = 0, bytes = 0;
         int r;
 
-        r = card_select_pkcs15_app(t);
+        r = c->model.driver->select_app(c);
         if (r >= 0)
-                r = iso7816_select_fid(t, ODF_FID);
+                r = read_file(c, odf_fid, sizeof odf_fid, ODF_MAX, &odf, &len, &bytes);
         if (r >= 0)
-                r = iso7816_read_binary_all(t, ODF_MAX, &odf, &len);
-        if (r >= 0) {
-                bytes += len;
                 r = pkcs15_parse_odf(odf, len, &dirs, &n_dirs);
-        }
         if (r < 0)
                 return r;
 
@@ -104,10 +96,10 @@ int card_read_certificates(Transport *t, CardCertFile **ret, size_t *ret_n, size
                 if (dirs[d].type != PKCS15_ODF_CDF && dirs[d].type != PKCS15_ODF_CDF_TRUSTED &&
                     dirs[d].type != PKCS15_ODF_CDF_USEFUL)
                         continue;
-                r = read_file(t, dirs[d].path, dirs[d].path_len, CDF_MAX, &cdf, &len, &bytes);
+                r = read_file(c, dirs[d].path, dirs[d].path_len, CDF_MAX, &cdf, &len, &bytes);
                 if (r >= 0)
                         r = pkcs15_parse_cdf(cdf, len, &entries, &n_entries);
-                if (is_transport_error(r))
+                if (card_conn_lost(r))
                         goto fail;
                 if (r < 0) {
                         log_warning_errno(r, "Unreadable certificate directory on the card: %m");
@@ -131,8 +123,8 @@ int card_read_certificates(Transport *t, CardCertFile **ret, size_t *ret_n, size
         }
 
         for (size_t i = 0; i < n; i++) {
-                r = read_cert(t, &certs[i], &bytes);
-                if (is_transport_error(r))
+                r = read_cert(c, &certs[i], &bytes);
+                if (card_conn_lost(r))
                         goto fail;
                 if (r < 0)
                         log_warning_errno(r, "Certificate %zu on the card cannot be read: %m", i);

@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "pkcs15.h"
-#include "transport.h"
+#include "card-driver.h"
 
 /* A certificate as the card holds it: its CDF entry and its bytes. */
 typedef struct CardCertFile {
@@ -18,5 +18,5 @@ typedef struct CardCertFile {
  * point at, each file once and in as few READ BINARYs as the card allows.
  * A certificate that cannot be read is kept with der NULL. *ret_bytes
  * counts the bytes read from the card. */
-int card_read_certificates(Transport *t, CardCertFile **ret, size_t *ret_n, size_t *ret_bytes);
+int card_read_certificates(CardConn *c, CardCertFile **ret, size_t *ret_n, size_t *ret_bytes);
 void card_cert_files_free(CardCertFile *c, size_t n);

@@ -2,99 +2,69 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
-#include "atr.h"
 #include "card-identity.h"
-#include "driver.h"
 #include "iso7816.h"
 #include "log.h"
 #include "macro.h"
 #include "pkcs15.h"
 
-#define ODF_FID 0x5031
-#define TOKENINFO_FID 0x5032
+/* PKCS#15 v1.1, 5.4: the files at fixed IDs in the application DF. */
+static const uint8_t odf_fid[] = { 0x50, 0x31 };
+static const uint8_t tokeninfo_fid[] = { 0x50, 0x32 };
 #define ODF_MAX 1024
 #define AODF_MAX 4096
 #define TOKENINFO_MAX 4096
-#define EF_DIR_MAX 4096
 
-static const uint8_t pkcs15_aid[] = { 0xA0, 0x00, 0x00, 0x00, 0x63, 0x50, 0x4B, 0x43, 0x53, 0x2D, 0x31, 0x35 };
-static const uint8_t ef_dir_path[] = { 0x3F, 0x00, 0x2F, 0x00 };
-
-static bool is_transport_error(int r) {
-        return r == -ENOMEDIUM || r == -ECONNRESET || r == -ENODEV;
-}
-
-void card_identity_from_atr(Transport *t, CardIdentity *ret) {
-        const AtrEntry *e = atr_apply_quirks(t);
-
-        *ret = (CardIdentity) { .model = "Unknown card", .driver = "none", .pin_status = PIN_STATUS_UNKNOWN };
-        if (!e)
-                return;
-        ret->model = e->model;
-        ret->driver = e->driver;
-        ret->quirks = e->quirks;
+static void identity_init(CardIdentity *id, const CardModel *m) {
+        *id = (CardIdentity) { .model = *m, .driver = "none", .pin_status = PIN_STATUS_UNKNOWN };
         /* Known from the model, not only the most kartd has seen: a card
          * met with tries spent shows them against the right maximum. */
-        if (e->pin_tries > 0)
-                ret->pin_status.tries_max = e->pin_tries;
+        if (m->pin_tries > 0)
+                id->pin_status.tries_max = m->pin_tries;
+        if (m->known) {
+                id->driver = m->driver->name;
+                id->native = true;
+        }
 }
 
-/* Selects the PKCS#15 application: by AID first, else through EF.DIR. */
-int card_select_pkcs15_app(Transport *t) {
-        _cleanup_free_ uint8_t *dir = NULL;
-        Pkcs15App *apps = NULL;
-        size_t n_apps = 0, len;
+void card_identity_from_atr(const uint8_t *atr, size_t len, CardIdentity *ret) {
+        CardModel m;
+
+        card_model_from_atr(atr, len, &m);
+        identity_init(ret, &m);
+}
+
+/* Reads the EF at path (a PKCS#15 path, or a file ID in the application). */
+static int read_ef(CardConn *c, const uint8_t *path, size_t path_len, size_t max, uint8_t **ret, size_t *ret_len) {
         int r;
 
-        r = iso7816_select_aid(t, pkcs15_aid, sizeof pkcs15_aid);
-        if (r >= 0 || is_transport_error(r))
-                return r;
-
-        r = iso7816_select_path(t, ef_dir_path, sizeof ef_dir_path);
-        if (r < 0)
-                return r;
-        r = iso7816_read_binary_all(t, EF_DIR_MAX, &dir, &len);
-        if (r < 0)
-                return r;
-        r = pkcs15_parse_dir(dir, len, &apps, &n_apps);
-        if (r < 0)
-                return r;
-
-        r = -ENOENT;
-        for (size_t i = 0; i < n_apps; i++) {
-                if (apps[i].aid_len != sizeof pkcs15_aid ||
-                    memcmp(apps[i].aid, pkcs15_aid, sizeof pkcs15_aid) != 0)
-                        continue;
-                r = apps[i].path_len > 0 ? iso7816_select_path(t, apps[i].path, apps[i].path_len)
-                                         : -ENOENT;
-                break;
-        }
-        pkcs15_apps_free(apps, n_apps);
+        r = c->model.driver->select_file(c, path, path_len);
+        if (r >= 0)
+                r = iso7816_read_binary_all(c, max, ret, ret_len);
         return r;
 }
 
-static int read_tokeninfo(Transport *t, Pkcs15TokenInfo *ti) {
+static int read_tokeninfo(CardConn *c, Pkcs15TokenInfo *ti) {
         _cleanup_free_ uint8_t *buf = NULL;
         size_t len;
         int r;
 
-        r = card_select_pkcs15_app(t);
+        r = c->model.driver->select_app(c);
         if (r >= 0)
-                r = iso7816_select_fid(t, TOKENINFO_FID);
-        if (r >= 0)
-                r = iso7816_read_binary_all(t, TOKENINFO_MAX, &buf, &len);
+                r = read_ef(c, tokeninfo_fid, sizeof tokeninfo_fid, TOKENINFO_MAX, &buf, &len);
         if (r >= 0)
                 r = pkcs15_parse_tokeninfo(buf, len, ti);
         return r;
 }
 
-int card_read_serial(Transport *t, char **ret) {
+int card_read_serial(CardConn *c, char **ret) {
         Pkcs15TokenInfo ti = {};
         int r;
 
-        r = read_tokeninfo(t, &ti);
+        r = read_tokeninfo(c, &ti);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(ti.serial);
@@ -102,17 +72,15 @@ int card_read_serial(Transport *t, char **ret) {
         return 0;
 }
 
-/* The user PIN object: ODF -> AODF (the application is selected). */
-static int read_pin_info(Transport *t, CardPinInfo *ret) {
+/* The user PIN object: ODF -> AODF. */
+static int read_pin_info(CardConn *c, CardPinInfo *ret) {
         _cleanup_free_ uint8_t *odf = NULL, *aodf = NULL;
         _cleanup_free_ Pkcs15OdfEntry *entries = NULL;
         Pkcs15Pin *pins = NULL;
         size_t len, n = 0, n_pins = 0;
         int r;
 
-        r = iso7816_select_fid(t, ODF_FID);
-        if (r >= 0)
-                r = iso7816_read_binary_all(t, ODF_MAX, &odf, &len);
+        r = read_ef(c, odf_fid, sizeof odf_fid, ODF_MAX, &odf, &len);
         if (r >= 0)
                 r = pkcs15_parse_odf(odf, len, &entries, &n);
         if (r < 0)
@@ -120,29 +88,31 @@ static int read_pin_info(Transport *t, CardPinInfo *ret) {
         r = -ENOENT;
         for (size_t i = 0; i < n; i++)
                 if (entries[i].type == PKCS15_ODF_AODF) {
-                        r = iso7816_select_path(t, entries[i].path, entries[i].path_len);
+                        r = read_ef(c, entries[i].path, entries[i].path_len, AODF_MAX, &aodf, &len);
                         break;
                 }
-        if (r >= 0)
-                r = iso7816_read_binary_all(t, AODF_MAX, &aodf, &len);
         if (r >= 0)
                 r = pkcs15_parse_aodf(aodf, len, &pins, &n_pins);
         if (r >= 0)
                 r = card_pin_info_from_aodf(pins, n_pins, ret);
         pkcs15_pins_free(pins, n_pins);
+        /* The driver's own limit, where it is stricter than the AODF. */
+        if (r >= 0 && c->model.pin_max_length > 0 &&
+            (ret->max_length == 0 || ret->max_length > c->model.pin_max_length))
+                ret->max_length = c->model.pin_max_length;
         return r;
 }
 
-int card_identity_read(Transport *t, CardIdentity *ret) {
+int card_identity_read(CardConn *c, CardIdentity *ret) {
+        const CardDriver *d = c->model.driver;
         Pkcs15TokenInfo ti = {};
-        const CardDriver *driver;
         CardIdentity id;
         int r;
 
-        card_identity_from_atr(t, &id);
+        identity_init(&id, &c->model);
 
-        r = read_tokeninfo(t, &ti);
-        if (is_transport_error(r))
+        r = read_tokeninfo(c, &ti);
+        if (card_conn_lost(r))
                 return r;
         if (r == -EBADMSG || r == -EFBIG)
                 log_warning("Card in reader answered with malformed PKCS#15 data (%s); serial unknown.",
@@ -152,28 +122,28 @@ int card_identity_read(Transport *t, CardIdentity *ret) {
         else {
                 id.serial = TAKE_PTR(ti.serial);
                 id.label = TAKE_PTR(ti.label);
-                if (streq(id.driver, "none")) {
-                        id.driver = "pkcs15";
-                        id.model = "PKCS#15 card";
+                if (!c->model.known) {
+                        id.driver = d->name;
+                        id.native = true;
+                        snprintf(id.model.name, sizeof id.model.name, "PKCS#15 card");
                 }
         }
         pkcs15_tokeninfo_done(&ti);
 
         /* The PIN: what it looks like, and how many tries it has left
          * (only where the driver can ask without risk). */
-        driver = card_driver_by_name(id.driver);
-        if (r >= 0 && driver) {
-                r = read_pin_info(t, &id.pin);
-                id.pin.query_trusted = id.quirks & ATR_QUIRK_EMPTY_VERIFY_QUERY;
-                if (r >= 0)
-                        r = driver->pin_query(t, &id.pin, &id.pin_status);
-                if (is_transport_error(r)) {
+        if (r >= 0) {
+                r = read_pin_info(c, &id.pin);
+                if (r >= 0 && d->pin_query)
+                        r = d->pin_query(c, &id.pin, &id.pin_status);
+                if (card_conn_lost(r)) {
                         card_identity_done(&id);
                         return r;
                 }
-                if (r < 0 && r != -EOPNOTSUPP)
+                if (r < 0 && r != -KART_ENOTSUPPORTED)
                         log_debug_errno(r, "Could not read the PIN's description or state: %m");
         }
+        card_conn_sighting(c, &id.seen);
         *ret = id;
         return 0;
 }
@@ -181,6 +151,5 @@ int card_identity_read(Transport *t, CardIdentity *ret) {
 void card_identity_done(CardIdentity *id) {
         free(id->serial);
         free(id->label);
-        free(id->model_owned);
         *id = (CardIdentity) {};
 }

@@ -3,34 +3,31 @@
 
 #include <stdbool.h>
 
+#include "card-driver.h"
 #include "pin.h"
-#include "transport.h"
 
 /* What a card says about itself on insertion. */
 typedef struct CardIdentity {
         char *serial;           /* PKCS#15 TokenInfo serialNumber (hex), or NULL */
         char *label;            /* TokenInfo label, or NULL */
-        const char *model;      /* static string, or model_owned */
-        char *model_owned;      /* a PKCS#11 token's model, or NULL */
-        const char *driver;     /* static string (or the token host's) */
+        CardModel model;        /* the driver's view (a PKCS#11 token's: driver NULL) */
+        const char *driver;     /* for people: "akis", "pkcs15", "none", "pkcs11:<module>" */
+        bool native;            /* kartd's own driver serves it (known ATR, or a PKCS#15 application) */
         CardPinInfo pin;        /* the user PIN from the AODF (pin.present) */
         PinStatus pin_status;
-        unsigned quirks;        /* ATR_QUIRK_* */
+        CardSighting seen;      /* for the next job on this card */
 } CardIdentity;
 
-/* Matches the ATR (quirks are applied to t), then reads the PKCS#15
- * application's TokenInfo. A card that answers nonsense still gets an
- * identity (model from the ATR, no serial) and a log line; only transport
- * failures (card removed, reset) are returned as errors. */
-int card_identity_read(Transport *t, CardIdentity *ret);
+/* Reads the PKCS#15 application's TokenInfo, the user PIN's description
+ * and its state (where the driver can ask). A card that answers nonsense
+ * still gets an identity (model from the ATR, no serial) and a log line;
+ * only transport failures (card removed, reset) are returned as errors. */
+int card_identity_read(CardConn *c, CardIdentity *ret);
 void card_identity_done(CardIdentity *id);
-
-/* Selects the PKCS#15 application: by AID, else through EF.DIR. */
-int card_select_pkcs15_app(Transport *t);
 
 /* Selects the PKCS#15 application and reads the TokenInfo serial
  * (newly allocated, NULL when the card has none). */
-int card_read_serial(Transport *t, char **ret);
+int card_read_serial(CardConn *c, char **ret);
 
-/* Model and driver from the ATR alone (no APDU); quirks applied to t. */
-void card_identity_from_atr(Transport *t, CardIdentity *ret);
+/* Model and driver from the ATR alone (no APDU). */
+void card_identity_from_atr(const uint8_t *atr, size_t len, CardIdentity *ret);

@@ -3,42 +3,53 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "apdu.h"
 #include "card-identity.h"
 #include "card-pin.h"
 #include "log.h"
 #include "macro.h"
 
+static int check_length(const PinRequest *req, const char *value) {
+        int r = card_pin_check_format(&req->info, value);
+
+        if (r >= 0 && req->pin_max_length > 0 && strlen(value) > req->pin_max_length)
+                return -EDOM;
+        return r;
+}
+
 int card_pin_check_request(const PinRequest *req) {
         int r;
 
-        if (!req->driver || !req->info.present)
-                return -EOPNOTSUPP;
+        if (!req->info.present)
+                return -KART_ENOTSUPPORTED;
         /* Without a serial there is no way to tell this card from the
          * next one put in the same reader: a PIN meant for one could go
          * to another. Such cards' PINs are not for kartd. */
         if (!req->serial)
-                return -EOPNOTSUPP;
-        r = card_pin_check_format(&req->info, req->pin);
+                return -KART_ENOTSUPPORTED;
+        r = check_length(req, req->pin);
         if (r >= 0 && req->op == PIN_OP_CHANGE)
-                r = card_pin_check_format(&req->info, req->new_pin);
+                r = check_length(req, req->new_pin);
         return r;
 }
 
-int card_check_same_card(Transport *t, const char *serial) {
+int card_check_same_card(CardConn *c, const char *serial) {
         _cleanup_free_ char *now = NULL;
         int r;
 
         if (!serial)
-                return -EOPNOTSUPP;     /* refused before; never guess */
-        r = card_read_serial(t, &now);
+                return -KART_ENOTSUPPORTED;     /* refused before; never guess */
+        r = card_read_serial(c, &now);
         switch (r) {
         case -ENOENT:           /* no PKCS#15 application, no TokenInfo */
         case -EBADMSG:          /* TokenInfo of another shape */
         case -EFBIG:
         case -EACCES:           /* SELECT refused */
-        case -EOPNOTSUPP:       /* unknown CLA/INS */
+        case -KART_ENOTSUPPORTED:       /* unknown CLA/INS */
         case -EINVAL:
+        case -EDOM:
                 return -EMEDIUMTYPE;    /* the card answered: it is not ours */
         }
         if (r < 0)
@@ -46,18 +57,30 @@ int card_check_same_card(Transport *t, const char *serial) {
         return streq_ptr(now, serial) ? 0 : -EMEDIUMTYPE;
 }
 
+int card_pin_same_card(CardConn *c, const char *serial, const CardSighting *seen) {
+        int r;
+
+        card_conn_use_sighting(c, seen);
+        if (!card_conn_same_as(c, seen))
+                return card_check_same_card(c, serial);
+        r = c->model.driver->select_app(c);
+        if (r < 0 && !card_conn_lost(r))
+                return -EMEDIUMTYPE;    /* the application is gone: not the card it was */
+        return r;
+}
+
 /* req->status must be the state as known when the command is about to go
  * out (engine-pin.c sees to it for queued calls).
  *
  * PIN_STATE_UNKNOWN goes ahead without force, on purpose. security.md's
  * interlock refuses "when the card says one try is left"; a card that
- * cannot be asked without risk (AKİS) is unknown after every insertion,
- * so refusing then would make force=true the normal way to use such a
- * card and teach users and clients to always pass it, which would defeat
- * the interlock where it does know. The card's first answer (63Cx or
- * 9000) makes the state known, and from then on the interlock holds, for
- * calls queued behind that one too, and when the same card is put back in
- * the same reader (engine.c's PinMemo). */
+ * cannot be asked without risk (AKİS 1.2) is unknown after every
+ * insertion, so refusing then would make force=true the normal way to use
+ * such a card and teach users and clients to always pass it, which would
+ * defeat the interlock where it does know. The card's first answer (63Cx
+ * or 9000) makes the state known, and from then on the interlock holds,
+ * for calls queued behind that one too, and when the same card is put
+ * back in the same reader (engine.c's PinMemo). */
 int card_pin_interlock(const PinRequest *req) {
         switch (req->status.state) {
         case PIN_STATE_BLOCKED:
@@ -71,40 +94,63 @@ int card_pin_interlock(const PinRequest *req) {
         }
 }
 
-int card_pin_run(Transport *t, PinRequest *req) {
+int card_pin_apply_sw(const CardConn *c, uint16_t sw, PinStatus *status) {
+        int r = card_conn_check_sw(c, sw);
+
+        if (sw == SW_OK) {
+                /* Right PIN: the counter is back at its maximum. */
+                status->state = PIN_STATE_OK;
+                status->tries_left = status->tries_max;
+                return 0;
+        }
+        switch (r) {
+        case -EKEYREJECTED:
+                if ((sw & 0xFFF0) == 0x63C0)
+                        pin_status_set_tries(status, sw & 0x0F);
+                return r;
+        case -EKEYEXPIRED:
+                status->state = PIN_STATE_LOCKED;
+                status->tries_left = 0;
+                return r;
+        case -EDOM:
+                return r;
+        default:
+                return -EIO;
+        }
+}
+
+int card_pin_run(CardConn *c, PinRequest *req) {
+        const CardDriver *d = c->model.driver;
         int r, q;
 
         req->sw = 0;
         r = card_pin_check_request(req);
         if (r < 0)
                 return r;
+        if (!d || !c->model.pin_native)
+                return -KART_ENOTSUPPORTED;
 
         /* Identity first: a PIN meant for one card never goes to another. */
-        r = card_check_same_card(t, req->serial);
+        r = card_pin_same_card(c, req->serial, req->seen);
         if (r < 0)
                 return r;
 
-        q = req->driver->pin_query(t, &req->info, &req->status);
-        if (q < 0 && q != -EOPNOTSUPP)
+        q = d->pin_query ? d->pin_query(c, &req->info, &req->status) : -KART_ENOTSUPPORTED;
+        if (q < 0 && q != -KART_ENOTSUPPORTED)
                 return q;
         r = card_pin_interlock(req);
         if (r < 0)
                 return r;
 
         if (req->op == PIN_OP_CHANGE)
-                r = req->driver->pin_change(t, &req->info, req->pin, req->new_pin, &req->sw);
+                r = d->pin_change(c, &req->info, req->pin, req->new_pin, &req->sw);
         else
-                r = req->driver->pin_verify(t, &req->info, req->pin, &req->sw);
+                r = d->pin_verify(c, &req->info, req->pin, &req->sw);
         if (r < 0)
                 return r;
-        r = card_pin_apply_sw(req->sw, &req->status);
-
-        /* The state after, from the card where it can tell. A successful
-         * VERIFY leaves the PIN verified; the query then answers 9000. */
-        q = req->driver->pin_query(t, &req->info, &req->status);
-        if (q == -ENOMEDIUM || q == -ECONNRESET)
-                log_debug("Card went away right after the PIN command.");
-        if (r == -EKEYEXPIRED && req->status.state == PIN_STATE_BLOCKED)
-                r = -EKEYREVOKED;
+        r = card_pin_apply_sw(c, req->sw, &req->status);
+        /* Whatever the answer: no verified PIN stays behind for the next
+         * program that talks to this card. */
+        card_conn_logout(c);
         return r;
 }

@@ -4,9 +4,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "driver.h"
+#include "card-driver.h"
 #include "pin.h"
-#include "transport.h"
 
 /* The card side of an online unlock (backend protocol v1, "Card side"):
  * the card's admin key, held by the backend, authorizes one RESET RETRY
@@ -25,10 +24,7 @@ typedef int (*CardUnlockAuthorize)(const uint8_t challenge[CARD_UNLOCK_CHALLENGE
 
 typedef struct CardUnlockRequest {
         const char *serial;             /* the TokenInfo serial (hex) the card must have */
-        const CardDriver *driver;       /* reads the PIN state afterwards */
         CardPinInfo info;               /* the user PIN's format and reference */
-        uint8_t key_ref;                /* P2 of EXTERNAL AUTHENTICATE */
-        uint8_t key_version;            /* for the backend's derivation; not sent to the card */
         const char *new_pin;            /* secret: the caller keeps it in secret_strdup() memory */
         PinStatus status;               /* the PIN state as last known */
         CardUnlockAuthorize authorize;
@@ -54,35 +50,22 @@ typedef struct CardUnlockResult {
 
 const char *card_unlock_step_to_string(CardUnlockStep s);
 
-/* Checks the request without sending anything: -EOPNOTSUPP (no serial,
- * no user PIN, no driver), -EINVAL (no authorize callback), -EDOM (the
- * new PIN has not the card's format). */
-int card_unlock_check_request(const CardUnlockRequest *req);
+/* Checks the request without sending anything: -KART_ENOTSUPPORTED (no serial,
+ * no user PIN, a card the open protocol does not apply to), -EINVAL (no
+ * authorize callback), -EDOM (the new PIN has not the card's format). */
+int card_unlock_check_request(const CardModel *m, const CardUnlockRequest *req);
 
 /* SELECT + TokenInfo (the serial must match), GET CHALLENGE, authorize(),
- * EXTERNAL AUTHENTICATE, RESET RETRY COUNTER P1=02 with the new PIN
- * padded as the AODF says, then the PIN state. Returns 0 when the new PIN
- * is set, else: what card_unlock_check_request() returns, -EMEDIUMTYPE
- * another card, the authorize callback's error, -EKEYREJECTED the
- * cryptogram was refused (63Cx), -EKEYREVOKED the admin key is exhausted
- * (6983), -EACCES RESET RETRY COUNTER refused (6982), -EPROTO any other
- * answer, and the transport's -ENOMEDIUM (removed), -ECONNRESET (reset by
- * another; no grant survives), -EIO. *ret says where it stopped; a card
- * removed with rrc_sent and no sw_rrc is a torn unlock: see
- * card_unlock_probe(). */
-int card_unlock_run(Transport *t, const CardUnlockRequest *req, CardUnlockResult *ret);
-
-/* After a torn RESET RETRY COUNTER: did the new PIN take? *status is in:
- * the state as last known (before the unlock), out: the state now. The
- * card is asked first where it can be asked safely; a VERIFY with the new
- * PIN goes out only when the PIN is locked (by the card's word, or, for a
- * card that cannot be asked, by *status): a locked PIN answers 6983 and
- * moves no counter, an unlocked one with the new PIN 9000. Returns 1 the
- * new PIN is set, 0 it is not (the PIN is still locked), -EALREADY the card
- * says the PIN is not locked (no VERIFY sent: the unlock most likely took,
- * but a wrong PIN would cost a try), -EOPNOTSUPP the state is not known
- * to be locked (nothing sent after the identity), -EDOM, -EMEDIUMTYPE,
- * -EKEYREJECTED (63Cx: the card was not locked after all), -EPROTO, or a
- * transport error. */
-int card_unlock_probe(Transport *t, const char *serial, const CardPinInfo *info, const char *new_pin,
-                      PinStatus *status);
+ * EXTERNAL AUTHENTICATE with the card's key (CardModel's unlock_key_ref),
+ * RESET RETRY COUNTER P1=02 with the new PIN padded as the AODF says,
+ * then the PIN state; the card is left logged out. Returns 0 when the new
+ * PIN is set, else: what card_unlock_check_request() returns,
+ * -EMEDIUMTYPE another card, the authorize callback's error,
+ * -EKEYREJECTED the cryptogram was refused (63Cx), -EKEYREVOKED the admin
+ * key is exhausted (6983), -EACCES RESET RETRY COUNTER refused (6982),
+ * -EPROTO any other answer, and the transport's -ENOMEDIUM (removed),
+ * -ECONNRESET (reset by another; no grant survives), -EIO. *ret says
+ * where it stopped; a card removed with rrc_sent and no sw_rrc is a torn
+ * unlock: the PIN may or may not be set, and a retry in the same session
+ * (a new authorization) settles it. */
+int card_unlock_run(CardConn *c, const CardUnlockRequest *req, CardUnlockResult *ret);

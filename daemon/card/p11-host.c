@@ -40,7 +40,7 @@ typedef struct FindJob {
         TokenHost *host;
         size_t index;           /* the module asked */
         char *reader;
-        bool native_known;
+        TokenUse use;
         TokenFindDone done;
         void *userdata;
         /* Written on the module's thread. */
@@ -76,9 +76,14 @@ static bool usable(P11Module *m) {
         return p11_module_state(m) == P11_LOADING || p11_module_state(m) == P11_READY;
 }
 
-bool token_host_wants(TokenHost *h, bool native_known) {
+/* Whether module m may take a card for this use. */
+static bool serves(P11Module *m, TokenUse use) {
+        return usable(m) && (use != TOKEN_USE_PREFERRED || p11_module_prefer(m));
+}
+
+bool token_host_wants(TokenHost *h, TokenUse use) {
         for (size_t i = 0; h && i < h->n_modules; i++)
-                if (usable(h->modules[i]) && (!native_known || p11_module_prefer(h->modules[i])))
+                if (serves(h->modules[i], use))
                         return true;
         return false;
 }
@@ -104,8 +109,8 @@ static int find_run(P11Module *m, CK_FUNCTION_LIST *f, void *userdata) {
                 return r;
         j->slot = t.slot;
         r = card_token_identity_read(&t, &j->id);
-        if (r < 0)
-                return r;
+        if (r < 0 || j->use == TOKEN_USE_PIN)
+                return r;       /* kartd's driver reads the rest */
         /* Certificates belong to the insertion, as with the APDU drivers;
          * a failure here only means a later read. */
         if (card_token_read_certificates(&t, &j->files, &j->n_files, &j->bytes) < 0)
@@ -115,21 +120,21 @@ static int find_run(P11Module *m, CK_FUNCTION_LIST *f, void *userdata) {
 
 static void find_done(int result, void *userdata);
 
-static int find_from(TokenHost *h, size_t from, const char *reader, bool native_known,
+static int find_from(TokenHost *h, size_t from, const char *reader, TokenUse use,
                      TokenFindDone done, void *userdata) {
         for (size_t i = from; i < h->n_modules; i++) {
                 P11Module *m = h->modules[i];
                 FindJob *j;
                 int r;
 
-                if (!usable(m) || (native_known && !p11_module_prefer(m)))
+                if (!serves(m, use))
                         continue;
                 j = calloc(1, sizeof *j);
                 if (!j || !(j->reader = strdup(reader))) {
                         free(j);
                         return -ENOMEM;
                 }
-                *j = (FindJob) { .host = h, .index = i, .reader = j->reader, .native_known = native_known,
+                *j = (FindJob) { .host = h, .index = i, .reader = j->reader, .use = use,
                                  .done = done, .userdata = userdata };
                 r = p11_module_submit(m, "reading the token", find_run, find_done, j, find_job_free);
                 if (r >= 0)
@@ -162,14 +167,14 @@ static void find_done(int result, void *userdata) {
         if (result != -ENOENT && result != -ETIMEDOUT)
                 log_warning_errno(result, "PKCS#11 module %s could not read the token of '%s': %m",
                                   p11_module_name(m), j->reader);
-        if (find_from(h, j->index + 1, j->reader, j->native_known, j->done, j->userdata) < 0) {
+        if (find_from(h, j->index + 1, j->reader, j->use, j->done, j->userdata) < 0) {
                 log_oom();
                 j->done(-ENOMEM, NULL, NULL, NULL, 0, 0, j->userdata);
         }
 }
 
-int token_host_find(TokenHost *h, const char *reader, bool native_known, TokenFindDone done, void *userdata) {
-        return find_from(h, 0, reader, native_known, done, userdata);
+int token_host_find(TokenHost *h, const char *reader, TokenUse use, TokenFindDone done, void *userdata) {
+        return find_from(h, 0, reader, use, done, userdata);
 }
 
 /* ---- software slots ---- */

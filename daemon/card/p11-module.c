@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kart-error.h"
 #include "log.h"
 #include "macro.h"
 #include "p11-module.h"
@@ -108,7 +109,7 @@ int p11_rv_to_errno(CK_RV rv) {
         case CKR_HOST_MEMORY:
                 return -ENOMEM;
         case CKR_FUNCTION_NOT_SUPPORTED:
-                return -EOPNOTSUPP;
+                return -KART_ENOTSUPPORTED;
         default:
                 return -EIO;
         }

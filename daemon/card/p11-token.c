@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -178,6 +179,7 @@ static int token_info(CardToken *t, CK_TOKEN_INFO *ret) {
 
 int card_token_identity_read(CardToken *t, CardIdentity *ret) {
         CardIdentity id = { .driver = p11_module_driver(t->module), .pin_status = PIN_STATUS_UNKNOWN };
+        _cleanup_free_ char *model = NULL;
         CK_TOKEN_INFO info;
         int r;
 
@@ -186,18 +188,18 @@ int card_token_identity_read(CardToken *t, CardIdentity *ret) {
                 return r;
         id.serial = p11_trim(info.serialNumber, sizeof info.serialNumber);
         id.label = p11_trim(info.label, sizeof info.label);
-        id.model_owned = p11_trim(info.model, sizeof info.model);
-        if (id.model_owned && !*id.model_owned) {
-                free(id.model_owned);
-                id.model_owned = p11_trim(info.manufacturerID, sizeof info.manufacturerID);
+        model = p11_trim(info.model, sizeof info.model);
+        if (model && !*model) {
+                free(model);
+                model = p11_trim(info.manufacturerID, sizeof info.manufacturerID);
         }
-        if (!id.serial || !id.label || !id.model_owned) {
+        if (!id.serial || !id.label || !model) {
                 card_identity_done(&id);
                 return -ENOMEM;
         }
         if (!*id.serial)
                 id.serial = mfree(id.serial);
-        id.model = *id.model_owned ? id.model_owned : "PKCS#11 token";
+        snprintf(id.model.name, sizeof id.model.name, "%s", *model ? model : "PKCS#11 token");
         /* A PIN kartd can pass on: typed by the user, not on a pad. */
         if ((info.flags & CKF_USER_PIN_INITIALIZED) && !(info.flags & CKF_PROTECTED_AUTHENTICATION_PATH)) {
                 id.pin = (CardPinInfo) {
@@ -331,17 +333,6 @@ int card_token_read_certificates(CardToken *t, CardCertFile **ret, size_t *ret_n
         return 0;
 }
 
-int card_token_pin_check(const PinRequest *req) {
-        int r;
-
-        if (!req->info.present || !req->serial)
-                return -EOPNOTSUPP;
-        r = card_pin_check_format(&req->info, req->pin);
-        if (r >= 0 && req->op == PIN_OP_CHANGE)
-                r = card_pin_check_format(&req->info, req->new_pin);
-        return r;
-}
-
 /* The token's serial is the card's: a PIN meant for one card never goes
  * to another put in the same reader meanwhile. */
 static int check_same_token(CardToken *t, const char *serial, CK_TOKEN_INFO *info) {
@@ -387,7 +378,7 @@ int card_token_pin_run(CardToken *t, PinRequest *req) {
         int r, q;
 
         req->sw = 0;
-        r = card_token_pin_check(req);
+        r = card_pin_check_request(req);
         if (r < 0)
                 return r;
         r = check_same_token(t, req->serial, &info);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "kart-error.h"
 #include "macro.h"
 #include "pin.h"
 
@@ -60,7 +61,7 @@ int card_pin_check_format(const CardPinInfo *pin, const char *value) {
                 return -EDOM;
         len = strnlen(value, PKCS15_PIN_MAX_LENGTH + 1);
         if (!pin->present)
-                return -EOPNOTSUPP;
+                return -KART_ENOTSUPPORTED;
         if (len == 0 || len < pin->min_length || len > card_pin_max_length(pin))
                 return -EDOM;
         switch (pin->type) {
@@ -76,7 +77,7 @@ int card_pin_check_format(const CardPinInfo *pin, const char *value) {
                 return 0;
         default:
                 /* BCD encodings: not written yet; never guess. */
-                return -EOPNOTSUPP;
+                return -KART_ENOTSUPPORTED;
         }
 }
 
@@ -103,25 +104,4 @@ void pin_status_set_tries(PinStatus *s, int tries_left) {
                 s->tries_max = tries_left;
         s->state = tries_left <= 0 ? PIN_STATE_LOCKED :
                    tries_left == 1 ? PIN_STATE_LAST_TRY : PIN_STATE_OK;
-}
-
-int card_pin_apply_sw(uint16_t sw, PinStatus *status) {
-        if (sw == 0x9000) {
-                /* Right PIN: the counter is back at its maximum. */
-                status->state = PIN_STATE_OK;
-                status->tries_left = status->tries_max;
-                return 0;
-        }
-        if ((sw & 0xFFF0) == 0x63C0) {
-                pin_status_set_tries(status, sw & 0x0F);
-                return -EKEYREJECTED;
-        }
-        if (sw == 0x6983 || sw == 0x6984) {
-                status->state = PIN_STATE_LOCKED;
-                status->tries_left = 0;
-                return -EKEYEXPIRED;
-        }
-        if (sw == 0x6700 || sw == 0x6A80)
-                return -EDOM;
-        return -EIO;
 }

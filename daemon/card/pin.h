@@ -19,7 +19,6 @@ typedef struct CardPinInfo {
         bool needs_padding;
         uint8_t pad_char;
         int puk_reference;      /* -1 when unknown */
-        bool query_trusted;     /* the card is known to treat an empty VERIFY as a free query */
 } CardPinInfo;
 
 typedef struct PinStatus {
@@ -48,11 +47,6 @@ int card_pin_check_format(const CardPinInfo *pin, const char *value);
  * wants it. buf must hold PKCS15_PIN_MAX_LENGTH bytes; -EDOM on a bad
  * format. */
 int card_pin_encode(const CardPinInfo *pin, const char *value, uint8_t *buf, size_t *ret_len);
-
-/* Folds the status word of a VERIFY or CHANGE into *status and returns
- * the operation's result: 0, -EKEYREJECTED (wrong; tries in status),
- * -EKEYEXPIRED (locked), -EDOM (the card rejected the format), -EIO. */
-int card_pin_apply_sw(uint16_t sw, PinStatus *status);
 
 /* Sets state from tries_left and remembers the highest tries seen. */
 void pin_status_set_tries(PinStatus *s, int tries_left);

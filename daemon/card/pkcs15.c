@@ -597,3 +597,31 @@ int pkcs15_parse_cdf(const uint8_t *buf, size_t len, Pkcs15Cert **ret, size_t *r
         *ret = items;
         return 0;
 }
+
+int pkcs15_dir_app_path(const uint8_t *dir, size_t len, uint8_t *path, size_t size, size_t *ret_len) {
+        static const uint8_t aid[] = { 0xA0, 0x00, 0x00, 0x00, 0x63, 0x50, 0x4B, 0x43, 0x53, 0x2D, 0x31, 0x35 };
+        Pkcs15App *apps = NULL;
+        size_t n = 0;
+        int r;
+
+        r = pkcs15_parse_dir(dir, len, &apps, &n);
+        if (r < 0)
+                return r;
+        r = -ENOENT;
+        for (size_t i = 0; i < n; i++) {
+                if (apps[i].aid_len != sizeof aid || memcmp(apps[i].aid, aid, sizeof aid) != 0)
+                        continue;
+                if (apps[i].path_len == 0)
+                        break;
+                if (apps[i].path_len > size) {
+                        r = -ENOBUFS;
+                        break;
+                }
+                memcpy(path, apps[i].path, apps[i].path_len);
+                *ret_len = apps[i].path_len;
+                r = 0;
+                break;
+        }
+        pkcs15_apps_free(apps, n);
+        return r;
+}

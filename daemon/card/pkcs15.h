@@ -25,6 +25,11 @@ typedef struct Pkcs15App {
 int pkcs15_parse_dir(const uint8_t *buf, size_t len, Pkcs15App **ret_apps, size_t *ret_n);
 void pkcs15_apps_free(Pkcs15App *apps, size_t n);
 
+/* The path EF.DIR gives for the PKCS#15 application (AID A0 00 00 00 63
+ * "PKCS-15"): 0, -ENOENT when there is none or it has no path,
+ * -ENOBUFS when the path is longer than size, -EBADMSG malformed. */
+int pkcs15_dir_app_path(const uint8_t *dir, size_t len, uint8_t *path, size_t size, size_t *ret_len);
+
 typedef enum Pkcs15OdfType {
         PKCS15_ODF_PRKDF = 0,
         PKCS15_ODF_PUKDF = 1,

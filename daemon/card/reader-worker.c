@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "atr.h"
 #include "log.h"
 #include "macro.h"
 #include "reader-worker.h"
@@ -68,6 +67,7 @@ static void drop_context(ReaderWorker *w) {
 
 static int run_once(ReaderWorker *w, Job *j) {
         PcscTransport t;
+        CardConn c;
         int r;
 
         r = ensure_context(w);
@@ -84,11 +84,8 @@ static int run_once(ReaderWorker *w, Job *j) {
         }
         if (r < 0)
                 return r;
-        /* The card's limits hold for every job, not only for the one that
-         * identifies it: an AKİS card asked for more than 244 bytes
-         * answers short, which looks like the end of the file. */
-        (void) atr_apply_quirks(&t.base);
-        r = j->func(&t.base, j->userdata);
+        card_conn_init(&c, &t.base);
+        r = j->func(&c, j->userdata);
         pcsc_transport_close(&t);
         return r;
 }

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 
 #include "mailbox.h"
-#include "transport.h"
+#include "card-driver.h"
 
 /* One thread per reader runs that reader's card operations, one at a time,
  * each inside its own PC/SC connection and transaction; the result goes
@@ -13,9 +13,9 @@
 
 typedef struct ReaderWorker ReaderWorker;
 
-/* Runs on the worker thread with the card connected and the transaction
- * held. Returns 0 or -errno. */
-typedef int (*ReaderJobFunc)(Transport *t, void *userdata);
+/* Runs on the worker thread with the card connected, the transaction
+ * held and the card's driver chosen by its ATR. Returns 0 or -errno. */
+typedef int (*ReaderJobFunc)(CardConn *c, void *userdata);
 /* Runs on the loop with the job's result. */
 typedef void (*ReaderDoneFunc)(int result, void *userdata);
 

@@ -50,11 +50,25 @@ TokenHost *token_host_free(TokenHost *h);
 /* Whether a module thread is in a job (or hung in one): token_host_free()
  * may leave it behind, still using what the job points to. */
 bool token_host_busy(TokenHost *h);
-/* Whether a usable module may serve a card: the native driver is
- * preferred when it knows the card (native_known), unless a module is
- * configured with Prefer=. */
-bool token_host_wants(TokenHost *h, bool native_known);
-int token_host_find(TokenHost *h, const char *reader, bool native_known, TokenFindDone done, void *userdata);
+/* What a module is asked to do with a card in a reader. */
+typedef enum TokenUse {
+        /* kartd's own driver cannot read the card: the module serves it
+         * whole (identity, certificates, PIN). */
+        TOKEN_USE_CARD,
+        /* kartd reads the card, but a module configured with Prefer=
+         * serves it whole all the same. */
+        TOKEN_USE_PREFERRED,
+        /* kartd reads the card (identity, certificates, tries); the
+         * module carries its PIN operations, which kartd's driver has no
+         * established commands for (or PinOperations=module says so). */
+        TOKEN_USE_PIN,
+} TokenUse;
+
+/* Whether a usable module may take a card for this use. */
+bool token_host_wants(TokenHost *h, TokenUse use);
+/* Asks the modules in order for the token in the slot described as
+ * reader; for TOKEN_USE_PIN only its identity is read. */
+int token_host_find(TokenHost *h, const char *reader, TokenUse use, TokenFindDone done, void *userdata);
 /* The slot descriptions of the software tokens now present, as
  * reader names (NULL-terminated, the host's). */
 char **token_host_soft_slots(TokenHost *h);
@@ -72,8 +86,6 @@ int token_ref_submit(TokenRef *r, const char *what, TokenJobFunc job, TokenDoneF
 /* The jobs, on the module's thread. */
 int card_token_identity_read(CardToken *t, CardIdentity *ret);
 int card_token_read_certificates(CardToken *t, CardCertFile **ret, size_t *ret_n, size_t *ret_bytes);
-/* The checks of card_pin_check_request() without an APDU driver. */
-int card_token_pin_check(const PinRequest *req);
 /* As card_pin_run(): the same card (serial), the interlock, then
  * C_Login/C_Logout or C_SetPIN, and the state from the token's flags. */
 int card_token_pin_run(CardToken *t, PinRequest *req);

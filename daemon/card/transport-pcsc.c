@@ -84,6 +84,23 @@ static const TransportOps pcsc_ops = {
         .transmit = pcsc_transmit,
 };
 
+/* pcsc-lite counts a reader's insertions and removals in the high word
+ * of dwEventState; a reset does not count. Read inside the transaction:
+ * the count a later job compares to tells whether the card left the
+ * reader in between. */
+static void read_reader_events(PcscTransport *t) {
+        SCARD_READERSTATE st = {
+                .szReader = t->reader,
+                .dwCurrentState = SCARD_STATE_UNAWARE,
+        };
+
+        if (SCardGetStatusChange(t->context, 0, &st, 1) != SCARD_S_SUCCESS ||
+            !(st.dwEventState & SCARD_STATE_PRESENT))
+                return;
+        t->base.reader_events = (uint32_t) (st.dwEventState >> 16);
+        t->base.reader_events_known = true;
+}
+
 int pcsc_transport_open(PcscTransport *t, SCARDCONTEXT ctx, const char *reader) {
         BYTE atr[MAX_ATR_SIZE];
         DWORD atr_len = sizeof atr, state, proto, name_len = 0;
@@ -120,12 +137,16 @@ int pcsc_transport_open(PcscTransport *t, SCARDCONTEXT ctx, const char *reader) 
         }
         t->base.atr_len = MIN((size_t) atr_len, sizeof t->base.atr);
         memcpy(t->base.atr, atr, t->base.atr_len);
+        read_reader_events(t);
         return 0;
 }
 
 void pcsc_transport_close(PcscTransport *t) {
+        /* A job that left security state it could not clear otherwise
+         * (a verified PIN) resets the card: nothing stays behind for the
+         * next program that talks to it. */
         if (t->in_transaction)
-                (void) SCardEndTransaction(t->card, SCARD_LEAVE_CARD);
+                (void) SCardEndTransaction(t->card, t->base.reset_on_close ? SCARD_RESET_CARD : SCARD_LEAVE_CARD);
         if (t->connected)
                 (void) SCardDisconnect(t->card, SCARD_LEAVE_CARD);
         t->in_transaction = t->connected = false;

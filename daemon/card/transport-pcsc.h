@@ -20,5 +20,6 @@ int pcsc_error_to_errno(LONG rv);
 
 /* Connects, begins a transaction and reads the ATR into base. */
 int pcsc_transport_open(PcscTransport *t, SCARDCONTEXT ctx, const char *reader);
-/* Ends the transaction and disconnects, leaving the card as it is. */
+/* Ends the transaction and disconnects, leaving the card as it is, or
+ * resetting it when the job asked (base.reset_on_close). */
 void pcsc_transport_close(PcscTransport *t);

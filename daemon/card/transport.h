@@ -24,6 +24,14 @@ struct Transport {
         size_t max_recv;        /* largest response data the card sends; 0 = 256 */
         bool extended;          /* card accepts extended-length APDUs */
         unsigned apdu_count;    /* exchanges so far, for tests and benchmarks */
+        /* The reader's count of insertions and removals when this job
+         * began (pcsc-lite's event counter): equal counts mean the card
+         * stayed in the reader in between. */
+        uint32_t reader_events;
+        bool reader_events_known;
+        /* Set by a job that leaves security state behind and has no
+         * command to clear it: the transaction ends with a card reset. */
+        bool reset_on_close;
 };
 
 static inline int transport_transmit(Transport *t, const uint8_t *cmd, size_t cmd_len,

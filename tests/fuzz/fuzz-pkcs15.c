@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target for everything that parses bytes from a card: the
- * BER-TLV reader, the five PKCS#15 file parsers and the ATR table.
+ * BER-TLV reader, the five PKCS#15 file parsers (and EF.DIR's application
+ * path), the drivers' ATR rules (AKİS versions), and the AKİS answers
+ * kartd reads: the v1.0 FCI's PIN bits and file ID, the v2.x SDO header.
  *
  * Not part of the default build. From the top source directory:
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
  *         -I . -I common -I daemon/card tests/fuzz/fuzz-pkcs15.c \
  *         daemon/card/tlv.c daemon/card/pkcs15.c daemon/card/atr.c \
+ *         daemon/card/akis-model.c daemon/card/pin.c \
  *         common/hexutil.c common/strutil.c -o fuzz-pkcs15
  *   mkdir -p corpus && ./fuzz-pkcs15 -max_total_time=60 corpus
  *
@@ -21,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "akis-model.h"
 #include "atr.h"
 #include "pkcs15.h"
 #include "tlv.h"
@@ -120,15 +124,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
 
         {
-                const AtrEntry *e = atr_match(data, size);
+                CardModel m = {};
                 const uint8_t *h;
                 size_t hlen;
 
-                if (e)
-                        assert(e->model && e->driver && size <= ATR_MAX_SIZE);
+                if (akis_model_from_atr(data, size, &m))
+                        assert(size <= ATR_MAX_SIZE && memchr(m.name, 0, sizeof m.name) &&
+                               m.variant <= AKIS_SET_V2);
                 if (atr_historical_bytes(data, size, &h, &hlen) >= 0)
                         assert(h >= data && h + hlen <= data + size);
-                (void) atr_is_akis(data, size);
+        }
+        {
+                PinStatus s = { PIN_STATE_UNKNOWN, -1, 3 };
+                uint8_t fid[2], path[16];
+                size_t plen = 0;
+
+                if (akis2_parse_tries(data, size, 0x01, &s) >= 0)
+                        assert(s.tries_max >= 1 && s.tries_max <= 15 && s.tries_left >= 0 &&
+                               s.tries_left <= s.tries_max);
+                s = (PinStatus) { PIN_STATE_UNKNOWN, -1, 3 };
+                if (akis10_parse_fci_pin(data, size, &s) >= 0)
+                        assert(s.tries_left >= 1 && s.tries_left <= 3);
+                (void) akis_parse_fci_file_id(data, size, fid);
+                if (pkcs15_dir_app_path(data, size, path, sizeof path, &plen) >= 0)
+                        assert(plen > 0 && plen <= sizeof path);
         }
         return 0;
 }

@@ -322,3 +322,18 @@ void fake_transport_done(FakeTransport *f) {
         }
         fake_transport_free(f);
 }
+
+void fake_transport_set_atr(FakeTransport *f, const char *hex) {
+        int n = hex_decode(hex, f->base.atr, sizeof f->base.atr);
+
+        assert_true(n >= 0);
+        f->base.atr_len = (size_t) n;
+}
+
+FakeTransport *fake_card_new(const char *script, const char *atr_hex, CardConn *ret) {
+        FakeTransport *f = fake_transport_new(script);
+
+        fake_transport_set_atr(f, atr_hex);
+        card_conn_init(ret, &f->base);
+        return f;
+}

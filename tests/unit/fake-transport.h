@@ -32,6 +32,7 @@
 
 #include <stddef.h>
 
+#include "card-driver.h"
 #include "transport.h"
 
 typedef struct FakeStep FakeStep;
@@ -49,6 +50,12 @@ typedef struct FakeTransport {
 FakeTransport *fake_transport_new(const char *path);
 /* The same from a string: name is used in messages only. */
 FakeTransport *fake_transport_new_from_string(const char *name, const char *text);
+
+/* Sets the ATR the transport reports (hex, as in a script). */
+void fake_transport_set_atr(FakeTransport *f, const char *hex);
+/* A fake card with this ATR and script, and the connection a reader
+ * worker would hand a job: the driver chosen by the ATR. */
+FakeTransport *fake_card_new(const char *script, const char *atr_hex, CardConn *ret);
 
 /* Steps not consumed yet. */
 size_t fake_transport_remaining(const FakeTransport *f);

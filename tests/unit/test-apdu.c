@@ -13,7 +13,9 @@
 #include <string.h>
 
 #include "apdu.h"
+#include "card-driver.h"
 #include "hexutil.h"
+#include "iso7816.h"
 
 /* A fake card: expects commands in order and replies as scripted. */
 typedef struct Exchange {
@@ -136,14 +138,38 @@ static void test_nonsense(void **state) {
         assert_int_equal(apdu_transmit(&f.base, &(Apdu) { .ins = 0xB0, .le = 256 }, resp, sizeof resp, &len, &sw), -EMSGSIZE);
 }
 
+/* The one ISO 7816-4 table, and the AKİS driver's differences: a blocked
+ * PIN is 6984 on 1.x and 6983 on 2.x, and the other word means nothing
+ * established on that version. */
 static void test_sw_to_errno(void **state) {
-        assert_int_equal(apdu_sw_to_errno(0x9000), 0);
-        assert_int_equal(apdu_sw_to_errno(0x6282), 0);
-        assert_int_equal(apdu_sw_to_errno(0x6A82), -ENOENT);
-        assert_int_equal(apdu_sw_to_errno(0x63C2), -EKEYREJECTED);
-        assert_int_equal(apdu_sw_to_errno(0x6983), -EKEYEXPIRED);
-        assert_int_equal(apdu_sw_to_errno(0x6D00), -EOPNOTSUPP);
-        assert_int_equal(apdu_sw_to_errno(0x6F00), -EIO);
+        static const char *const akis12 = "3B9F968131FE45806755454B41451293318073B3A1806B";
+        static const char *const akis2 = "3B9F978131FE4580655443D2210831C073F6218081055B";
+        Transport t = {};
+        CardConn c;
+
+        assert_int_equal(iso7816_check_sw(0x9000), 0);
+        assert_int_equal(iso7816_check_sw(0x6282), 0);
+        assert_int_equal(iso7816_check_sw(0x6A82), -ENOENT);
+        assert_int_equal(iso7816_check_sw(0x63C2), -EKEYREJECTED);
+        assert_int_equal(iso7816_check_sw(0x6983), -EKEYEXPIRED);
+        assert_int_equal(iso7816_check_sw(0x6984), -EKEYEXPIRED);
+        assert_int_equal(iso7816_check_sw(0x6700), -EDOM);
+        assert_int_equal(iso7816_check_sw(0x6A86), -EINVAL);
+        assert_int_equal(iso7816_check_sw(0x6D00), -EOPNOTSUPP);
+        assert_int_equal(iso7816_check_sw(0x6F00), -EIO);
+        assert_string_equal(iso7816_sw_name(0x6A82), "file not found");
+        assert_string_equal(iso7816_sw_name(0x6F00), "unknown");
+
+        t.atr_len = (size_t) hex_decode(akis12, t.atr, sizeof t.atr);
+        card_conn_init(&c, &t);
+        assert_int_equal(card_conn_check_sw(&c, 0x6984), -EKEYEXPIRED);
+        assert_int_equal(card_conn_check_sw(&c, 0x6983), -EIO);
+        assert_int_equal(card_conn_check_sw(&c, 0x6A82), -ENOENT);
+        t.atr_len = (size_t) hex_decode(akis2, t.atr, sizeof t.atr);
+        card_conn_init(&c, &t);
+        assert_int_equal(card_conn_check_sw(&c, 0x6983), -EKEYEXPIRED);
+        assert_int_equal(card_conn_check_sw(&c, 0x6984), -EIO);
+        assert_int_equal(card_conn_check_sw(&c, 0x63C1), -EKEYREJECTED);
 }
 
 int main(void) {
