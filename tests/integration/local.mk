@@ -9,6 +9,7 @@ integration_tests = \
 	tests/integration/test-kartctl.sh \
 	tests/integration/test-two-worlds.sh \
 	tests/integration/test-pin.sh \
+	tests/integration/test-pin-logout.sh \
 	tests/integration/test-kartctl-pin.sh \
 	tests/integration/test-pin-akis.sh \
 	tests/integration/test-pin-safety.sh \
