@@ -115,6 +115,12 @@ struct FsNode {
 
 FsNode *fs_free(FsNode *n);
 FsNode *fs_add(FsNode *parent, uint16_t fid, bool is_df);
+/* A child of df with this FID; want_df: 1 a DF, 0 an EF, -1 either. */
+FsNode *fs_child(FsNode *df, uint16_t fid, int want_df);
+/* The file at a relative path of FIDs (2 bytes each) from start. */
+FsNode *fs_path(FsNode *start, const uint8_t *p, size_t len);
+/* The DF whose name is exactly name (anywhere in the tree). */
+FsNode *fs_df_named(FsNode *root, const uint8_t *name, size_t len);
 
 /* ---- the card ---- */
 
@@ -172,6 +178,11 @@ bool apdu_is_secret(uint8_t ins);
 /* fs.c: SELECT and READ BINARY */
 void fs_select(Card *c, const Apdu *a, Response *r);
 void fs_read_binary(Card *c, const Apdu *a, Response *r);
+/* Makes n the current file (its DF, or its parent and n). */
+void fs_set_current(Card *c, FsNode *n);
+/* An FCP/FCI template (tag 62 or 6F) for n; sec >= 0 adds AKİS v1.0's
+ * security byte (tag 90). */
+void fs_put_fcp(const FsNode *n, uint8_t tag, int sec, Response *r);
 
 /* pin.c */
 void pin_verify(Card *c, const Apdu *a, Response *r);
