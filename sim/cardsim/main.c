@@ -345,22 +345,6 @@ int main(int argc, char **argv) {
         r = profile_load(profile_file, &sim.profile);
         if (r < 0)
                 return 1;
-        if (sim.profile->atr_len == 0) {
-                static const uint8_t atr_pkcs15[] = {
-                        0x3b, 0x8b, 0x80, 0x01, 0x80, 0x57, 'K', 'A', 'R', 'T', 'S', 'I', 'M', 0x31, 0xc0, 0x00 };
-                static const uint8_t atr_akis[] = {
-                        0x3b, 0x9f, 0x96, 0x81, 0x31, 0xfe, 0x45, 0x80, 0x67, 0x55, 0x45, 0x4b,
-                        0x41, 0x45, 0x12, 0x93, 0x31, 0x80, 0x73, 0xb3, 0xa1, 0x80, 0x6b };
-                bool akis = sim.profile->flavour == FLAVOUR_AKIS;
-                memcpy(sim.profile->atr, akis ? atr_akis : atr_pkcs15, akis ? sizeof atr_akis : sizeof atr_pkcs15);
-                sim.profile->atr_len = akis ? sizeof atr_akis : sizeof atr_pkcs15;
-                if (!akis) {    /* TCK */
-                        uint8_t x = 0;
-                        for (size_t i = 1; i < sim.profile->atr_len - 1; i++)
-                                x ^= sim.profile->atr[i];
-                        sim.profile->atr[sim.profile->atr_len - 1] = x;
-                }
-        }
         r = card_init(&sim.card, sim.profile, state_file);
         if (r < 0) {
                 fprintf(stderr, "kart-cardsim: cannot set up the card: %s\n", strerror(-r));
