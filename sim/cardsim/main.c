@@ -182,7 +182,7 @@ static void handle_ctl_accept(Sim *s) {
 }
 
 static void handle_ctl_client(Sim *s, CtlClient *cl) {
-        char reply[CTL_LINE_MAX + 64];
+        char reply[CTL_REPLY_MAX];
         ssize_t k = recv(cl->fd, cl->buf + cl->len, sizeof cl->buf - 1 - cl->len, 0);
 
         if (k < 0 && (errno == EAGAIN || errno == EINTR))
@@ -275,13 +275,33 @@ static void usage(FILE *f) {
                 "                    [--control PATH] [--no-insert] [--verbose]\n"
                 "       kart-cardsim ctl PATH COMMAND [ARGS...]\n"
                 "\n"
-                "Plays a PKCS#15 smart card to pcscd through vsmartcard's vpcd driver.\n"
-                "Control commands: insert, remove, status, count, ins-count XX, reset-count, reset,\n"
+                "Plays a smart card to pcscd through vsmartcard's vpcd driver: the project's\n"
+                "PKCS#15 reference card (profile = pkcs15) or an AKIS card as the public record\n"
+                "describes it (akis-1.0, akis-1.2, akis-2, akis-3; see default.profile).\n"
+                "\n"
+                "Control commands (one line each; the reply is \"ok[ ...]\" or \"error WHY\"):\n"
+                "  insert, remove                  put the card in the reader, take it out\n"
+                "  status                          ok inserted|connecting|removed\n"
+                "  count, reset-count              ok N: APDUs since the last reset-count\n"
+                "  ins-count XX                    ok N: APDUs with this INS (hex)\n"
+                "  reset                           an unexpected card reset (security state lost)\n"
                 "  fault none|garbage|truncated|short|6f00 [COUNT], fault remove-after N,\n"
                 "  fault remove-on-ins XX, fault remove-after-ins XX, fault tear-on-ins XX,\n"
-                "  fault tear-rrc, fault swap-admin-key, fault delay MS,\n"
-                "  pin-tries, set-pin-tries N, set-puk-tries N, admin-tries, set-admin-tries N,\n"
-                "  get-pin, set-pin PIN, quit\n");
+                "  fault tear-rrc, fault swap-admin-key, fault delay MS\n"
+                "  pin-tries                       ok PIN PUK: tries left\n"
+                "  set-pin-tries N, set-puk-tries N\n"
+                "  system-pin-tries                ok N: the AKIS system PIN's tries left\n"
+                "  set-system-pin-tries N\n"
+                "  admin-tries, set-admin-tries N  the admin key's counter (pkcs15)\n"
+                "  get-pin, get-puk                ok VALUE: the stored user PIN, PUK\n"
+                "  set-pin PIN                     stores a new user PIN, counter at its maximum\n"
+                "  verified                        ok yes|no: the user PIN verified in this session\n"
+                "  profile                         ok pkcs15|akis-1.0|akis-1.2|akis-2|akis-3\n"
+                "  forbidden                       ok N, or ok N: HDR REASON; HDR REASON...: the\n"
+                "                                  AKIS commands the version forbids or does not\n"
+                "                                  establish (HDR: CLA INS P1 P2 in hex; no data)\n"
+                "  forbidden-reset                 clears that record\n"
+                "  quit\n");
 }
 
 int main(int argc, char **argv) {
