@@ -21,8 +21,10 @@
  *
  * PINs are ASCII and unpadded (MA3's classes send them so): the presented
  * bytes are compared with the stored value as they are, so a padded PIN
- * is a wrong PIN and costs a try. A badly formed command (lengths) or a
- * new value that is not min..max digits costs nothing. The user PIN and
+ * is a wrong PIN and costs a try. A badly formed command (lengths) costs
+ * nothing; nor does, in the holder's own change, a new PIN that is not
+ * min..max digits (checked before the old one). The PUK commands check
+ * the PUK first: a wrong PUK always costs its try. The user PIN and
  * the 1.2/2.x PUK are DF-specific (bit 80): found only while the PKCS-15
  * DF 3D00 is the current DF (else 6A88, nothing spent). */
 
@@ -291,12 +293,12 @@ static void change_puk(Card *c, const Apdu *a, Response *r) {
                 r->sw = 0x6700;
                 return;
         }
-        if (!new_ok(new, new_len, p->puk_min, p->puk_max)) {
-                r->sw = 0x6a80;
-                return;
-        }
         if (!matches(old, old_len, c->st.puk, p->puk_stored, p->pad_char)) {
                 r->sw = puk_wrong(c);
+                return;
+        }
+        if (!new_ok(new, new_len, p->puk_min, p->puk_max)) {
+                r->sw = 0x6a80;
                 return;
         }
         store(c->st.puk, new, new_len, p->puk_stored, p->pad_char);
@@ -396,12 +398,12 @@ static void unblock_with_puk(Card *c, const Apdu *a, Response *r) {
                 r->sw = 0x6700;
                 return;
         }
-        if (new && !new_ok(new, new_len, p->pin_min, p->pin_max)) {
-                r->sw = 0x6a80;
-                return;
-        }
         if (!matches(k, k_len, c->st.puk, p->puk_stored, p->pad_char)) {
                 r->sw = puk_wrong(c);
+                return;
+        }
+        if (new && !new_ok(new, new_len, p->pin_min, p->pin_max)) {
+                r->sw = 0x6a80;
                 return;
         }
         c->st.puk_tries = p->puk_tries;
