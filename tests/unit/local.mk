@@ -45,6 +45,11 @@ tests_unit_test_card_unlock_LDADD = daemon/libkartd.la $(CMOCKA_LIBS)
 # The APDU scripts the fake transport replays (tests/unit/fake-transport.h).
 EXTRA_DIST += \
 	tests/data/apdu/akis-change.script \
+	tests/data/apdu/akis10-change.script \
+	tests/data/apdu/akis10-tries.script \
+	tests/data/apdu/akis12-change.script \
+	tests/data/apdu/akis2-change.script \
+	tests/data/apdu/akis2-tries.script \
 	tests/data/apdu/card-kart1.script \
 	tests/data/apdu/none.script \
 	tests/data/apdu/pkcs15-change.script \
