@@ -149,6 +149,7 @@ static void handle_vpcd(Sim *s) {
         }
         if (n > 1) {
                 handle_apdu(s, buf, n);
+                explicit_bzero(buf, n);         /* VERIFY & co. carry PINs */
                 return;
         }
         switch (buf[0]) {
