@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* APDU parsing (ISO 7816-3 cases 1-4, short and extended), the command
- * dispatcher, the AKİS quirks and the optional T=0 behaviour. */
+ * dispatcher (the AKİS flavours' own in akis.c) and the optional T=0
+ * behaviour. */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -74,11 +75,11 @@ int card_init(Card *c, const Profile *p, const char *state_file) {
         if (p->max_response > 0)
                 c->max_response = p->max_response;
         else
-                c->max_response = p->flavour == FLAVOUR_AKIS ? 244 : 256;
+                c->max_response = flavour_is_akis(p->flavour) ? 244 : 256;
         if (p->extended_apdu >= 0)
                 c->extended_apdu = p->extended_apdu;
         else
-                c->extended_apdu = p->flavour != FLAVOUR_AKIS;
+                c->extended_apdu = !flavour_is_akis(p->flavour);
         if (!c->extended_apdu && c->max_response > 256)
                 c->max_response = 256;
 
@@ -109,35 +110,14 @@ void card_reset(Card *c) {
         c->cur_df = c->mf;
         c->cur_ef = NULL;
         c->pin_verified = false;
+        c->puk_verified = false;
+        c->system_verified = false;
         c->admin_granted = false;
         explicit_bzero(c->challenge, sizeof c->challenge);
         c->challenge_len = 0;
         free(c->pending);
         c->pending = NULL;
         c->pending_len = 0;
-}
-
-/* AKİS GET DATA 01 06: a block whose bytes 55..66 hold the chip serial. */
-static void get_data(Card *c, const Apdu *a, Response *r) {
-        const Profile *p = c->profile;
-
-        if (p->flavour != FLAVOUR_AKIS || a->p1 != 0x01 || a->p2 != 0x06) {
-                r->sw = 0x6a88;
-                return;
-        }
-        memset(r->data, 0, 80);
-        if (p->akis_serial)
-                memcpy(r->data + 55, p->akis_serial, 12);
-        else {
-                /* the last 6 bytes of the TokenInfo serial, in hex */
-                uint8_t last[6] = {};
-                size_t n = p->serial_len < 6 ? p->serial_len : 6;
-                memcpy(last + 6 - n, p->serial + p->serial_len - n, n);
-                for (size_t i = 0; i < 12; i++)
-                        r->data[55 + i] = "0123456789ABCDEF"[last[i / 2] >> (i % 2 ? 0 : 4) & 0xf];
-        }
-        r->len = 80;
-        r->sw = 0x9000;
 }
 
 static void get_response(Card *c, const Apdu *a, Response *r) {
@@ -180,8 +160,8 @@ static void dispatch(Card *c, const Apdu *a, Response *r) {
         case 0x2c:
                 pin_reset_retry_counter(c, a, r);
                 break;
-        case 0xca:
-                get_data(c, a, r);
+        case 0xca:              /* GET DATA: no data object here */
+                r->sw = 0x6a88;
                 break;
         case 0x84:
                 admin_get_challenge(c, a, r);
@@ -195,17 +175,22 @@ static void dispatch(Card *c, const Apdu *a, Response *r) {
 }
 
 static void process(Card *c, const uint8_t *cmd, size_t len, Response *r) {
+        bool akis = flavour_is_akis(c->profile->flavour);
         Apdu a;
 
         if (apdu_parse(cmd, len, &a) < 0 || (a.extended && !c->extended_apdu)) {
+                /* AKİS: extended APDUs are not established (OpenSC's v1.0
+                 * driver sent none); a malformed one is recorded too. */
+                if (akis && len >= 4)
+                        akis_record(c, cmd, a.extended ? "extended-apdu" : "malformed-apdu");
                 r->sw = 0x6700;
                 return;
         }
-        if ((a.cla & 0xfc) != 0x00) {   /* no secure messaging, no chaining */
+        if (!akis && (a.cla & 0xfc) != 0x00) {  /* no secure messaging, no chaining */
                 r->sw = 0x6e00;
                 return;
         }
-        if (a.ins == 0xc0 && c->profile->t0) {
+        if (a.ins == 0xc0 && c->profile->t0 && (!akis || a.cla == 0x00)) {
                 get_response(c, &a, r);
                 return;
         }
@@ -213,7 +198,10 @@ static void process(Card *c, const uint8_t *cmd, size_t len, Response *r) {
         c->pending = NULL;
         c->pending_len = 0;
 
-        dispatch(c, &a, r);
+        if (akis)
+                akis_dispatch(c, &a, r);
+        else
+                dispatch(c, &a, r);
 
         if (r->len > c->max_response && a.ins != 0xb0)
                 r->len = c->max_response;

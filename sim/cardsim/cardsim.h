@@ -11,6 +11,7 @@
 #define CARD_RESPONSE_MAX 65538  /* 65536 data bytes + SW */
 #define CARD_ADMIN_KEY_LEN 16    /* AES-128 (sim/common/admin-key.h) */
 #define CARD_CHALLENGE_MAX 16
+#define CARD_FORBIDDEN_MAX 64    /* entries of the AKİS record kept */
 
 /* ---- growable byte buffer and DER writer (tlv.c) ---- */
 
@@ -36,10 +37,22 @@ int tlv_close(Buf *b, size_t mark);
 
 /* ---- profile (profile.c) ---- */
 
+/* The card's command set ([card] profile =). The AKİS flavours follow
+ * the public record (doc: the design note akis.md), one per command set:
+ * v1.0 (OpenSC's driver), the "1.2" set (v1.1 to v1.3), the "2.x" set,
+ * and v3 ("SAHA"), whose PIN commands are not established at all. */
 typedef enum CardFlavour {
         FLAVOUR_PKCS15,
-        FLAVOUR_AKIS,
+        FLAVOUR_AKIS10,
+        FLAVOUR_AKIS12,
+        FLAVOUR_AKIS2,
+        FLAVOUR_AKIS3,
 } CardFlavour;
+
+static inline bool flavour_is_akis(CardFlavour f) {
+        return f != FLAVOUR_PKCS15;
+}
+const char *flavour_name(CardFlavour f);
 
 typedef struct ProfileCert {
         char *name;
@@ -59,12 +72,14 @@ typedef struct Profile {
         size_t serial_len;
         char *label;
         char *manufacturer;
-        char *akis_serial;      /* GET DATA 01 06, AKİS flavour only */
+        char *akis_serial;      /* GET DATA 01 06, AKİS v1.0 only */
         bool t0;
         int max_response;       /* -1: the flavour's default */
         int extended_apdu;      /* -1: the flavour's default */
 
         char *pin, *puk;        /* initial values, used when no state file */
+        char *system_pin;       /* AKİS 1.2/2.x: the issuer's PIN at MF level (reference 01) */
+        unsigned system_tries;
         unsigned pin_min, pin_stored, pin_max;
         unsigned puk_min, puk_stored, puk_max;
         uint8_t pad_char;
@@ -94,6 +109,7 @@ typedef struct PinState {
         uint8_t puk[CARD_PIN_MAX];      /* padded to puk_stored */
         unsigned pin_tries, puk_tries;
         unsigned admin_tries;           /* EXTERNAL AUTHENTICATE tries left */
+        unsigned system_tries;          /* AKİS: the system PIN's tries left */
 } PinState;
 
 int state_init_from_profile(PinState *s, const Profile *p);
@@ -115,6 +131,12 @@ struct FsNode {
 
 FsNode *fs_free(FsNode *n);
 FsNode *fs_add(FsNode *parent, uint16_t fid, bool is_df);
+/* A child of df with this FID; want_df: 1 a DF, 0 an EF, -1 either. */
+FsNode *fs_child(FsNode *df, uint16_t fid, int want_df);
+/* The file at a relative path of FIDs (2 bytes each) from start. */
+FsNode *fs_path(FsNode *start, const uint8_t *p, size_t len);
+/* The DF whose name is exactly name (anywhere in the tree). */
+FsNode *fs_df_named(FsNode *root, const uint8_t *name, size_t len);
 
 /* ---- the card ---- */
 
@@ -156,6 +178,18 @@ typedef struct Card {
         size_t pending_len;
         size_t max_response;
         bool extended_apdu;
+
+        /* AKİS: the PUK and the system PIN verified in this session */
+        bool puk_verified, system_verified;
+        /* AKİS: every forbidden or unestablished command received (its
+         * header and why), for tests to prove none was sent; kept in
+         * memory only, cleared by the control command forbidden-reset. */
+        struct {
+                uint8_t hdr[4];
+                const char *reason;
+        } forbidden[CARD_FORBIDDEN_MAX];
+        size_t n_forbidden;             /* entries kept */
+        unsigned long forbidden_total;  /* entries seen */
 } Card;
 
 int card_init(Card *c, const Profile *p, const char *state_file);
@@ -172,6 +206,11 @@ bool apdu_is_secret(uint8_t ins);
 /* fs.c: SELECT and READ BINARY */
 void fs_select(Card *c, const Apdu *a, Response *r);
 void fs_read_binary(Card *c, const Apdu *a, Response *r);
+/* Makes n the current file (its DF, or its parent and n). */
+void fs_set_current(Card *c, FsNode *n);
+/* An FCP/FCI template (tag 62 or 6F) for n; sec >= 0 adds AKİS v1.0's
+ * security byte (tag 90). */
+void fs_put_fcp(const FsNode *n, uint8_t tag, int sec, Response *r);
 
 /* pin.c */
 void pin_verify(Card *c, const Apdu *a, Response *r);
@@ -188,6 +227,36 @@ void admin_external_authenticate(Card *c, const Apdu *a, Response *r);
 
 /* pkcs15-build.c: the whole file system from the profile */
 int pkcs15_build(const Profile *p, FsNode **ret_mf);
+
+/* akis.c: the AKİS flavours' commands (SELECT, GET DATA, logout, the
+ * SDO header read) and the record of forbidden commands */
+#define AKIS_FID_APP 0x3d00     /* the PKCS#15 DF, named "PKCS-15" */
+void akis_dispatch(Card *c, const Apdu *a, Response *r);
+/* Records a command (its first four bytes) with a short reason. */
+void akis_record(Card *c, const uint8_t *hdr, const char *reason);
+/* Records a command the version does not establish and refuses it with sw. */
+void akis_refuse(Card *c, const Apdu *a, Response *r, uint16_t sw);
+/* Records an issuer's command (it is executed with its real effect). */
+void akis_record_apdu(Card *c, const Apdu *a, const char *reason);
+/* The application DF (3D00) is the current DF: DF-specific references
+ * (bit 80) are found only there. */
+bool akis_in_app(const Card *c);
+/* The "forbidden" control command's reply. */
+void akis_record_format(const Card *c, char *reply, size_t size);
+/* The user PIN's and the PUK's references on this version. */
+uint8_t akis_pin_ref(CardFlavour f);
+uint8_t akis_puk_ref(CardFlavour f);
+
+/* akis-pin.c: VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER and the
+ * tries read, per AKİS version */
+void akis_verify(Card *c, const Apdu *a, Response *r);
+void akis_change(Card *c, const Apdu *a, Response *r);
+void akis_reset_retry_counter(Card *c, const Apdu *a, Response *r);
+void akis_read_header(Card *c, const Apdu *a, Response *r);
+/* v1.0's FCI tag 90 bits for the user PIN's tries (0x40, 0x80). */
+uint8_t akis_tries_bits(const Card *c);
+/* The session's security state back to nothing verified. */
+void akis_logout(Card *c);
 
 /* ---- faults (faults.c) ---- */
 
@@ -242,6 +311,7 @@ int parse_hex(const char *s, uint8_t *out, size_t max, size_t *ret_len);
 
 #define CTL_MAX_CLIENTS 8
 #define CTL_LINE_MAX 512
+#define CTL_REPLY_MAX 4096
 
 typedef struct CtlClient {
         int fd;

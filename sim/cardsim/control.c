@@ -93,13 +93,12 @@ static void set_pin(Sim *s, char **argv, size_t argc, char *reply, size_t size) 
                 snprintf(reply, size, "ok");
 }
 
-static void get_pin(Sim *s, char *reply, size_t size) {
-        const Profile *p = s->card.profile;
-        size_t n = pin_unpadded_len(s->card.st.pin, p->pin_stored, p->pad_char);
+static void get_pin(const uint8_t *v, unsigned stored, uint8_t pad, char *reply, size_t size) {
+        size_t n = pin_unpadded_len(v, stored, pad);
         size_t off = snprintf(reply, size, "ok ");
 
         for (size_t i = 0; i < n && off + 3 < size; i++) {
-                uint8_t ch = s->card.st.pin[i];
+                uint8_t ch = v[i];
                 if (ch >= 0x21 && ch < 0x7f)
                         reply[off++] = ch;
                 else
@@ -164,7 +163,23 @@ void control_execute(Sim *s, char *line, char *reply, size_t size) {
         } else if (streq(cmd, "ins-count")) {
                 ins_count(s, argv, argc, reply, size);
         } else if (streq(cmd, "get-pin") && argc == 1) {
-                get_pin(s, reply, size);
+                get_pin(s->card.st.pin, s->profile->pin_stored, s->profile->pad_char, reply, size);
+        } else if (streq(cmd, "get-puk") && argc == 1) {
+                get_pin(s->card.st.puk, s->profile->puk_stored, s->profile->pad_char, reply, size);
+        } else if (streq(cmd, "system-pin-tries") && argc == 1) {
+                snprintf(reply, size, "ok %u", s->card.st.system_tries);
+        } else if (streq(cmd, "set-system-pin-tries")) {
+                set_tries(s, argv, argc, &s->card.st.system_tries, s->profile->system_tries, reply, size);
+        } else if (streq(cmd, "verified") && argc == 1) {
+                snprintf(reply, size, "ok %s", s->card.pin_verified ? "yes" : "no");
+        } else if (streq(cmd, "profile") && argc == 1) {
+                snprintf(reply, size, "ok %s", flavour_name(s->profile->flavour));
+        } else if (streq(cmd, "forbidden") && argc == 1) {
+                akis_record_format(&s->card, reply, size);
+        } else if (streq(cmd, "forbidden-reset") && argc == 1) {
+                s->card.n_forbidden = 0;
+                s->card.forbidden_total = 0;
+                snprintf(reply, size, "ok");
         } else if (streq(cmd, "set-pin")) {
                 set_pin(s, argv, argc, reply, size);
         } else if (streq(cmd, "quit") && argc == 1) {
@@ -177,7 +192,7 @@ void control_execute(Sim *s, char *line, char *reply, size_t size) {
 int control_client(const char *path, int argc, char **argv) {
         _cleanup_close_ int fd = -1;
         struct sockaddr_un sa;
-        char line[CTL_LINE_MAX], reply[CTL_LINE_MAX];
+        char line[CTL_LINE_MAX], reply[CTL_REPLY_MAX];
         size_t off = 0, got = 0;
         int r;
 

@@ -4,26 +4,35 @@
 # the defaults are shown below.
 #
 # [card]
-#   profile       = pkcs15 | akis      card flavour. akis: the AKİS ATR,
-#                                      responses of at most 244 bytes, no
-#                                      extended APDUs, proprietary CHANGE
-#                                      REFERENCE DATA 00 24 01 81 with
-#                                      len(old)||old||len(new)||new, and
-#                                      GET DATA 00 CA 01 06 (serial at 55..66)
+#   profile       = pkcs15             the card's command set:
+#                   | akis-1.0           pkcs15: the project's reference card
+#                   | akis-1.2           (what this file describes). akis-*:
+#                   | akis-2             an AKİS card as the public record
+#                   | akis-3             (the design note akis.md) gives each
+#                                      version, one profile file each
+#                                      (akis-1.0.profile ... akis-3.profile
+#                                      say which rows they follow): its ATR,
+#                                      MF 3F00 / DF 3D00 "PKCS-15", its SELECT
+#                                      forms, PIN commands, tries read and
+#                                      blocked SW, at most 244-byte responses
+#                                      and no extended APDUs. The issuer's
+#                                      commands have their real effect, and
+#                                      every forbidden or unestablished
+#                                      command is listed by the control
+#                                      command "forbidden".
 #   atr           = HEX                ATR; TCK is checked. Default pkcs15:
 #                                      3B8B8001 80 57 "KARTSIM" 31C0 TCK;
-#                                      default akis: 3B9F968131FE458067
-#                                      55454B41451293318073B3A1806B
+#                                      akis-*: the version's (see its file)
 #   serial        = HEX                TokenInfo serialNumber (4B41525400000001);
 #                                      none: a TokenInfo without one
 #   label         = TEXT               token label (KART Test Card)
 #   manufacturer  = TEXT               manufacturerID (kartd cardsim)
-#   akis_serial   = 12 CHARS           GET DATA 01 06 serial (akis only;
+#   akis_serial   = 12 CHARS           GET DATA 01 06 serial (akis-1.0 only;
 #                                      default: last 6 serial bytes in hex)
 #   t0            = BOOL               T=0 behaviour: 61xx + GET RESPONSE for
 #                                      case 4, 6Cxx for a wrong READ BINARY Le
-#   max_response  = N                  largest response (256; akis 244)
-#   extended_apdu = BOOL               accept extended APDUs (true; akis false)
+#   max_response  = N                  largest response (256; akis-* 244)
+#   extended_apdu = BOOL               accept extended APDUs (true; akis-* false)
 #
 # [pin]
 #   pin = 123456, puk = 12345678       initial values, used only when the
@@ -32,7 +41,10 @@
 #   puk_min = 8, puk_stored = 8, puk_max = 8
 #   pad = FF                           pad byte (hex)
 #   tries = 3, puk_tries = 3           retry counters' maximum
+#   system_pin = 87654321              akis-1.2/akis-2: the issuer's system
+#   system_tries = 3                   PIN (reference 01) and its counter
 #   empty_verify_decrements = false    quirk: an empty VERIFY costs a try
+#                                      (pkcs15; on akis-* it always does)
 #   label = User PIN, puk_label = PUK  AODF labels
 #
 # [admin]                              the admin key (backend protocol v1):
@@ -42,7 +54,9 @@
 #                                      16-byte challenge), then one RESET
 #                                      RETRY COUNTER 00 2C 02 81 (new PIN) or
 #                                      00 2C 03 81 (counter only). No section:
-#                                      no admin key (EXTERNAL AUTHENTICATE 6A88)
+#                                      no admin key (EXTERNAL AUTHENTICATE 6A88).
+#                                      pkcs15 only: an akis-* profile with a
+#                                      key is refused
 #   master = HEX                       16-byte master key: K_card is derived
 #                                      from it, the serial and key_version
 #                                      (sim/common/admin-key.h); with serial
@@ -61,10 +75,13 @@
 #                                      01, 02, ... in order)
 #   NAME.label = TEXT                  object label (default: NAME)
 #
-# Booleans: true/false, yes/no, 1/0. The card file system (fixed): MF 3F00,
-# EF.DIR 2F00, DF 5015 (AID A000000063504B43532D3135) with ODF 5031,
+# Booleans: true/false, yes/no, 1/0. The pkcs15 card's file system (fixed):
+# MF 3F00, EF.DIR 2F00, DF 5015 (AID A000000063504B43532D3135) with ODF 5031,
 # TokenInfo 5032, AODF 4401, PrKDF 4402, CDF 4403, certificates 4411, 4412...
-# PIN reference 81 (authId 01), PUK reference 02 (authId 02).
+# PIN reference 81 (authId 01), PUK reference 02 (authId 02). The akis-*
+# cards hold the same files in DF 3D00 (EF.DIR only on akis-1.0); their
+# PIN references: akis-1.0 user 80, PUK/SO 00; the others user 81, PUK 82,
+# system PIN 01.
 
 [card]
 profile = pkcs15

@@ -39,13 +39,25 @@ FsNode *fs_add(FsNode *parent, uint16_t fid, bool is_df) {
         return n;
 }
 
-static FsNode *child_by_fid(FsNode *df, uint16_t fid, int want_df) {
+FsNode *fs_child(FsNode *df, uint16_t fid, int want_df) {
         for (FsNode *n = df ? df->child : NULL; n; n = n->next)
                 if (n->fid == fid && (want_df < 0 || n->is_df == want_df))
                         return n;
         return NULL;
 }
 
+FsNode *fs_df_named(FsNode *n, const uint8_t *name, size_t len) {
+        for (; n; n = n->next) {
+                if (n->is_df && n->aid_len == len && len > 0 && memcmp(n->aid, name, len) == 0)
+                        return n;
+                FsNode *f = fs_df_named(n->child, name, len);
+                if (f)
+                        return f;
+        }
+        return NULL;
+}
+
+/* ISO 7816-4 select by DF name: the first DF whose name starts with it. */
 static FsNode *df_by_name(FsNode *n, const uint8_t *aid, size_t len) {
         for (; n; n = n->next) {
                 if (n->is_df && n->aid_len >= len && len > 0 && memcmp(n->aid, aid, len) == 0)
@@ -66,30 +78,30 @@ static FsNode *find_by_fid(Card *c, uint16_t fid) {
                 return c->mf;
         if (c->cur_df->fid == fid)
                 return c->cur_df;
-        n = child_by_fid(c->cur_df, fid, -1);
+        n = fs_child(c->cur_df, fid, -1);
         if (n)
                 return n;
         if (c->cur_df->parent) {
                 if (c->cur_df->parent->fid == fid)
                         return c->cur_df->parent;
-                return child_by_fid(c->cur_df->parent, fid, -1);
+                return fs_child(c->cur_df->parent, fid, -1);
         }
         return NULL;
 }
 
-static FsNode *find_by_path(FsNode *start, const uint8_t *p, size_t len) {
+FsNode *fs_path(FsNode *start, const uint8_t *p, size_t len) {
         FsNode *n = start;
         for (size_t i = 0; i < len; i += 2) {
                 if (!n->is_df)
                         return NULL;
-                n = child_by_fid(n, p[i] << 8 | p[i + 1], -1);
+                n = fs_child(n, p[i] << 8 | p[i + 1], -1);
                 if (!n)
                         return NULL;
         }
         return n;
 }
 
-static void put_fcp(const FsNode *n, uint8_t tag, Response *r) {
+void fs_put_fcp(const FsNode *n, uint8_t tag, int sec, Response *r) {
         Buf b = {};
         size_t m = tlv_open(&b, tag);
         uint8_t fid[2] = { n->fid >> 8, n->fid & 0xff };
@@ -106,6 +118,8 @@ static void put_fcp(const FsNode *n, uint8_t tag, Response *r) {
                 tlv_put(&b, 0x83, fid, 2);
         }
         tlv_put(&b, 0x8a, (const uint8_t[]) { 0x05 }, 1);  /* operational, activated */
+        if (sec >= 0)
+                tlv_put(&b, 0x90, (const uint8_t[]) { sec }, 1);
         if (tlv_close(&b, m) < 0 || b.len > sizeof r->data) {
                 r->sw = 0x6f00;
         } else {
@@ -113,6 +127,16 @@ static void put_fcp(const FsNode *n, uint8_t tag, Response *r) {
                 r->len = b.len;
         }
         buf_free(&b);
+}
+
+void fs_set_current(Card *c, FsNode *n) {
+        if (n->is_df) {
+                c->cur_df = n;
+                c->cur_ef = NULL;
+        } else {
+                c->cur_df = n->parent;
+                c->cur_ef = n;
+        }
 }
 
 void fs_select(Card *c, const Apdu *a, Response *r) {
@@ -143,7 +167,7 @@ void fs_select(Card *c, const Apdu *a, Response *r) {
                         r->sw = 0x6700;
                         return;
                 }
-                n = child_by_fid(c->cur_df, a->data[0] << 8 | a->data[1], a->p1 == 0x01);
+                n = fs_child(c->cur_df, a->data[0] << 8 | a->data[1], a->p1 == 0x01);
                 break;
         case 0x03:
                 n = c->cur_df->parent;
@@ -169,7 +193,7 @@ void fs_select(Card *c, const Apdu *a, Response *r) {
                         r->sw = 0x6700;
                         return;
                 }
-                n = find_by_path(start, p, len);
+                n = fs_path(start, p, len);
                 break;
         }
         default:
@@ -181,20 +205,14 @@ void fs_select(Card *c, const Apdu *a, Response *r) {
                 return;
         }
 
-        if (n->is_df) {
-                c->cur_df = n;
-                c->cur_ef = NULL;
-        } else {
-                c->cur_df = n->parent;
-                c->cur_ef = n;
-        }
+        fs_set_current(c, n);
 
         switch (a->p2 & 0x0c) {
         case 0x00:
-                put_fcp(n, 0x6f, r);
+                fs_put_fcp(n, 0x6f, -1, r);
                 break;
         case 0x04:
-                put_fcp(n, 0x62, r);
+                fs_put_fcp(n, 0x62, -1, r);
                 break;
         case 0x0c:
                 break;

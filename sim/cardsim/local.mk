@@ -12,6 +12,8 @@ sim_cardsim_kart_cardsim_SOURCES = \
 	sim/cardsim/fs.c \
 	sim/cardsim/pin.c \
 	sim/cardsim/admin.c \
+	sim/cardsim/akis.c \
+	sim/cardsim/akis-pin.c \
 	sim/cardsim/pkcs15-build.c \
 	sim/cardsim/tlv.c \
 	sim/cardsim/profile.c \
@@ -23,5 +25,8 @@ sim_cardsim_kart_cardsim_LDADD = sim/common/libkartsim.la $(INIH_LIBS) $(OPENSSL
 
 EXTRA_DIST += \
 	sim/cardsim/default.profile \
-	sim/cardsim/akis.profile \
+	sim/cardsim/akis-1.0.profile \
+	sim/cardsim/akis-1.2.profile \
+	sim/cardsim/akis-2.profile \
+	sim/cardsim/akis-3.profile \
 	sim/ca/make-test-ca

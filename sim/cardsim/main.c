@@ -149,6 +149,7 @@ static void handle_vpcd(Sim *s) {
         }
         if (n > 1) {
                 handle_apdu(s, buf, n);
+                explicit_bzero(buf, n);         /* VERIFY & co. carry PINs */
                 return;
         }
         switch (buf[0]) {
@@ -182,7 +183,7 @@ static void handle_ctl_accept(Sim *s) {
 }
 
 static void handle_ctl_client(Sim *s, CtlClient *cl) {
-        char reply[CTL_LINE_MAX + 64];
+        char reply[CTL_REPLY_MAX];
         ssize_t k = recv(cl->fd, cl->buf + cl->len, sizeof cl->buf - 1 - cl->len, 0);
 
         if (k < 0 && (errno == EAGAIN || errno == EINTR))
@@ -275,13 +276,33 @@ static void usage(FILE *f) {
                 "                    [--control PATH] [--no-insert] [--verbose]\n"
                 "       kart-cardsim ctl PATH COMMAND [ARGS...]\n"
                 "\n"
-                "Plays a PKCS#15 smart card to pcscd through vsmartcard's vpcd driver.\n"
-                "Control commands: insert, remove, status, count, ins-count XX, reset-count, reset,\n"
+                "Plays a smart card to pcscd through vsmartcard's vpcd driver: the project's\n"
+                "PKCS#15 reference card (profile = pkcs15) or an AKIS card as the public record\n"
+                "describes it (akis-1.0, akis-1.2, akis-2, akis-3; see default.profile).\n"
+                "\n"
+                "Control commands (one line each; the reply is \"ok[ ...]\" or \"error WHY\"):\n"
+                "  insert, remove                  put the card in the reader, take it out\n"
+                "  status                          ok inserted|connecting|removed\n"
+                "  count, reset-count              ok N: APDUs since the last reset-count\n"
+                "  ins-count XX                    ok N: APDUs with this INS (hex)\n"
+                "  reset                           an unexpected card reset (security state lost)\n"
                 "  fault none|garbage|truncated|short|6f00 [COUNT], fault remove-after N,\n"
                 "  fault remove-on-ins XX, fault remove-after-ins XX, fault tear-on-ins XX,\n"
-                "  fault tear-rrc, fault swap-admin-key, fault delay MS,\n"
-                "  pin-tries, set-pin-tries N, set-puk-tries N, admin-tries, set-admin-tries N,\n"
-                "  get-pin, set-pin PIN, quit\n");
+                "  fault tear-rrc, fault swap-admin-key, fault delay MS\n"
+                "  pin-tries                       ok PIN PUK: tries left\n"
+                "  set-pin-tries N, set-puk-tries N\n"
+                "  system-pin-tries                ok N: the AKIS system PIN's tries left\n"
+                "  set-system-pin-tries N\n"
+                "  admin-tries, set-admin-tries N  the admin key's counter (pkcs15)\n"
+                "  get-pin, get-puk                ok VALUE: the stored user PIN, PUK\n"
+                "  set-pin PIN                     stores a new user PIN, counter at its maximum\n"
+                "  verified                        ok yes|no: the user PIN verified in this session\n"
+                "  profile                         ok pkcs15|akis-1.0|akis-1.2|akis-2|akis-3\n"
+                "  forbidden                       ok N, or ok N: HDR REASON; HDR REASON...: the\n"
+                "                                  AKIS commands the version forbids or does not\n"
+                "                                  establish (HDR: CLA INS P1 P2 in hex; no data)\n"
+                "  forbidden-reset                 clears that record\n"
+                "  quit\n");
 }
 
 int main(int argc, char **argv) {
@@ -345,22 +366,6 @@ int main(int argc, char **argv) {
         r = profile_load(profile_file, &sim.profile);
         if (r < 0)
                 return 1;
-        if (sim.profile->atr_len == 0) {
-                static const uint8_t atr_pkcs15[] = {
-                        0x3b, 0x8b, 0x80, 0x01, 0x80, 0x57, 'K', 'A', 'R', 'T', 'S', 'I', 'M', 0x31, 0xc0, 0x00 };
-                static const uint8_t atr_akis[] = {
-                        0x3b, 0x9f, 0x96, 0x81, 0x31, 0xfe, 0x45, 0x80, 0x67, 0x55, 0x45, 0x4b,
-                        0x41, 0x45, 0x12, 0x93, 0x31, 0x80, 0x73, 0xb3, 0xa1, 0x80, 0x6b };
-                bool akis = sim.profile->flavour == FLAVOUR_AKIS;
-                memcpy(sim.profile->atr, akis ? atr_akis : atr_pkcs15, akis ? sizeof atr_akis : sizeof atr_pkcs15);
-                sim.profile->atr_len = akis ? sizeof atr_akis : sizeof atr_pkcs15;
-                if (!akis) {    /* TCK */
-                        uint8_t x = 0;
-                        for (size_t i = 1; i < sim.profile->atr_len - 1; i++)
-                                x ^= sim.profile->atr[i];
-                        sim.profile->atr[sim.profile->atr_len - 1] = x;
-                }
-        }
         r = card_init(&sim.card, sim.profile, state_file);
         if (r < 0) {
                 fprintf(stderr, "kart-cardsim: cannot set up the card: %s\n", strerror(-r));

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* VERIFY, CHANGE REFERENCE DATA and RESET RETRY COUNTER for the user PIN
- * (reference 81), unblocked with the PUK or after EXTERNAL AUTHENTICATE
+/* The pkcs15 reference card's VERIFY, CHANGE REFERENCE DATA and RESET
+ * RETRY COUNTER for the user PIN (reference 81; the AKİS flavours' are in
+ * akis-pin.c), unblocked with the PUK or after EXTERNAL AUTHENTICATE
  * with the admin key (admin.c). PINs are compared padded to the
  * stored length. A length error never costs a try; neither does a badly
  * formed new PIN (it is checked before the old PIN or PUK). */
@@ -136,20 +137,6 @@ void pin_change(Card *c, const Apdu *a, Response *r) {
                 old = a->data;
                 new = a->data + p->pin_stored;
                 old_len = new_len = p->pin_stored;
-        } else if (a->p1 == 0x01 && p->flavour == FLAVOUR_AKIS) {
-                /* AKİS: len(old) || old || len(new) || new, unpadded */
-                if (a->lc < 2 || a->data[0] + 2u > a->lc || a->data[0] + 2u + a->data[a->data[0] + 1] != a->lc) {
-                        r->sw = 0x6700;
-                        return;
-                }
-                old = a->data + 1;
-                old_len = a->data[0];
-                new = old + old_len + 1;
-                new_len = old[old_len];
-                if (new_len > p->pin_stored) {
-                        r->sw = 0x6a80;
-                        return;
-                }
         } else {
                 r->sw = 0x6a86;
                 return;

@@ -1,7 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Builds the card's file system from the profile: MF 3F00 with EF.DIR 2F00
  * and the PKCS#15 application DF 5015 holding ODF, TokenInfo, AODF, PrKDF,
- * CDF and one transparent EF per certificate. */
+ * CDF and one transparent EF per certificate.
+ *
+ * AKİS flavours: the same files in DF 3D00 named ASCII "PKCS-15" (MA3's
+ * CommandsV20 selectDFByName("PKCS-15"), its 1.2 PIN classes' 00 A4 01 00
+ * 02 3D00), every path pointing there; PINs not padded (MA3's 1.2 class
+ * sends them ASCII, unpadded); EF.DIR only on v1.0, where OpenSC's generic
+ * PKCS#15 layer found the application through it (a choice: the record
+ * does not say whether the later versions have one, and their drivers
+ * select the DF by name). References per version in akis.c. */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -33,6 +41,34 @@
 #define PIN_REF_PUK  0x02
 
 static const uint8_t pkcs15_aid[] = { 0xa0, 0x00, 0x00, 0x00, 0x63, 0x50, 0x4b, 0x43, 0x53, 0x2d, 0x31, 0x35 };
+static const uint8_t akis_df_name[] = { 'P', 'K', 'C', 'S', '-', '1', '5' };
+
+/* Where the application is and how its PINs are described. */
+typedef struct Layout {
+        uint16_t app;                   /* the application DF's FID */
+        const uint8_t *name;            /* its DF name */
+        size_t name_len;
+        bool dir;                       /* EF.DIR 2F00 in the MF */
+        uint8_t pin_ref, puk_ref;
+        bool pin_local, puk_local;      /* DF-specific references */
+        bool padded;                    /* needs-padding: PINs padded to storedLength */
+} Layout;
+
+static Layout layout_of(const Profile *p) {
+        if (!flavour_is_akis(p->flavour))
+                return (Layout) {
+                        .app = FID_APP, .name = pkcs15_aid, .name_len = sizeof pkcs15_aid, .dir = true,
+                        .pin_ref = PIN_REF_USER, .puk_ref = PIN_REF_PUK,
+                        .pin_local = true, .puk_local = true, .padded = true,
+                };
+        return (Layout) {
+                .app = AKIS_FID_APP, .name = akis_df_name, .name_len = sizeof akis_df_name,
+                .dir = p->flavour == FLAVOUR_AKIS10,
+                .pin_ref = akis_pin_ref(p->flavour), .puk_ref = akis_puk_ref(p->flavour),
+                .pin_local = true, .puk_local = p->flavour != FLAVOUR_AKIS10,
+                .padded = false,
+        };
+}
 
 /* What the PrKDF needs to know about a certificate's key. */
 typedef struct CertInfo {
@@ -116,15 +152,15 @@ static int put_path(Buf *b, const uint16_t *fids, size_t n) {
         return tlv_close(b, m);
 }
 
-static int build_dir(const Profile *p, Buf *b) {
+static int build_dir(const Profile *p, const Layout *l, Buf *b) {
         size_t m = tlv_open(b, 0x61);
         tlv_put(b, 0x4f, pkcs15_aid, sizeof pkcs15_aid);
         tlv_put_str(b, 0x50, p->label);
-        tlv_put(b, 0x51, (const uint8_t[]) { 0x3f, 0x00, 0x50, 0x15 }, 4);
+        tlv_put(b, 0x51, (const uint8_t[]) { 0x3f, 0x00, l->app >> 8, l->app & 0xff }, 4);
         return tlv_close(b, m);
 }
 
-static int build_odf(Buf *b) {
+static int build_odf(const Layout *l, Buf *b) {
         static const struct {
                 unsigned tag;
                 uint16_t fid;
@@ -135,7 +171,7 @@ static int build_odf(Buf *b) {
         };
         for (size_t i = 0; i < ELEMENTSOF(e); i++) {
                 size_t m = tlv_open(b, e[i].tag);
-                put_path(b, (const uint16_t[]) { 0x3f00, FID_APP, e[i].fid }, 3);
+                put_path(b, (const uint16_t[]) { 0x3f00, l->app, e[i].fid }, 3);
                 int r = tlv_close(b, m);
                 if (r < 0)
                         return r;
@@ -161,8 +197,8 @@ enum {
         PIN_FLAG_UNBLOCKING = 1u << 6,
 };
 
-static int put_auth_object(Buf *b, const char *label, uint8_t parent_auth_id, uint8_t auth_id,
-                           uint32_t flags, unsigned min, unsigned stored, unsigned max,
+static int put_auth_object(Buf *b, const Layout *l, const char *label, uint8_t parent_auth_id,
+                           uint8_t auth_id, uint32_t flags, unsigned min, unsigned stored, unsigned max,
                            unsigned ref, uint8_t pad) {
         size_t obj = tlv_open(b, 0x30);
 
@@ -186,25 +222,27 @@ static int put_auth_object(Buf *b, const char *label, uint8_t parent_auth_id, ui
         tlv_put_int(b, 0x02, max);
         tlv_put_int(b, 0x80, ref);                      /* pinReference [0] */
         tlv_put(b, 0x04, &pad, 1);                      /* padChar */
-        put_path(b, (const uint16_t[]) { 0x3f00, FID_APP }, 2);
+        put_path(b, (const uint16_t[]) { 0x3f00, l->app }, 2);
         tlv_close(b, m);
         tlv_close(b, t);
         return tlv_close(b, obj);
 }
 
-static int build_aodf(const Profile *p, Buf *b) {
-        uint32_t common = PIN_FLAG_LOCAL | PIN_FLAG_INITIALIZED | PIN_FLAG_NEEDS_PADDING;
+static int build_aodf(const Profile *p, const Layout *l, Buf *b) {
+        uint32_t common = PIN_FLAG_INITIALIZED | (l->padded ? PIN_FLAG_NEEDS_PADDING : 0);
         int r;
 
-        r = put_auth_object(b, p->pin_label, AUTH_ID_PUK, AUTH_ID_PIN, common,
-                            p->pin_min, p->pin_stored, p->pin_max, PIN_REF_USER, p->pad_char);
+        r = put_auth_object(b, l, p->pin_label, AUTH_ID_PUK, AUTH_ID_PIN,
+                            common | (l->pin_local ? PIN_FLAG_LOCAL : 0),
+                            p->pin_min, p->pin_stored, p->pin_max, l->pin_ref, p->pad_char);
         if (r < 0)
                 return r;
-        return put_auth_object(b, p->puk_label, 0, AUTH_ID_PUK, common | PIN_FLAG_UNBLOCKING,
-                               p->puk_min, p->puk_stored, p->puk_max, PIN_REF_PUK, p->pad_char);
+        return put_auth_object(b, l, p->puk_label, 0, AUTH_ID_PUK,
+                               common | (l->puk_local ? PIN_FLAG_LOCAL : 0) | PIN_FLAG_UNBLOCKING,
+                               p->puk_min, p->puk_stored, p->puk_max, l->puk_ref, p->pad_char);
 }
 
-static int build_prkdf(const Profile *p, const CertInfo *ci, Buf *b) {
+static int build_prkdf(const Profile *p, const Layout *l, const CertInfo *ci, Buf *b) {
         for (size_t i = 0; i < p->n_certs; i++) {
                 const ProfileCert *pc = &p->certs[i];
                 uint8_t auth_id = AUTH_ID_PIN;
@@ -229,7 +267,7 @@ static int build_prkdf(const Profile *p, const CertInfo *ci, Buf *b) {
 
                 size_t t = tlv_open(b, 0xa1);           /* typeAttributes */
                 m = tlv_open(b, 0x30);
-                put_path(b, (const uint16_t[]) { 0x3f00, FID_APP }, 2);
+                put_path(b, (const uint16_t[]) { 0x3f00, l->app }, 2);
                 if (!ci[i].ec)
                         tlv_put_int(b, 0x02, ci[i].bits);       /* modulusLength */
                 tlv_close(b, m);
@@ -241,7 +279,7 @@ static int build_prkdf(const Profile *p, const CertInfo *ci, Buf *b) {
         return 0;
 }
 
-static int build_cdf(const Profile *p, Buf *b) {
+static int build_cdf(const Profile *p, const Layout *l, Buf *b) {
         for (size_t i = 0; i < p->n_certs; i++) {
                 const ProfileCert *pc = &p->certs[i];
                 size_t obj = tlv_open(b, 0x30);
@@ -256,7 +294,7 @@ static int build_cdf(const Profile *p, Buf *b) {
 
                 size_t t = tlv_open(b, 0xa1);           /* typeAttributes */
                 m = tlv_open(b, 0x30);                  /* X509CertificateAttributes */
-                put_path(b, (const uint16_t[]) { 0x3f00, FID_APP, FID_CERT0 + i }, 3);
+                put_path(b, (const uint16_t[]) { 0x3f00, l->app, FID_CERT0 + i }, 3);
                 tlv_close(b, m);
                 tlv_close(b, t);
                 int r = tlv_close(b, obj);
@@ -277,6 +315,7 @@ static FsNode *add_ef(FsNode *df, uint16_t fid, Buf *content) {
 
 int pkcs15_build(const Profile *p, FsNode **ret_mf) {
         CertInfo ci[CARD_MAX_CERTS] = {};
+        Layout l = layout_of(p);
         Buf b = {};
         FsNode *mf, *app;
         int r = -ENOMEM;
@@ -291,20 +330,20 @@ int pkcs15_build(const Profile *p, FsNode **ret_mf) {
         mf = fs_add(NULL, 0x3f00, true);
         if (!mf)
                 goto out;
-        if (build_dir(p, &b) < 0 || !add_ef(mf, FID_DIR, &b))
+        if (l.dir && (build_dir(p, &l, &b) < 0 || !add_ef(mf, FID_DIR, &b)))
                 goto fail;
 
-        app = fs_add(mf, FID_APP, true);
+        app = fs_add(mf, l.app, true);
         if (!app)
                 goto fail;
-        memcpy(app->aid, pkcs15_aid, sizeof pkcs15_aid);
-        app->aid_len = sizeof pkcs15_aid;
+        memcpy(app->aid, l.name, l.name_len);
+        app->aid_len = l.name_len;
 
-        if (build_odf(&b) < 0 || !add_ef(app, FID_ODF, &b) ||
+        if (build_odf(&l, &b) < 0 || !add_ef(app, FID_ODF, &b) ||
             build_tokeninfo(p, &b) < 0 || !add_ef(app, FID_TOKENINFO, &b) ||
-            build_aodf(p, &b) < 0 || !add_ef(app, FID_AODF, &b) ||
-            build_prkdf(p, ci, &b) < 0 || !add_ef(app, FID_PRKDF, &b) ||
-            build_cdf(p, &b) < 0 || !add_ef(app, FID_CDF, &b))
+            build_aodf(p, &l, &b) < 0 || !add_ef(app, FID_AODF, &b) ||
+            build_prkdf(p, &l, ci, &b) < 0 || !add_ef(app, FID_PRKDF, &b) ||
+            build_cdf(p, &l, &b) < 0 || !add_ef(app, FID_CDF, &b))
                 goto fail;
         for (size_t i = 0; i < p->n_certs; i++)
                 if (!add_ef(app, FID_CERT0 + i, &ci[i].der))

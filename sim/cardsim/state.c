@@ -7,6 +7,7 @@
  *   pin_tries = 3
  *   puk_tries = 3
  *   admin_tries = 10            ; optional (default: the profile's maximum)
+ *   system_tries = 3            ; optional, AKİS's system PIN (default: maximum)
  *
  * Rewritten atomically (temporary file + rename) on every change. */
 
@@ -40,6 +41,7 @@ int state_init_from_profile(PinState *s, const Profile *p) {
                 .pin_tries = p->pin_tries,
                 .puk_tries = p->puk_tries,
                 .admin_tries = p->admin_tries,
+                .system_tries = p->system_tries,
         };
         if (pin_pad(p->pin, p->pin_stored, p->pad_char, s->pin) < 0 ||
             pin_pad(p->puk, p->puk_stored, p->pad_char, s->puk) < 0)
@@ -84,13 +86,19 @@ static int load_handler(void *user, const char *section, const char *name, const
                         return 0;
                 /* clamped: the profile's [admin] may have changed since */
                 ctx->s->admin_tries = v < ctx->p->admin_tries ? v : ctx->p->admin_tries;
+        } else if (streq(name, "system_tries")) {
+                char *end;
+                unsigned long v = strtoul(value, &end, 10);
+                if (end == value || *end)
+                        return 0;
+                ctx->s->system_tries = v < ctx->p->system_tries ? v : ctx->p->system_tries;
         } else
                 return 0;
         return 1;
 }
 
 int state_load(const char *file, const Profile *p, PinState *s) {
-        PinState tmp = { .admin_tries = p->admin_tries };
+        PinState tmp = { .admin_tries = p->admin_tries, .system_tries = p->system_tries };
         LoadCtx ctx = { .p = p, .s = &tmp };
 
         int r = ini_parse(file, load_handler, &ctx);
@@ -137,6 +145,8 @@ int state_save(const char *file, const Profile *p, const PinState *s) {
         write_hex(f, "puk", s->puk, p->puk_stored);
         fprintf(f, "pin_tries = %u\npuk_tries = %u\nadmin_tries = %u\n", s->pin_tries, s->puk_tries,
                 s->admin_tries);
+        if (flavour_is_akis(p->flavour))
+                fprintf(f, "system_tries = %u\n", s->system_tries);
         if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0) {
                 int r = negative_errno();
                 fclose(f);

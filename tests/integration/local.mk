@@ -29,6 +29,7 @@ integration_tests = \
 	tests/integration/test-unlock-faults.sh \
 	tests/integration/test-unlock-backend-faults.sh \
 	tests/integration/test-cardsim-admin.sh \
+	tests/integration/test-cardsim-akis.sh \
 	tests/integration/test-backend-sim.sh \
 	tests/integration/test-cert-session.sh \
 	tests/integration/test-session-life.sh \

@@ -9,7 +9,7 @@
 # (at most 244 bytes a response, no extended APDU).
 set -u
 . "$(dirname "$0")/tap.sh"
-export KART_CARD_PROFILE="${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/sim/cardsim/akis.profile"
+export KART_CARD_PROFILE="${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/sim/cardsim/akis-1.2.profile"
 . "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
 
 tap_plan 18
