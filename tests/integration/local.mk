@@ -11,7 +11,8 @@ integration_tests = \
 	tests/integration/test-pin.sh \
 	tests/integration/test-pin-logout.sh \
 	tests/integration/test-kartctl-pin.sh \
-	tests/integration/test-pin-akis.sh \
+	tests/integration/test-akis-profiles.sh \
+	tests/integration/test-akis-module.sh \
 	tests/integration/test-pin-safety.sh \
 	tests/integration/test-pin-tear.sh \
 	tests/integration/test-unit-file.sh \

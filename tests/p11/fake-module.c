@@ -15,7 +15,11 @@
  *                    the file KART_P11_FAKE_CERT; asked for the value, the
  *                    module copies the file but claims 4096 bytes more
  * With KART_P11_FAKE_PRESENT=FILE the token is there only while FILE
- * exists, and C_WaitForSlotEvent(CKF_DONT_BLOCK) reports each change. */
+ * exists, and C_WaitForSlotEvent(CKF_DONT_BLOCK) reports each change.
+ * KART_P11_FAKE_SLOT=NAME gives the slot that description (a PC/SC
+ * reader's name: the module then serves the card in that reader);
+ * KART_P11_FAKE_LOG=FILE gets a line for every C_Login ("login") and
+ * C_SetPIN ("set-pin"), without the PINs. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +44,16 @@ static int present(void) {
         const char *f = getenv("KART_P11_FAKE_PRESENT");
 
         return !f || access(f, F_OK) == 0;
+}
+
+static void log_call(const char *what) {
+        const char *path = getenv("KART_P11_FAKE_LOG");
+        FILE *f = path ? fopen(path, "ae") : NULL;
+
+        if (f) {
+                fprintf(f, "%s\n", what);
+                fclose(f);
+        }
 }
 
 static void block_if(const char *what) {
@@ -100,7 +114,8 @@ static CK_RV fake_get_slot_info(CK_SLOT_ID slot, CK_SLOT_INFO *info) {
         if (slot != SLOT)
                 return CKR_SLOT_ID_INVALID;
         memset(info, 0, sizeof *info);
-        pad(info->slotDescription, sizeof info->slotDescription, "Fake slot");
+        pad(info->slotDescription, sizeof info->slotDescription,
+            getenv("KART_P11_FAKE_SLOT") ? getenv("KART_P11_FAKE_SLOT") : "Fake slot");
         pad(info->manufacturerID, sizeof info->manufacturerID, "kartd tests");
         info->flags = present() ? CKF_TOKEN_PRESENT : 0;
         return CKR_OK;
@@ -144,6 +159,7 @@ static CK_RV fake_close_session(CK_SESSION_HANDLE session) {
 static CK_RV fake_login(CK_SESSION_HANDLE session, CK_USER_TYPE user, CK_UTF8CHAR *pin, CK_ULONG len) {
         (void) session, (void) user;
         block_if("block-login");
+        log_call("login");
         return len == 6 && memcmp(pin, "123456", 6) == 0 ? CKR_OK : CKR_PIN_INCORRECT;
 }
 
@@ -156,6 +172,7 @@ static CK_RV fake_set_pin(CK_SESSION_HANDLE session, CK_UTF8CHAR *old, CK_ULONG 
                           CK_UTF8CHAR *new, CK_ULONG new_len) {
         (void) session, (void) old, (void) old_len, (void) new, (void) new_len;
         block_if("block-login");
+        log_call("set-pin");
         return CKR_FUNCTION_NOT_SUPPORTED;
 }
 

@@ -428,6 +428,51 @@ static void test_v3_read_only(void **state) {
         assert_int_equal(x.apdus, 0);
 }
 
+/* ---- the replay scripts written from the record (tests/data/apdu) ---- */
+
+static void replay_change(const char *script, const char *atr, uint8_t ref) {
+        CardPinInfo pin = akis_pin();
+        CardConn c;
+        FakeTransport *f = fake_card_new(script, atr, &c);
+        uint16_t sw = 0;
+
+        pin.reference = ref;
+        assert_int_equal(c.model.driver->pin_change(&c, &pin, "123456", "654321", &sw), 0);
+        assert_int_equal(sw, 0x9000);
+        fake_transport_done(f);
+}
+
+static void test_record_scripts(void **state) {
+        CardPinInfo pin = akis_pin();
+        PinStatus s = UNKNOWN;
+        CardConn c;
+        FakeTransport *f;
+
+        replay_change("apdu/akis10-change.script", ATR_V10, 0x80);
+        replay_change("apdu/akis12-change.script", ATR_V12, 0x81);
+        replay_change("apdu/akis2-change.script", ATR_V2, 0x81);
+
+        /* v1.0: the application's FCI, one wrong PIN entered */
+        f = fake_card_new("apdu/akis10-tries.script", ATR_V10, &c);
+        memcpy(c.app_path, "\x3F\x00\x3D\x00", 4);
+        c.app_path_len = 4;
+        pin.reference = 0x80;
+        assert_int_equal(c.model.driver->pin_query(&c, &pin, &s), 0);
+        assert_int_equal(s.state, PIN_STATE_OK);
+        assert_int_equal(s.tries_left, 2);
+        assert_int_equal(s.tries_max, 3);
+        fake_transport_done(f);
+
+        /* 2.x: the SDO header, 2 of 3 */
+        s = (PinStatus) PIN_STATUS_UNKNOWN;
+        f = fake_card_new("apdu/akis2-tries.script", ATR_V2, &c);
+        pin.reference = 0x81;
+        assert_int_equal(c.model.driver->pin_query(&c, &pin, &s), 0);
+        assert_int_equal(s.tries_left, 2);
+        assert_int_equal(s.tries_max, 3);
+        fake_transport_done(f);
+}
+
 /* ---- the parsers alone ---- */
 
 static void test_parsers(void **state) {
@@ -467,6 +512,7 @@ int main(void) {
                 cmocka_unit_test(test_never_other_references),
                 cmocka_unit_test(test_never_bad_values),
                 cmocka_unit_test(test_v3_read_only),
+                cmocka_unit_test(test_record_scripts),
                 cmocka_unit_test(test_parsers),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
