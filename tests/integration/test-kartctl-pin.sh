@@ -47,7 +47,10 @@ def pump(t):
     global buf
     r, _, _ = select.select([master], [], [], t)
     if r:
-        buf += os.read(master, 4096)
+        data = os.read(master, 4096)
+        buf += data
+        return bool(data)
+    return False
 def expect(text, timeout=15):
     deadline = time.time() + timeout
     while text.encode() not in buf:
@@ -64,7 +67,8 @@ for s in steps:
         time.sleep(0.1)
         os.write(master, b"\x03")
 rc = p.wait(timeout=60)
-pump(0.2)
+while pump(0.2):    # all the command wrote, not only the first chunk
+    pass
 echo = "on" if termios.tcgetattr(slave)[3] & termios.ECHO else "off"
 open(out, "wb").write(buf)
 print("rc=%d echo=%s" % (rc, echo))
