@@ -3,7 +3,8 @@ noinst_PROGRAMS += bench/insert-latency
 bench_insert_latency_SOURCES = bench/insert-latency.c
 bench_insert_latency_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(PCSC_CFLAGS)
 bench_insert_latency_LDADD = $(SYSTEMD_LIBS) $(PCSC_LIBS) -lpthread
-EXTRA_DIST += bench/run-all bench/idle.sh bench/certs.sh bench/unlock-latency.sh bench/desktop.sh bench/pkcs11.sh
+EXTRA_DIST += bench/run-all bench/idle.sh bench/certs.sh bench/unlock-latency.sh bench/desktop.sh bench/pkcs11.sh \
+	bench/card-apdus.sh
 
 noinst_PROGRAMS += bench/prop-latency
 bench_prop_latency_SOURCES = bench/prop-latency.c
