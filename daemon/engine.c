@@ -198,7 +198,10 @@ static void identity_read_certs(CardConn *c, IdentityJob *j) {
         j->cert_result = -ENODATA;
         if (!j->identity.serial && !j->identity.pin.present)
                 return;         /* no PKCS#15 application found */
-        j->cert_result = card_read_certificates(c, &j->cert_files, &j->n_cert_files, &j->cert_bytes);
+        j->cert_result = j->identity.odf
+                ? card_read_certificates_with_odf(c, j->identity.odf, j->identity.odf_len, &j->cert_files,
+                                                  &j->n_cert_files, &j->cert_bytes)
+                : card_read_certificates(c, &j->cert_files, &j->n_cert_files, &j->cert_bytes);
         j->cert_apdus = c->t->apdu_count - before;
 }
 

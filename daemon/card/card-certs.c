@@ -75,16 +75,28 @@ static int read_cert(CardConn *conn, CardCertFile *c, size_t *bytes) {
 
 int card_read_certificates(CardConn *c, CardCertFile **ret, size_t *ret_n, size_t *ret_bytes) {
         _cleanup_free_ uint8_t *odf = NULL;
-        _cleanup_free_ Pkcs15OdfEntry *dirs = NULL;
-        CardCertFile *certs = NULL;
-        size_t len, n_dirs = 0, n = 0, bytes = 0;
+        size_t len, bytes = 0;
         int r;
 
         r = c->model.driver->select_app(c);
         if (r >= 0)
                 r = read_file(c, odf_fid, sizeof odf_fid, ODF_MAX, &odf, &len, &bytes);
+        if (r < 0)
+                return r;
+        r = card_read_certificates_with_odf(c, odf, len, ret, ret_n, ret_bytes);
         if (r >= 0)
-                r = pkcs15_parse_odf(odf, len, &dirs, &n_dirs);
+                *ret_bytes += bytes;
+        return r;
+}
+
+int card_read_certificates_with_odf(CardConn *c, const uint8_t *odf, size_t odf_len, CardCertFile **ret,
+                                    size_t *ret_n, size_t *ret_bytes) {
+        _cleanup_free_ Pkcs15OdfEntry *dirs = NULL;
+        CardCertFile *certs = NULL;
+        size_t len, n_dirs = 0, n = 0, bytes = 0;
+        int r;
+
+        r = pkcs15_parse_odf(odf, odf_len, &dirs, &n_dirs);
         if (r < 0)
                 return r;
 

@@ -19,4 +19,8 @@ typedef struct CardCertFile {
  * A certificate that cannot be read is kept with der NULL. *ret_bytes
  * counts the bytes read from the card. */
 int card_read_certificates(CardConn *c, CardCertFile **ret, size_t *ret_n, size_t *ret_bytes);
+/* The same with the ODF already read in this transaction (by the
+ * identification, card_identity_read()): the application is current. */
+int card_read_certificates_with_odf(CardConn *c, const uint8_t *odf, size_t odf_len, CardCertFile **ret,
+                                    size_t *ret_n, size_t *ret_bytes);
 void card_cert_files_free(CardCertFile *c, size_t n);

@@ -72,17 +72,19 @@ int card_read_serial(CardConn *c, char **ret) {
         return 0;
 }
 
-/* The user PIN object: ODF -> AODF. */
-static int read_pin_info(CardConn *c, CardPinInfo *ret) {
-        _cleanup_free_ uint8_t *odf = NULL, *aodf = NULL;
+/* The user PIN object: ODF -> AODF. The ODF stays in id for the
+ * certificates. */
+static int read_pin_info(CardConn *c, CardIdentity *id) {
+        _cleanup_free_ uint8_t *aodf = NULL;
         _cleanup_free_ Pkcs15OdfEntry *entries = NULL;
+        CardPinInfo *ret = &id->pin;
         Pkcs15Pin *pins = NULL;
         size_t len, n = 0, n_pins = 0;
         int r;
 
-        r = read_ef(c, odf_fid, sizeof odf_fid, ODF_MAX, &odf, &len);
+        r = read_ef(c, odf_fid, sizeof odf_fid, ODF_MAX, &id->odf, &id->odf_len);
         if (r >= 0)
-                r = pkcs15_parse_odf(odf, len, &entries, &n);
+                r = pkcs15_parse_odf(id->odf, id->odf_len, &entries, &n);
         if (r < 0)
                 return r;
         r = -ENOENT;
@@ -133,7 +135,7 @@ int card_identity_read(CardConn *c, CardIdentity *ret) {
         /* The PIN: what it looks like, and how many tries it has left
          * (only where the driver can ask without risk). */
         if (r >= 0) {
-                r = read_pin_info(c, &id.pin);
+                r = read_pin_info(c, &id);
                 if (r >= 0 && d->pin_query)
                         r = d->pin_query(c, &id.pin, &id.pin_status);
                 if (card_conn_lost(r)) {
@@ -151,5 +153,6 @@ int card_identity_read(CardConn *c, CardIdentity *ret) {
 void card_identity_done(CardIdentity *id) {
         free(id->serial);
         free(id->label);
+        free(id->odf);
         *id = (CardIdentity) {};
 }

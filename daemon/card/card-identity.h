@@ -16,6 +16,8 @@ typedef struct CardIdentity {
         CardPinInfo pin;        /* the user PIN from the AODF (pin.present) */
         PinStatus pin_status;
         CardSighting seen;      /* for the next job on this card */
+        uint8_t *odf;           /* the ODF as read, for the certificates in the same transaction */
+        size_t odf_len;
 } CardIdentity;
 
 /* Reads the PKCS#15 application's TokenInfo, the user PIN's description
