@@ -21,7 +21,7 @@ char *hex_encode(const uint8_t *buf, size_t len) {
         return s;
 }
 
-static int unhex_digit(char c) {
+int hex_digit_value(char c) {
         if (c >= '0' && c <= '9')
                 return c - '0';
         if (c >= 'a' && c <= 'f')
@@ -41,10 +41,10 @@ int hex_decode(const char *hex, uint8_t *buf, size_t size) {
                         p++;
                         continue;
                 }
-                hi = unhex_digit(p[0]);
+                hi = hex_digit_value(p[0]);
                 if (hi < 0 || !p[1])
                         return -EINVAL;
-                lo = unhex_digit(p[1]);
+                lo = hex_digit_value(p[1]);
                 if (lo < 0)
                         return -EINVAL;
                 if (n >= size)

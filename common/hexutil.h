@@ -11,3 +11,6 @@ char *hex_encode(const uint8_t *buf, size_t len);
  * number of bytes, -EINVAL on a bad digit or odd count, -ENOBUFS when the
  * result does not fit in size. */
 int hex_decode(const char *hex, uint8_t *buf, size_t size);
+
+/* The value of one hex digit (either case), -EINVAL for anything else. */
+int hex_digit_value(char c);

@@ -53,23 +53,13 @@ bool atr_equals_hex(const uint8_t *atr, size_t len, const char *hex) {
         return atr_parse_hex(hex, want, sizeof want, &n) >= 0 && n == len && memcmp(atr, want, n) == 0;
 }
 
-static int nibble(char ch) {
-        if (ch >= '0' && ch <= '9')
-                return ch - '0';
-        if (ch >= 'A' && ch <= 'F')
-                return ch - 'A' + 10;
-        if (ch >= 'a' && ch <= 'f')
-                return ch - 'a' + 10;
-        return -1;
-}
-
 bool atr_pattern_match(const uint8_t *bytes, size_t len, const char *pattern) {
         size_t n = strlen(pattern);
 
         if (n != 2 * len)
                 return false;
         for (size_t i = 0; i < n; i++) {
-                int want = nibble(pattern[i]);
+                int want = hex_digit_value(pattern[i]);
                 int have = i % 2 == 0 ? bytes[i / 2] >> 4 : bytes[i / 2] & 0x0F;
 
                 if (pattern[i] != '.' && want != have)

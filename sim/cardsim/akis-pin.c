@@ -46,10 +46,6 @@ static bool dead(const Card *c) {
         return c->st.puk_tries == 0;
 }
 
-static uint16_t save(Card *c, uint16_t sw) {
-        return card_save_state(c) < 0 ? 0x6581 : sw;
-}
-
 static bool same(const uint8_t *a, const uint8_t *b, size_t n) {
         uint8_t d = 0;
         for (size_t i = 0; i < n; i++)
@@ -79,25 +75,11 @@ static void store(uint8_t dst[CARD_PIN_MAX], const uint8_t *v, size_t n, unsigne
         memcpy(dst, v, n);
 }
 
-static uint16_t pin_wrong(Card *c) {
-        c->pin_verified = false;
-        if (c->st.pin_tries > 0)
-                c->st.pin_tries--;
-        return save(c, 0x63c0 | c->st.pin_tries);
-}
-
-static uint16_t pin_right(Card *c) {
-        bool changed = c->st.pin_tries != c->profile->pin_tries;
-        c->st.pin_tries = c->profile->pin_tries;
-        c->pin_verified = true;
-        return changed ? save(c, 0x9000) : 0x9000;
-}
-
 static uint16_t puk_wrong(Card *c) {
         c->puk_verified = false;
         if (c->st.puk_tries > 0)
                 c->st.puk_tries--;
-        return save(c, 0x63c0 | c->st.puk_tries);
+        return pin_save(c, 0x63c0 | c->st.puk_tries);
 }
 
 static bool puk_local(const Card *c) {
@@ -194,7 +176,7 @@ static void verify_puk(Card *c, const Apdu *a, Response *r) {
         bool changed = c->st.puk_tries != p->puk_tries;
         c->st.puk_tries = p->puk_tries;
         c->puk_verified = true;
-        r->sw = changed ? save(c, 0x9000) : 0x9000;
+        r->sw = changed ? pin_save(c, 0x9000) : 0x9000;
 }
 
 static void verify_system(Card *c, const Apdu *a, Response *r) {
@@ -214,13 +196,13 @@ static void verify_system(Card *c, const Apdu *a, Response *r) {
                 c->system_verified = false;
                 if (c->st.system_tries > 0)
                         c->st.system_tries--;
-                r->sw = save(c, 0x63c0 | c->st.system_tries);
+                r->sw = pin_save(c, 0x63c0 | c->st.system_tries);
                 return;
         }
         bool changed = c->st.system_tries != p->system_tries;
         c->st.system_tries = p->system_tries;
         c->system_verified = true;
-        r->sw = changed ? save(c, 0x9000) : 0x9000;
+        r->sw = changed ? pin_save(c, 0x9000) : 0x9000;
 }
 
 void akis_verify(Card *c, const Apdu *a, Response *r) {
@@ -269,7 +251,7 @@ static void change_own(Card *c, const Apdu *a, Response *r) {
         store(c->st.pin, new, new_len, p->pin_stored, p->pad_char);
         c->st.pin_tries = p->pin_tries;
         c->pin_verified = true;
-        r->sw = save(c, 0x9000);
+        r->sw = pin_save(c, 0x9000);
 }
 
 /* The PUK's change with the old PUK: v1.0's PUK/SO change 00 24 01, and
@@ -303,7 +285,7 @@ static void change_puk(Card *c, const Apdu *a, Response *r) {
         }
         store(c->st.puk, new, new_len, p->puk_stored, p->pad_char);
         c->st.puk_tries = p->puk_tries;
-        r->sw = save(c, 0x9000);
+        r->sw = pin_save(c, 0x9000);
 }
 
 /* The issuer's "set to this value", 00 24 01 81 (the PIN) or 00 24 01 82
@@ -339,7 +321,7 @@ static void issuer_set(Card *c, const Apdu *a, bool puk, Response *r) {
                 c->st.pin_tries = p->pin_tries;
                 c->pin_verified = false;
         }
-        r->sw = save(c, 0x9000);
+        r->sw = pin_save(c, 0x9000);
 }
 
 void akis_change(Card *c, const Apdu *a, Response *r) {
@@ -411,7 +393,7 @@ static void unblock_with_puk(Card *c, const Apdu *a, Response *r) {
         c->pin_verified = false;
         if (new)
                 store(c->st.pin, new, new_len, p->pin_stored, p->pad_char);
-        r->sw = save(c, 0x9000);
+        r->sw = pin_save(c, 0x9000);
 }
 
 /* P1=02 with the new PIN: after the system PIN (1.2: MA3's flow after
@@ -443,7 +425,7 @@ static void reset_with_new(Card *c, const Apdu *a, Response *r) {
         store(c->st.pin, a->data, a->lc, p->pin_stored, p->pad_char);
         c->st.pin_tries = p->pin_tries;
         c->pin_verified = false;
-        r->sw = save(c, 0x9000);
+        r->sw = pin_save(c, 0x9000);
 }
 
 void akis_reset_retry_counter(Card *c, const Apdu *a, Response *r) {

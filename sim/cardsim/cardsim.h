@@ -213,6 +213,11 @@ void fs_set_current(Card *c, FsNode *n);
 void fs_put_fcp(const FsNode *n, uint8_t tag, int sec, Response *r);
 
 /* pin.c */
+/* Saves the counters; sw, or 6581 when the state file cannot be written. */
+uint16_t pin_save(Card *c, uint16_t sw);
+/* A wrong user PIN (one try less: 63Cx) and a right one (counter full). */
+uint16_t pin_wrong(Card *c);
+uint16_t pin_right(Card *c);
 void pin_verify(Card *c, const Apdu *a, Response *r);
 void pin_change(Card *c, const Apdu *a, Response *r);
 void pin_reset_retry_counter(Card *c, const Apdu *a, Response *r);

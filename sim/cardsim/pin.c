@@ -57,24 +57,24 @@ static bool same(const uint8_t *a, const uint8_t *b, size_t n) {
         return d == 0;
 }
 
-static uint16_t save(Card *c, uint16_t sw) {
+uint16_t pin_save(Card *c, uint16_t sw) {
         if (card_save_state(c) < 0)
                 return 0x6581;          /* memory failure */
         return sw;
 }
 
-static uint16_t pin_wrong(Card *c) {
+uint16_t pin_wrong(Card *c) {
         c->pin_verified = false;
         if (c->st.pin_tries > 0)
                 c->st.pin_tries--;
-        return save(c, 0x63c0 | c->st.pin_tries);
+        return pin_save(c, 0x63c0 | c->st.pin_tries);
 }
 
-static uint16_t pin_right(Card *c) {
+uint16_t pin_right(Card *c) {
         bool changed = c->st.pin_tries != c->profile->pin_tries;
         c->st.pin_tries = c->profile->pin_tries;
         c->pin_verified = true;
-        return changed ? save(c, 0x9000) : 0x9000;
+        return changed ? pin_save(c, 0x9000) : 0x9000;
 }
 
 static bool card_dead(const Card *c) {
@@ -163,7 +163,7 @@ void pin_change(Card *c, const Apdu *a, Response *r) {
         memcpy(c->st.pin, n, CARD_PIN_MAX);
         c->st.pin_tries = p->pin_tries;
         c->pin_verified = true;
-        r->sw = save(c, 0x9000);
+        r->sw = pin_save(c, 0x9000);
 }
 
 /* P1=02 (new PIN) and P1=03 (counter only) need the grant of an EXTERNAL
@@ -203,7 +203,7 @@ static void reset_by_admin(Card *c, const Apdu *a, bool granted, Response *r) {
         explicit_bzero(n, sizeof n);
         c->st.pin_tries = p->pin_tries;
         c->pin_verified = false;
-        r->sw = save(c, 0x9000);
+        r->sw = pin_save(c, 0x9000);
 }
 
 void pin_reset_retry_counter(Card *c, const Apdu *a, Response *r) {
@@ -258,12 +258,12 @@ void pin_reset_retry_counter(Card *c, const Apdu *a, Response *r) {
         c->pin_verified = false;
         if (!same(k, c->st.puk, p->puk_stored)) {
                 c->st.puk_tries--;
-                r->sw = save(c, 0x63c0 | c->st.puk_tries);
+                r->sw = pin_save(c, 0x63c0 | c->st.puk_tries);
                 return;
         }
         c->st.puk_tries = p->puk_tries;
         c->st.pin_tries = p->pin_tries;
         if (new)
                 memcpy(c->st.pin, n, CARD_PIN_MAX);
-        r->sw = save(c, 0x9000);
+        r->sw = pin_save(c, 0x9000);
 }

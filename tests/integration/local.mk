@@ -47,6 +47,7 @@ EXTRA_DIST += $(integration_tests) \
 	tests/integration/tap.sh \
 	tests/integration/card.sh \
 	tests/integration/p11.sh \
+	tests/integration/scriptor.sh \
 	tests/integration/compare-introspection.py \
 	tests/integration/fake-ocsp.py \
 	tests/integration/fake-backend.py \

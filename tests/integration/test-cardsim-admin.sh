@@ -19,54 +19,8 @@ tap_plan 75
 command -v scriptor >/dev/null || { echo "Bail out! scriptor (pcsc-tools) is not installed"; exit 1; }
 world_start --no-kartd --no-ocsp || { echo "Bail out! the test world did not start"; exit 1; }
 
-# ---- one PC/SC connection held by scriptor (a coprocess) ----
+. "$(dirname "$0")/scriptor.sh"
 
-SCRIPTOR=
-# sc_open: connects to the card (SCARD_SHARE_SHARED, no APDU of its own).
-sc_open() {
-	sc_close
-	coproc SC { exec scriptor -u -r "$READER" 2>>"$WORLD/scriptor.log"; }
-	SCRIPTOR=$!
-	SC_IN=${SC[1]} SC_OUT=${SC[0]}
-}
-sc_close() {
-	[ -n "$SCRIPTOR" ] || return 0
-	{ echo exit >&"$SC_IN"; } 2>/dev/null
-	wait "$SCRIPTOR" 2>/dev/null
-	SCRIPTOR=
-}
-# apdu HEX: sends one APDU; sets DATA (hex, uppercase) and SW, or SW=GONE
-# when no answer came (card removed: scriptor gives up).
-apdu() {
-	local line acc="" started=0
-	DATA= SW=GONE
-	[ -n "$SCRIPTOR" ] || return 0
-	{ echo "$1" >&"$SC_IN"; } 2>/dev/null || { sc_close; return 0; }
-	while IFS= read -r -t 10 line <&"$SC_OUT"; do
-		case $line in
-		"< "*) started=1; acc="${line#< }" ;;
-		*) [ $started = 1 ] && acc="$acc $line" ;;
-		esac
-		if [ $started = 1 ] && [[ $acc == *" : "* ]]; then
-			acc=${acc%% : *}
-			acc=${acc// /}
-			[ ${#acc} -ge 4 ] || break
-			DATA=${acc:0:${#acc}-4}
-			SW=${acc: -4}
-			return 0
-		fi
-	done
-	sc_close
-	return 0
-}
-# sc_reset: a warm reset through PC/SC (SCardReconnect with SCARD_RESET_CARD).
-sc_reset() {
-	local line
-	echo reset >&"$SC_IN"
-	while IFS= read -r -t 10 line <&"$SC_OUT"; do
-		case $line in "< OK"*|"< KO"*) break ;; esac
-	done
-}
 cryptogram() { "$CRYPT" "$MASTER" "$SERIAL" 01 "$1"; }
 # ea_right / ea_wrong: GET CHALLENGE, then EXTERNAL AUTHENTICATE with the
 # right cryptogram or a wrong one; SW is EXTERNAL AUTHENTICATE's.
