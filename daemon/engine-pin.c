@@ -143,6 +143,7 @@ int engine_card_pin(Card *c, PinOp op, const char *pin, const char *new_pin, boo
                 .op = op, .force = force,
                 .info = c->pin, .status = c->pin_status,
                 .pin_max_length = c->model.pin_max_length,
+                .pin_ascii = c->model.pin_ascii,
                 .pin = pin, .new_pin = new_pin, .serial = c->serial,
                 .status_newer = c->token_flags_stale,
         };
@@ -165,7 +166,7 @@ int engine_card_pin(Card *c, PinOp op, const char *pin, const char *new_pin, boo
         }
         j->engine = r->engine;
         j->generation = r->generation;
-        j->pin_memo = engine_pin_memo(r->engine, r);
+        j->pin_memo = engine_pin_memo(r->engine);
         j->caller = *caller;
         j->done = done;
         j->userdata = userdata;
@@ -212,6 +213,6 @@ void engine_card_pin_status_changed(Engine *e, const char *serial, const PinStat
                 return;         /* it shows its state when it comes back */
         c->pin_status = *status;
         c->token_flags_stale = c->token != NULL;
-        pin_memo_store(engine_pin_memo(e, c->reader), serial, status);
+        pin_memo_store(engine_pin_memo(e), serial, status);
         engine_notify_pin_changed(e, c);
 }

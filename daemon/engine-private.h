@@ -6,18 +6,13 @@
 #include "card/card-certs.h"
 #include "card/reader-worker.h"
 #include "engine.h"
+#include "pin-memo.h"
 
 Reader *engine_reader_find(Engine *e, const char *name);
 
-/* The last PIN status the reader's jobs saw, with the serial of the card
- * it is about; safe to use from the worker thread. It lives as long as
- * the engine. */
-typedef struct PinMemo PinMemo;
-PinMemo *engine_pin_memo(Engine *e, Reader *r);
-void pin_memo_store(PinMemo *m, const char *serial, const PinStatus *status);
-/* false when nothing is known about the card with that serial (or serial
- * is NULL). */
-bool pin_memo_load(PinMemo *m, const char *serial, PinStatus *ret);
+/* The last PIN state the jobs saw, per card serial (pin-memo.h); it
+ * lives as long as the engine. */
+PinMemo *engine_pin_memo(Engine *e);
 void engine_notify_pin_changed(Engine *e, Card *c);
 /* What an operation outside engine-pin.c (an unlock) learnt of the PIN of
  * the card with this serial. */

@@ -16,20 +16,9 @@
 
 #define MAX_READER_NAMES 64
 
-/* The PIN status as the reader's jobs last saw it, and the serial of the
- * card it is about: written and read by the jobs on the worker thread
- * (see engine-pin.c), so a PIN job queued behind another sees that one's
- * outcome, not the status from the time it was queued. */
-struct PinMemo {
-        pthread_mutex_t lock;
-        char *serial;           /* NULL: nothing known */
-        PinStatus status;
-};
-
 typedef struct WorkerSlot {
         char *name;
         ReaderWorker *worker;
-        PinMemo pin_memo;
 } WorkerSlot;
 
 struct Engine {
@@ -46,6 +35,7 @@ struct Engine {
         size_t n_slots;
 
         OcspChecker *ocsp;      /* borrowed; NULL: no revocation checks */
+        PinMemo *pin_memo;
         TokenHost *tokens;      /* the PKCS#11 modules; NULL: none */
         bool pin_operations_module;     /* [PKCS11] PinOperations=module */
 
@@ -92,8 +82,6 @@ static int slot_for(Engine *e, const char *name, unsigned *ret_index) {
                 s->name = NULL;
                 return r;
         }
-        pthread_mutex_init(&s->pin_memo.lock, NULL);
-        s->pin_memo.serial = NULL;
         *ret_index = (unsigned) e->n_slots++;
         return 0;
 }
@@ -213,13 +201,13 @@ static int identity_job_run(CardConn *c, void *userdata) {
         r = card_identity_read(c, &j->identity);
         if (r < 0)
                 return r;
-        /* The same card back in this reader, and it cannot tell its
-         * counter (AKİS): what the last PIN command on it learnt is worth
-         * more than "unknown". A card at its last try stays there, and a
-         * call queued before the card was pulled and put back still sees
-         * what the one before it learnt. Should the card have been
-         * unblocked elsewhere meanwhile, one forced right PIN puts it
-         * right. */
+        /* A card kartd met before (in any reader, other cards in between)
+         * that cannot tell its counter (AKİS 1.2): what the last PIN
+         * command on it learnt is worth more than "unknown". A card at its
+         * last try stays there, and a call queued before the card was
+         * pulled and put back still sees what the one before it learnt.
+         * Should the card have been unblocked elsewhere meanwhile, one
+         * forced right PIN puts it right. */
         if (j->identity.pin_status.state == PIN_STATE_UNKNOWN)
                 (void) pin_memo_load(j->pin_memo, j->identity.serial, &j->identity.pin_status);
         pin_memo_store(j->pin_memo, j->identity.serial, &j->identity.pin_status);
@@ -408,29 +396,8 @@ static void identity_job_done(int result, void *userdata) {
                         j->n_cert_files, j->cert_apdus, j->cert_bytes);
 }
 
-PinMemo *engine_pin_memo(Engine *e, Reader *r) {
-        return &e->slots[r->index].pin_memo;
-}
-
-void pin_memo_store(PinMemo *m, const char *serial, const PinStatus *status) {
-        pthread_mutex_lock(&m->lock);
-        if (!streq_ptr(m->serial, serial)) {
-                free(m->serial);
-                m->serial = serial ? strdup(serial) : NULL;     /* NULL on OOM: forgotten */
-        }
-        m->status = *status;
-        pthread_mutex_unlock(&m->lock);
-}
-
-bool pin_memo_load(PinMemo *m, const char *serial, PinStatus *ret) {
-        bool found;
-
-        pthread_mutex_lock(&m->lock);
-        found = serial && m->serial && streq(m->serial, serial);
-        if (found)
-                *ret = m->status;
-        pthread_mutex_unlock(&m->lock);
-        return found;
+PinMemo *engine_pin_memo(Engine *e) {
+        return e->pin_memo;
 }
 
 void engine_notify_pin_changed(Engine *e, Card *c) {
@@ -472,7 +439,7 @@ static void reader_start_identify(Reader *r) {
         }
         j->engine = e;
         j->generation = r->generation;
-        j->pin_memo = engine_pin_memo(e, r);
+        j->pin_memo = engine_pin_memo(e);
         r2 = engine_submit(e, r, identity_job_run, identity_job_done,
                            READER_JOB_RESTART_ON_RESET, j, identity_job_free);
         if (r2 < 0) {
@@ -501,6 +468,9 @@ static Reader *reader_add(Engine *e, const char *name) {
         r->engine = e;
         r->index = index;
         e->readers[e->n_readers++] = r;
+        /* Another instance of the reader (re-plugged, pcscd restarted):
+         * its event count starts anew. */
+        reader_worker_new_instance(e->slots[index].worker);
         log_info("Reader added: '%s'.", name);
         NOTIFY(e, reader_added, r);
         return r;
@@ -643,6 +613,11 @@ int engine_new(Mailbox *mailbox, const EngineObserver *observer, void *userdata,
         e->mailbox = mailbox;
         e->observer = observer;
         e->userdata = userdata;
+        e->pin_memo = pin_memo_new();
+        if (!e->pin_memo) {
+                free(e);
+                return -ENOMEM;
+        }
         *ret = e;
         return 0;
 }
@@ -664,20 +639,18 @@ Engine *engine_free(Engine *e) {
         }
         free(e->readers);
         /* After the cards, which hold its tokens. A PIN job a module
-         * thread is in (stuck, say) writes its reader's PinMemo when the
-         * module returns, which may be after this: then the memos stay,
-         * and the engine with them; the process is on its way out. */
+         * thread is in (stuck, say) writes the PinMemo when the module
+         * returns, which may be after this: then the memo stays, and the
+         * engine with it; the process is on its way out. */
         tokens_busy = token_host_busy(e->tokens);
         e->tokens = token_host_free(e->tokens);
         for (size_t i = 0; i < e->n_slots; i++) {
                 reader_worker_free(e->slots[i].worker);
-                if (!tokens_busy) {
-                        pthread_mutex_destroy(&e->slots[i].pin_memo.lock);
-                        free(e->slots[i].pin_memo.serial);
-                }
                 free(e->slots[i].name);
         }
-        if (!tokens_busy)
+        if (!tokens_busy) {
+                pin_memo_free(e->pin_memo);
                 free(e);
+        }
         return NULL;
 }

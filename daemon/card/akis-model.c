@@ -61,6 +61,8 @@ static const struct {
  * "2.2.8", 22 82 "2.5.2"); the chip from the low nibble of the byte
  * before them, as every example of the record has it (2 Infineon, 3 NXP,
  * 4 UKTÜM). */
+#define AKIS_V2_UDEA_ATR "3B9F968131FE4580655443D2210831C073F6218081055A"
+
 static const struct {
         uint8_t code[2];
         const char *version;
@@ -98,7 +100,7 @@ static void akis_v1(const uint8_t code[2], CardModel *ret) {
                        ? AKIS_SET_V12 : AKIS_SET_NONE;
 }
 
-static void akis_v2(const uint8_t *hist, CardModel *ret) {
+static void akis_v2(const uint8_t *atr, size_t atr_len, const uint8_t *hist, CardModel *ret) {
         const char *version = NULL, *chip = akis_v2_chip(hist[4]);
         char v[16];
 
@@ -111,7 +113,10 @@ static void akis_v2(const uint8_t *hist, CardModel *ret) {
         }
         /* pcsc-tools' list names 80 65 54 43 12 21 08 ... 81 05 the
          * national ID card (TCKK); TÜBİTAK calls it 2.2.8 Infineon's
-         * field test. */
+         * field test. The one example whose chip byte does not name its
+         * maker: AkisTemplate's "2.2.8 UDEA" (TA1 96, D2). */
+        if (atr_equals_hex(atr, atr_len, AKIS_V2_UDEA_ATR))
+                chip = "UDEA";
         if (hist[4] == 0x12 && hist[5] == 0x21 && hist[6] == 0x08 && hist[14] == 0x05)
                 snprintf(ret->name, sizeof ret->name, "Turkish national ID card (TCKK), AKİS %s", version);
         else if (chip)
@@ -136,7 +141,7 @@ bool akis_model_from_atr(const uint8_t *atr, size_t len, CardModel *ret) {
         } else if (hist && atr_pattern_match(hist, n, AKIS_V1_PATTERN))
                 akis_v1(hist + 7, ret);
         else if (hist && atr_pattern_match(hist, n, AKIS_V2_PATTERN))
-                akis_v2(hist, ret);
+                akis_v2(atr, len, hist, ret);
         else if (hist && (atr_pattern_match(hist, n, AKIS_V3_PATTERN) ||
                           atr_pattern_match(hist, n, AKIS_V3_TEST_PATTERN))) {
                 snprintf(ret->name, sizeof ret->name, "AKİS 3 (SAHA%s)", hist[4] == 0x49 ? ", test" : "");
@@ -180,8 +185,15 @@ int akis10_parse_fci_pin(const uint8_t *fci, size_t len, PinStatus *status) {
         bits = sec.value[0] & (AKIS10_FCI_ONE_WRONG | AKIS10_FCI_LAST_TRY);
         if (bits == (AKIS10_FCI_ONE_WRONG | AKIS10_FCI_LAST_TRY))
                 return -EBADMSG;
-        pin_status_set_tries(status, bits == AKIS10_FCI_LAST_TRY ? 1 :
-                                     bits == AKIS10_FCI_ONE_WRONG ? max - 1 : max);
+        if (bits == 0) {
+                /* No wrong try counted, says the FCI, but the record does
+                 * not say what a locked PIN shows here: not the last try,
+                 * the count unknown. */
+                status->state = PIN_STATE_OK;
+                status->tries_left = -1;
+                return 0;
+        }
+        pin_status_set_tries(status, bits == AKIS10_FCI_LAST_TRY ? 1 : max - 1);
         return 0;
 }
 

@@ -35,10 +35,10 @@ int akis2_parse_tries(const uint8_t *buf, size_t len, uint8_t pin_id, PinStatus 
 
 /* v1.0: the PIN state in an FCI (6F template) of the application DF, tag
  * 90's bits 40 "wrong PIN entered once" and 80 "last try" (OpenSC's
- * akis_process_fci). Both at once is no state the record knows; neither
- * is taken as "no wrong try" (the record does not say what a locked PIN
- * shows; a locked PIN answers 6984 to the next VERIFY without cost).
- * status->tries_max must hold the model's count. 0, or -EBADMSG. */
+ * akis_process_fci): 2 left, 1 left. Both at once is no state the record
+ * knows (-EBADMSG); neither is "not the last try", the count unknown
+ * (the record does not say what a locked PIN shows). status->tries_max
+ * must hold the model's count. 0, or -EBADMSG. */
 int akis10_parse_fci_pin(const uint8_t *fci, size_t len, PinStatus *status);
 
 /* The file ID (tag 83) in an FCI (6F template): 0 and fid[2], or -EBADMSG. */

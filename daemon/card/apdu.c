@@ -110,23 +110,3 @@ int apdu_transmit(Transport *t, const Apdu *a, uint8_t *resp, size_t resp_size,
         }
         return -EBADMSG;
 }
-
-int apdu_sw_to_errno(uint16_t sw) {
-        if (sw == SW_OK || (sw & 0xFF00) == 0x6200)
-                return 0;
-        switch (sw) {
-        case 0x6A82: case 0x6A83: case 0x6A88:
-                return -ENOENT;
-        case 0x6982: case 0x6985:
-                return -EACCES;
-        case 0x6983: case 0x6984:
-                return -EKEYEXPIRED;
-        case 0x6700: case 0x6A80: case 0x6A86: case 0x6B00:
-                return -EINVAL;
-        case 0x6D00: case 0x6E00: case 0x6A81:
-                return -KART_ENOTSUPPORTED;
-        }
-        if ((sw & 0xFFF0) == 0x63C0)
-                return -EKEYREJECTED;
-        return -EIO;
-}

@@ -30,5 +30,3 @@ int apdu_encode(const Apdu *a, bool extended_ok, uint8_t *buf, size_t size, size
 int apdu_transmit(Transport *t, const Apdu *a, uint8_t *resp, size_t resp_size,
                   size_t *ret_len, uint16_t *sw);
 
-/* Maps a status word to -errno (0 for 9000 and 62xx warnings). */
-int apdu_sw_to_errno(uint16_t sw);

@@ -45,11 +45,12 @@ static const uint8_t ef_dir_path[] = { 0x3F, 0x00, 0x2F, 0x00 };
 /* akis.md "VERIFY user PIN" and "change own PIN" rows: on v1.2 and 2.x
  * the user PIN is reference 81 (PIN 1 of the DF), and kartd sends PIN
  * commands for no other (82 is the PUK, 01 the system PIN). On v1.0 the
- * user PIN is the AODF's, and only a reference with bit 80 (a PIN of the
- * DF) is one: OpenSC sent references without it to 00 24 01, the PUK/SO
- * change. */
+ * user PIN is the AODF's, 80 or 81 (a PIN of the DF, bit 80, as OpenSC's
+ * change tells them apart: references without it went to 00 24 01, the
+ * PUK/SO change; 80 is what MA3's v1.0 class implies for DF 3D00), and
+ * never the reference the AODF gives its PUK. */
 #define AKIS_USER_PIN_REF       0x81
-#define AKIS10_LOCAL_PIN        0x80
+#define AKIS10_USER_PIN_REF_ALT 0x80
 /* akis.md "change own PIN" row, v1.0 column: P1 02, P2 = ref & 7F. */
 #define AKIS10_CHANGE_P1        0x02
 /* akis.md "change own PIN" row, v1.2 and v2.x columns: P1 00. */
@@ -82,6 +83,7 @@ static bool akis_match(const uint8_t *atr, size_t len, CardModel *ret) {
         ret->max_recv = 244;
         ret->short_only = true;
         ret->pin_max_length = AKIS_PIN_MAX_LENGTH;
+        ret->pin_ascii = true;
         /* akis.md: KamuSM does not speak kartd's open unlock protocol. */
         ret->unlock = false;
         return true;
@@ -182,7 +184,10 @@ static int akis10_select_file(CardConn *c, const uint8_t *path, size_t len) {
         uint8_t full[CARD_PATH_MAX];
         int r;
 
-        if (len >= 2 && path[0] == 0x3F && path[1] == 0x00)
+        if (len == 2 && path[0] == 0x3F && path[1] == 0x00)
+                /* OpenSC: a path of one file ID (the MF) with P1 00 */
+                r = akis_select(c, AKIS10_SELECT_FID, path, len, NULL, 0, NULL);
+        else if (len >= 2 && path[0] == 0x3F && path[1] == 0x00)
                 r = akis10_select_path(c, path, len, NULL, 0, NULL);
         else {
                 /* Relative to the application: OpenSC made such paths
@@ -260,9 +265,11 @@ static int akis_select_file(CardConn *c, const uint8_t *path, size_t len) {
 static int akis_check_pin(const CardConn *c, const CardPinInfo *pin) {
         if (!c->model.pin_native)
                 return -KART_ENOTSUPPORTED;
-        if (c->model.variant == AKIS_SET_V10 ? !(pin->reference & AKIS10_LOCAL_PIN)
-                                             : pin->reference != AKIS_USER_PIN_REF)
+        if (pin->reference != AKIS_USER_PIN_REF &&
+            !(c->model.variant == AKIS_SET_V10 && pin->reference == AKIS10_USER_PIN_REF_ALT))
                 return -KART_ENOTSUPPORTED;
+        if (pin->puk_reference == pin->reference)
+                return -KART_ENOTSUPPORTED;     /* the AODF calls it the PUK too: not ours */
         return 0;
 }
 
@@ -347,11 +354,13 @@ static int akis_pin_verify(CardConn *c, const CardPinInfo *pin, const char *valu
         r = akis_check_pin(c, pin);
         if (r < 0)
                 return r;
-        if (c->model.variant == AKIS_SET_V10)
+        if (c->model.variant == AKIS_SET_V10) {
                 /* OpenSC's v1.0 driver left VERIFY to ISO, the PIN as the
                  * AODF describes it. */
-                r = strlen(value) > AKIS_PIN_MAX_LENGTH ? -EDOM : card_pin_encode(pin, value, buf, &len);
-        else {
+                r = akis_check_value(pin, value);
+                if (r >= 0)
+                        r = card_pin_encode(pin, value, buf, &len);
+        } else {
                 r = akis_check_value(pin, value);
                 len = r >= 0 ? strlen(value) : 0;
                 if (r >= 0)

@@ -39,6 +39,7 @@ void card_conn_init(CardConn *c, Transport *t) {
 void card_conn_sighting(const CardConn *c, CardSighting *ret) {
         *ret = (CardSighting) {
                 .valid = c->t->reader_events_known,
+                .reader_epoch = c->t->reader_epoch,
                 .reader_events = c->t->reader_events,
                 .atr_len = MIN(c->t->atr_len, sizeof ret->atr),
                 .app_path_len = c->app_path_len,
@@ -50,7 +51,10 @@ void card_conn_sighting(const CardConn *c, CardSighting *ret) {
 bool card_conn_same_as(const CardConn *c, const CardSighting *seen) {
         const Transport *t = c->t;
 
-        return seen && seen->valid && t->reader_events_known && t->reader_events == seen->reader_events &&
+        /* pcsc-lite counts the card's insertion: a count of 0 is no
+         * count at all. */
+        return seen && seen->valid && t->reader_events_known && t->reader_events > 0 &&
+               t->reader_epoch == seen->reader_epoch && t->reader_events == seen->reader_events &&
                t->atr_len == seen->atr_len && memcmp(t->atr, seen->atr, t->atr_len) == 0;
 }
 
@@ -72,12 +76,10 @@ void card_conn_logout(CardConn *c) {
 
         if (c->model.driver && c->model.driver->logout)
                 r = c->model.driver->logout(c);
-        if (r < 0) {
-                /* No logout command, or it failed: the card is reset when
-                 * the transaction ends, which clears every security state. */
-                if (r != -KART_ENOTSUPPORTED)
-                        log_debug_errno(r, "Logout failed, the card will be reset: %m");
-                c->t->reset_on_close = true;
-        }
+        /* No logout command, or it failed: the card is reset when the
+         * transaction ends, which clears every security state. */
+        if (r < 0 && r != -KART_ENOTSUPPORTED)
+                log_debug_errno(r, "Logout failed, the card will be reset: %m");
+        c->t->reset_on_close = r < 0;
         c->app_selected = false;
 }

@@ -31,6 +31,7 @@ typedef struct CardModel {
         size_t max_recv;                /* largest response data; 0: 256 */
         bool short_only;                /* no extended-length APDUs */
         uint32_t pin_max_length;        /* the longest PIN the driver sends; 0: the AODF's */
+        bool pin_ascii;                 /* the driver sends printable ASCII PINs only */
         /* The PIN commands of this card are established (false: the
          * driver reads it, a vendor's module may write it). */
         bool pin_native;
@@ -45,7 +46,8 @@ typedef struct CardModel {
 /* What one job saw of a card, for the next job on the same card. */
 typedef struct CardSighting {
         bool valid;
-        uint32_t reader_events;         /* the reader's insertion/removal count */
+        uint32_t reader_epoch;          /* the reader's instance */
+        uint32_t reader_events;         /* the reader's insertion/removal count in that instance */
         uint8_t atr[33];
         size_t atr_len;
         uint8_t app_path[CARD_PATH_MAX];        /* where the PKCS#15 application was found */
@@ -108,9 +110,10 @@ void card_model_from_atr(const uint8_t *atr, size_t len, CardModel *ret);
 
 /* What this job saw of the card (reader events, ATR, application). */
 void card_conn_sighting(const CardConn *c, CardSighting *ret);
-/* Whether the card is the one an earlier job saw: the reader reports no
- * insertion or removal since, and the ATR is the same. A card reset by
- * another application is still the same card. */
+/* Whether the card is the one an earlier job saw: the same instance of
+ * the reader (not re-plugged, pcscd not restarted) reports no insertion
+ * or removal since, and the ATR is the same. A card reset by another
+ * application is still the same card: only a removal changes the card. */
 bool card_conn_same_as(const CardConn *c, const CardSighting *seen);
 /* Takes an earlier job's hints (the application's path). */
 void card_conn_use_sighting(CardConn *c, const CardSighting *seen);
@@ -119,7 +122,9 @@ void card_conn_use_sighting(CardConn *c, const CardSighting *seen);
 int card_conn_check_sw(const CardConn *c, uint16_t sw);
 
 /* Leaves the card's PIN not verified: the driver's logout, else (or when
- * it fails) a card reset when the transaction ends. */
+ * it fails) a card reset when the transaction ends. A job sets
+ * t->reset_on_close itself before a command that leaves security state
+ * behind, so that a failure before this call still resets the card. */
 void card_conn_logout(CardConn *c);
 
 /* Whether r says the card is gone or was reset under us (no security

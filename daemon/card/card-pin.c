@@ -11,12 +11,19 @@
 #include "log.h"
 #include "macro.h"
 
-static int check_length(const PinRequest *req, const char *value) {
+/* The card's format (AODF), then the driver's own limits. */
+static int check_value(const PinRequest *req, const char *value) {
         int r = card_pin_check_format(&req->info, value);
 
-        if (r >= 0 && req->pin_max_length > 0 && strlen(value) > req->pin_max_length)
+        if (r < 0)
+                return r;
+        if (req->pin_max_length > 0 && strlen(value) > req->pin_max_length)
                 return -EDOM;
-        return r;
+        if (req->pin_ascii)
+                for (const char *p = value; *p; p++)
+                        if ((unsigned char) *p < 0x20 || (unsigned char) *p > 0x7E)
+                                return -EDOM;
+        return 0;
 }
 
 int card_pin_check_request(const PinRequest *req) {
@@ -29,9 +36,9 @@ int card_pin_check_request(const PinRequest *req) {
          * to another. Such cards' PINs are not for kartd. */
         if (!req->serial)
                 return -KART_ENOTSUPPORTED;
-        r = check_length(req, req->pin);
+        r = check_value(req, req->pin);
         if (r >= 0 && req->op == PIN_OP_CHANGE)
-                r = check_length(req, req->new_pin);
+                r = check_value(req, req->new_pin);
         return r;
 }
 
@@ -142,6 +149,11 @@ int card_pin_run(CardConn *c, PinRequest *req) {
         if (r < 0)
                 return r;
 
+        /* Whatever comes of it, no verified PIN stays behind for the next
+         * program that talks to this card: a reset at the end of the
+         * transaction unless the driver's logout does it (below), also
+         * when the command's answer never comes or makes no sense. */
+        c->t->reset_on_close = true;
         if (req->op == PIN_OP_CHANGE)
                 r = d->pin_change(c, &req->info, req->pin, req->new_pin, &req->sw);
         else
@@ -149,8 +161,6 @@ int card_pin_run(CardConn *c, PinRequest *req) {
         if (r < 0)
                 return r;
         r = card_pin_apply_sw(c, req->sw, &req->status);
-        /* Whatever the answer: no verified PIN stays behind for the next
-         * program that talks to this card. */
         card_conn_logout(c);
         return r;
 }

@@ -22,6 +22,7 @@ typedef struct PinRequest {
         const CardSighting *seen;       /* where the card was identified; NULL: unknown */
         CardPinInfo info;
         uint32_t pin_max_length;        /* the driver's cap (CardModel), 0: none */
+        bool pin_ascii;                 /* the driver's: printable ASCII only (CardModel) */
         PinStatus status;       /* in: last known; out: after the operation */
         /* PKCS#11 only: status is newer than what the module's flags say
          * (kartd unlocked the card over APDUs, behind the module's back) */

@@ -112,7 +112,10 @@ static int authenticate(CardConn *c, const CardUnlockRequest *req, CardUnlockRes
         }
 
         /* Exactly once: a repeated EXTERNAL AUTHENTICATE could spend an
-         * admin try (apdu.c never repeats a sensitive command on 6Cxx). */
+         * admin try (apdu.c never repeats a sensitive command on 6Cxx).
+         * From here on no grant may stay behind, whatever happens: the
+         * card is reset when the transaction ends. */
+        c->t->reset_on_close = true;
         ret->ea_sent = true;
         r = iso7816_external_authenticate(c, c->model.unlock_key_ref, cryptogram, sizeof cryptogram, &sw);
         explicit_bzero(cryptogram, sizeof cryptogram);
@@ -171,6 +174,7 @@ int card_unlock_run(CardConn *c, const CardUnlockRequest *req, CardUnlockResult 
         read_pin_state(c, &req->info, &ret->pin_status);
         /* No grant and no verified state stay behind. */
         card_conn_logout(c);
+        c->t->reset_on_close = true;    /* the grant is the driver's to forget only by a reset */
         if (r < 0)
                 return fail(ret, CARD_UNLOCK_STEP_RESET_RETRY_COUNTER, r);
         return 0;

@@ -31,6 +31,10 @@ struct ReaderWorker {
 
         SCARDCONTEXT context;   /* the thread's own */
         bool have_context;
+        /* New for each instance of the reader: when it is (re)added and
+         * when this thread needs a new context (pcscd restarted). The
+         * reader's event counter counts within one instance only. */
+        uint32_t epoch;         /* __atomic */
 };
 
 static void job_free(void *p) {
@@ -56,6 +60,7 @@ static int ensure_context(ReaderWorker *w) {
         if (rv != SCARD_S_SUCCESS)
                 return pcsc_error_to_errno(rv);
         w->have_context = true;
+        reader_worker_new_instance(w);
         return 0;
 }
 
@@ -84,6 +89,7 @@ static int run_once(ReaderWorker *w, Job *j) {
         }
         if (r < 0)
                 return r;
+        t.base.reader_epoch = __atomic_load_n(&w->epoch, __ATOMIC_SEQ_CST);
         card_conn_init(&c, &t.base);
         r = j->func(&c, j->userdata);
         pcsc_transport_close(&t);
@@ -192,6 +198,10 @@ int reader_worker_submit(ReaderWorker *w, ReaderJobFunc func, ReaderDoneFunc don
         pthread_cond_signal(&w->cond);
         pthread_mutex_unlock(&w->lock);
         return 0;
+}
+
+void reader_worker_new_instance(ReaderWorker *w) {
+        (void) __atomic_add_fetch(&w->epoch, 1, __ATOMIC_SEQ_CST);
 }
 
 const char *reader_worker_name(ReaderWorker *w) {

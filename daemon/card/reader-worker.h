@@ -35,3 +35,6 @@ int reader_worker_submit(ReaderWorker *w, ReaderJobFunc job, ReaderDoneFunc done
                          ReaderJobFlags flags, void *userdata, void (*free_func)(void *));
 
 const char *reader_worker_name(ReaderWorker *w);
+/* The reader was (re)added: what jobs saw of its cards before belongs to
+ * another instance of it (Transport's reader_epoch). Any thread. */
+void reader_worker_new_instance(ReaderWorker *w);

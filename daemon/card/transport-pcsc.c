@@ -145,9 +145,11 @@ void pcsc_transport_close(PcscTransport *t) {
         /* A job that left security state it could not clear otherwise
          * (a verified PIN) resets the card: nothing stays behind for the
          * next program that talks to it. */
-        if (t->in_transaction)
-                (void) SCardEndTransaction(t->card, t->base.reset_on_close ? SCARD_RESET_CARD : SCARD_LEAVE_CARD);
+        DWORD disposition = t->base.reset_on_close ? SCARD_RESET_CARD : SCARD_LEAVE_CARD;
+
+        if (t->in_transaction && SCardEndTransaction(t->card, disposition) == SCARD_S_SUCCESS)
+                disposition = SCARD_LEAVE_CARD;         /* done */
         if (t->connected)
-                (void) SCardDisconnect(t->card, SCARD_LEAVE_CARD);
+                (void) SCardDisconnect(t->card, disposition);
         t->in_transaction = t->connected = false;
 }

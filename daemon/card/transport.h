@@ -29,6 +29,7 @@ struct Transport {
          * stayed in the reader in between. */
         uint32_t reader_events;
         bool reader_events_known;
+        uint32_t reader_epoch;  /* the reader's instance (reader-worker.c): the count holds within one */
         /* Set by a job that leaves security state behind and has no
          * command to clear it: the transaction ends with a card reset. */
         bool reset_on_close;

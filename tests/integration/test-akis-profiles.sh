@@ -17,13 +17,13 @@ SIM="$KART_TOP_SRCDIR/sim/cardsim"
 TCKK_ATR=3B9F978131FE458065544312210831C073F6218081059B
 NXP252_ATR=3B9F978131FE458065544353228231C073F62180810553
 
-tap_plan 93
+tap_plan 97
 . "$(dirname "$0")/card.sh"
 KART_CARD_PROFILE="$SIM/akis-1.0.profile"
 card_start
 
-# use_card PROFILE [ATR]: the simulator presents another card (a fresh
-# state file); waits until kartd lists it.
+# use_card PROFILE [ATR [STATE]]: the simulator presents another card
+# (with the state file STATE, else a fresh one); waits until kartd lists it.
 use_card() {
 	world_stop_cardsim
 	world_wait_for 10 sh -c "! '$CTL' --json status | grep -q '\"serial\"'"
@@ -31,6 +31,7 @@ use_card() {
 	_world_write_profile
 	[ -n "${2:-}" ] && sed -i "s/^\[card\]$/[card]\natr = $2/" "$WORLD/card.profile"
 	rm -f "$WORLD/card.state"
+	[ -n "${3:-}" ] && cp "$3" "$WORLD/card.state"
 	world_start_cardsim >/dev/null || { echo "Bail out! the simulator did not start with $1"; exit 1; }
 	world_wait_for 10 sh -c "'$CTL' --json status | grep -q '\"serial\"'"
 	card=$(busctl --system get-property org.kartd.Kartd1 /org/kartd/Kartd1 org.kartd.Kartd1.Manager Cards \
@@ -84,7 +85,7 @@ walk() {
 	check_eq "$name: the PUK was never used" "3" "$(world_cardsim pin-tries | awk '{print $3}')"
 }
 
-walk "AKİS 1.0" akis-1.0 "AKİS 1.0" "ok 3"
+walk "AKİS 1.0" akis-1.0 "AKİS 1.0" "ok -1"  # the FCI: no wrong try; the count is not said
 walk "AKİS 1.2" akis-1.2 "AKİS 1.2.2 (NXP)" "unknown -1"
 walk "AKİS 2.2.8" akis-2 "AKİS 2.2.8 (Infineon)" "ok 3"
 walk "TCKK" akis-2 "Turkish national ID card (TCKK), AKİS 2.2.8" "ok 3" "$TCKK_ATR"
@@ -101,6 +102,20 @@ check "AKİS 3: VerifyPin is NotSupported, saying why and what would" \
 	grep -q 'not publicly documented.*libakisp11.so' <<<"$out"
 check_eq "AKİS 3: ... and nothing reached the card" "$before" "$(apdus)"
 check_eq "AKİS 3: the simulator's record: nothing forbidden" "ok 0" "$(forbidden)"
+
+# A card that cannot be asked (1.2) keeps its last try in kartd's memory
+# while another card is in the reader, and when it comes back.
+use_card akis-1.2
+verify 00000000 >/dev/null
+verify 00000000 >/dev/null
+cp "$WORLD/card.state" "$WORLD/akis12.state"
+use_card akis-2
+check_eq "another card in the same reader meanwhile" "AKİS 2.2.8 (Infineon)" "$(model)"
+use_card akis-1.2 "" "$WORLD/akis12.state"
+check_eq "the 1.2 card back: kartd still knows its last try" "last-try 1" "$(prop PinState) $(prop PinRetriesLeft)"
+out=$(verify 00000000)
+check "... a wrong PIN without force is refused (LastTry)" grep -q 'pass force=true' <<<"$out"
+check_eq "... and the card keeps its last try" 1 "$(card_tries)"
 
 # KamuSM unlocks its cards its own way: kartd's open protocol is not
 # offered for an AKİS card, even with a CA service configured.

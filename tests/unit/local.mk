@@ -36,6 +36,12 @@ tests_unit_test_p11_token_SOURCES = tests/unit/test-p11-token.c
 tests_unit_test_p11_token_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_p11_token_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS)
 tests_unit_test_p11_token_LDADD = daemon/libkartd.la $(CMOCKA_LIBS)
+# The PIN states remembered per card serial.
+check_PROGRAMS += tests/unit/test-pin-memo
+TESTS += tests/unit/test-pin-memo
+tests_unit_test_pin_memo_SOURCES = tests/unit/test-pin-memo.c
+tests_unit_test_pin_memo_CPPFLAGS = $(unit_cppflags) -I$(top_srcdir)/daemon
+tests_unit_test_pin_memo_LDADD = daemon/libkartd.la $(CMOCKA_LIBS)
 # The AKİS driver, one scripted card per command set of the record.
 check_PROGRAMS += tests/unit/test-card-akis
 TESTS += tests/unit/test-card-akis

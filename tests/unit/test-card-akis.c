@@ -285,6 +285,15 @@ static void test_v10_change(void **state) {
                     PIN_OP_VERIFY, "123456", NULL, UNKNOWN, false);
         assert_int_equal(x.r, 0);
         assert_true(x.reset);
+
+        /* the transport fails after the VERIFY went out: reset all the same */
+        x = pin_run(ATR_V10,
+                    SELECT_V10_APP("00")
+                    "> 00 20 00 81 08 31 32 33 34 35 36 FF FF\n"
+                    "! io\n",
+                    PIN_OP_VERIFY, "123456", NULL, UNKNOWN, false);
+        assert_int_equal(x.r, -EIO);
+        assert_true(x.reset);
 }
 
 static void test_v10_fci_tries(void **state) {
@@ -316,7 +325,9 @@ static void test_v10_ef_dir(void **state) {
         assert_int_equal(c.model.driver->select_app(&c), 0);
         assert_int_equal(c.app_path_len, 4);
         assert_memory_equal(c.app_path, "\x3F\x00\x3D\x00", 4);
-        assert_int_equal(c.app_pin.tries_left, 3);
+        /* tag 90 with neither bit: not the last try, the count unknown */
+        assert_int_equal(c.app_pin.state, PIN_STATE_OK);
+        assert_int_equal(c.app_pin.tries_left, -1);
         fake_transport_done(f);
 }
 
@@ -363,8 +374,8 @@ static void test_v2_select_paths(void **state) {
 
 /* Only the user PIN: on 1.2/2.x reference 81, so an AODF naming the PUK
  * (82), the system PIN (01) or anything else as the user PIN gets no PIN
- * command; on v1.0 no reference without bit 80 (OpenSC sent those to the
- * PUK/SO change 00 24 01). */
+ * command; on v1.0 80 or 81 only (OpenSC sent references without bit 80
+ * to the PUK/SO change 00 24 01), and never the AODF's PUK reference. */
 static void test_never_other_references(void **state) {
         const char *atrs[] = { ATR_V10, ATR_V12, ATR_V2 };
         const uint8_t refs[] = { 0x82, 0x01, 0x02, 0x00, 0x80, 0x83, 0x91, 0x7F };
@@ -380,9 +391,10 @@ static void test_never_other_references(void **state) {
                         fake_transport_set_atr(f, atrs[a]);
                         card_conn_init(&c, &f->base);
                         pin.reference = refs[i];
-                        if (c.model.variant == AKIS_SET_V10 && (refs[i] & 0x80)) {
-                                fake_transport_done(f);
-                                continue;       /* a PIN of the DF on v1.0: the AODF's word */
+                        if (c.model.variant == AKIS_SET_V10 && refs[i] == 0x80) {
+                                /* v1.0's other user PIN number, but the AODF
+                                 * calls it the PUK as well: refused */
+                                pin.puk_reference = 0x80;
                         }
                         assert_int_equal(c.model.driver->pin_verify(&c, &pin, "123456", &sw), -EOPNOTSUPP);
                         assert_int_equal(c.model.driver->pin_change(&c, &pin, "123456", "654321", &sw),

@@ -411,6 +411,13 @@ static void test_run_not_for_this_card(void **state) {
         req.pin_max_length = 6;
         assert_int_equal(card_pin_check_request(&req), -EDOM);
         assert_int_equal(run("apdu/none.script", &req, NULL), -EDOM);
+        /* the driver's alphabet, checked before anything is queued */
+        req = verify_request("şifre1");
+        req.info.type = PKCS15_PIN_TYPE_UTF8;
+        assert_int_equal(card_pin_check_request(&req), 0);
+        req.pin_ascii = true;
+        assert_int_equal(card_pin_check_request(&req), -EDOM);
+        assert_int_equal(run("apdu/none.script", &req, NULL), -EDOM);
 }
 
 /* A card seen since identification, in a reader that reported no
