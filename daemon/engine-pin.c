@@ -96,6 +96,76 @@ static void audit(const PinJob *j, int result) {
         log_struct_fields(LOG_NOTICE, msg, fields);
 }
 
+/* After a module's PIN command on a card in a PC/SC reader: the card
+ * logged out, the tries read again where kartd can (card_pin_after_module()),
+ * and only then the caller answered. */
+typedef struct AfterJob {
+        Engine *engine;
+        char *reader;
+        uint64_t generation;
+        char *serial;
+        CardSighting seen;
+        CardPinInfo info;
+        PinStatus status;
+        int result, read;
+        EnginePinDone done;
+        void *userdata;
+} AfterJob;
+
+static void after_job_free(void *p) {
+        AfterJob *j = p;
+
+        free(j->reader);
+        free(j->serial);
+        free(j);
+}
+
+static int after_job_run(CardConn *c, void *userdata) {
+        AfterJob *j = userdata;
+
+        j->read = card_pin_after_module(c, &j->seen, &j->info, &j->status);
+        return j->read < 0 ? j->read : 0;
+}
+
+static void after_job_done(int result, void *userdata) {
+        AfterJob *j = userdata;
+        Reader *r = engine_reader_find(j->engine, j->reader);
+        Card *c = r && r->generation == j->generation ? r->card : NULL;
+
+        if (result < 0)
+                log_debug_errno(result, "Could not leave the card in '%s' logged out after the module's PIN "
+                                "command: %m", j->reader);
+        if (c && j->read > 0) {
+                c->pin_status = j->status;
+                pin_memo_store(engine_pin_memo(j->engine), j->serial, &j->status);
+                engine_notify_pin_changed(j->engine, c);
+        }
+        j->done(j->result, &j->status, j->userdata);
+}
+
+/* Queues the logout after a module's PIN command; false when it cannot
+ * be queued (the caller answers at once). */
+static bool queue_after_module(PinJob *p, Reader *r, Card *c, int result) {
+        AfterJob *j;
+
+        if (!r || r->soft || !c)
+                return false;           /* a software token: no card to log out */
+        j = calloc(1, sizeof *j);
+        if (!j)
+                return false;
+        *j = (AfterJob) { .engine = p->engine, .generation = p->generation, .seen = c->seen,
+                          .info = c->pin, .status = p->req.status, .result = result,
+                          .done = p->done, .userdata = p->userdata };
+        j->reader = strdup(p->reader);
+        j->serial = p->serial ? strdup(p->serial) : NULL;
+        if (!j->reader || (p->serial && !j->serial) ||
+            engine_submit(p->engine, r, after_job_run, after_job_done, 0, j, after_job_free) < 0) {
+                after_job_free(j);
+                return false;
+        }
+        return true;
+}
+
 static void pin_job_done(int result, void *userdata) {
         PinJob *j = userdata;
         Reader *r = engine_reader_find(j->engine, j->reader);
@@ -127,6 +197,8 @@ static void pin_job_done(int result, void *userdata) {
                 c->pin_status = j->req.status;
                 engine_notify_pin_changed(j->engine, c);
         }
+        if (j->on_token && j->req.sent && queue_after_module(j, r, c, result))
+                return;
         j->done(result, &j->req.status, j->userdata);
 }
 
@@ -146,6 +218,7 @@ int engine_card_pin(Card *c, PinOp op, const char *pin, const char *new_pin, boo
                 .pin_ascii = c->model.pin_ascii,
                 .pin = pin, .new_pin = new_pin, .serial = c->serial,
                 .status_newer = c->token_flags_stale,
+                .status_native = c->token_pin_only,
         };
         j->seen = c->seen;
         if (c->unavailable) {
@@ -158,7 +231,7 @@ int engine_card_pin(Card *c, PinOp op, const char *pin, const char *new_pin, boo
         }
         /* Checked here, on the loop: a malformed PIN never reaches a worker. */
         k = card_pin_check_request(&j->req);
-        if (k >= 0 && !c->token && !(c->model.driver && c->model.pin_native))
+        if (k >= 0 && !c->token && (!(c->model.driver && c->model.pin_native) || c->pin_needs_module))
                 k = -KART_ENOTSUPPORTED;
         if (k < 0) {
                 free(j);

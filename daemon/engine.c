@@ -322,6 +322,13 @@ static void token_find_done(int result, TokenRef *ref, CardIdentity *id, CardCer
                                           "using kartd's own driver.", r->name);
                 reader_set_card(r, &f->fallback, NULL, NULL, NULL, f->files_read ? f->files : NULL, f->n_files,
                                 f->apdus, f->bytes);
+                if (f->use == TOKEN_USE_PIN && f->engine->pin_operations_module && r->card) {
+                        /* Configured to leave the PIN to a module: never
+                         * kartd's own commands instead. */
+                        log_warning("PinOperations=module, but no PKCS#11 module has the token of the card "
+                                    "in reader '%s': its PIN operations are refused.", r->name);
+                        r->card->pin_needs_module = true;
+                }
         } else
                 log_warning_errno(result, "Could not read the token in slot '%s': %m", r->name);
         token_find_free(f);

@@ -78,6 +78,7 @@ struct Card {
          * the identity, the certificates and the tries. */
         bool token_pin_only;
         char *token_serial;     /* the token's serial, as the module gives it */
+        bool pin_needs_module;  /* PinOperations=module and no module has it: PIN calls refused */
         bool unavailable;       /* its module stopped answering */
         bool token_flags_stale; /* unlocked over APDUs: the module's PIN flags lag behind */
         /* A token's PIN commands (module thread) and an online unlock

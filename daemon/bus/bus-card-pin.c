@@ -120,6 +120,12 @@ static int method_pin(sd_bus_message *m, Card *c, PinOp op, sd_bus_error *error)
                                          card_pin_min_length(&c->pin), card_pin_max_length(&c->pin),
                                          c->pin.type == PKCS15_PIN_TYPE_ASCII_NUMERIC ? "digits" : "characters");
         }
+        if (r == -KART_ENOTSUPPORTED && c->pin_needs_module) {
+                sd_bus_message_unref(m);
+                return sd_bus_error_setf(error, KART_ERROR_NOT_SUPPORTED,
+                                         "kartd.conf says PinOperations=module, but no PKCS#11 module has "
+                                         "this card's token; nothing was sent to the card.");
+        }
         if (r == -KART_ENOTSUPPORTED && !c->token && c->model.driver && !c->model.pin_native) {
                 sd_bus_message_unref(m);
                 return sd_bus_error_setf(error, KART_ERROR_NOT_SUPPORTED,

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "apdu.h"
 #include "kart-error.h"
@@ -10,6 +11,7 @@
 #include "macro.h"
 
 #define MAX_CHAINED_RESPONSES 64
+#define RETRY_USEC (50 * 1000)
 
 int apdu_encode(const Apdu *a, bool extended_ok, uint8_t *buf, size_t size, size_t *ret_len) {
         bool extended = a->lc > 255 || a->le > 256;
@@ -73,6 +75,19 @@ int apdu_transmit(Transport *t, const Apdu *a, uint8_t *resp, size_t resp_size,
 
                 r = transport_transmit(t, cmd, cmd_len, rbuf, sizeof rbuf, &rlen);
                 explicit_bzero(cmd, cmd_len);
+                if (r == -EIO && i == 0 && !a->sensitive) {
+                        /* Lost on its way, the card still there (a reader
+                         * not quite ready right after an insertion, as
+                         * vpcd): once more, a little later. Never a
+                         * command carrying a secret, which may have
+                         * reached the card, nor a GET RESPONSE. */
+                        log_debug("Transmitting INS %02X failed; trying once more.", a->ins);
+                        (void) usleep(RETRY_USEC);
+                        r = apdu_encode(&cur, t->extended, cmd, sizeof cmd, &cmd_len);
+                        if (r >= 0)
+                                r = transport_transmit(t, cmd, cmd_len, rbuf, sizeof rbuf, &rlen);
+                        explicit_bzero(cmd, cmd_len);
+                }
                 if (r < 0)
                         return r;
                 if (rlen < 2 || rlen > sizeof rbuf) {

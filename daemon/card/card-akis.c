@@ -77,6 +77,8 @@ static bool akis_match(const uint8_t *atr, size_t len, CardModel *ret) {
                 return false;
         ret->known = true;
         ret->pin_native = ret->variant != AKIS_SET_NONE;
+        /* akis.md "tries left" row: v1.0's FCI, 2.x's SDO header */
+        ret->tries_readable = ret->variant == AKIS_SET_V10 || ret->variant == AKIS_SET_V2;
         ret->pin_tries = 3;             /* akis.md: "Three tries." */
         /* akis.md "sizes" row (OpenSC's v1.0 choice, kept for every
          * version: no larger size is established for any). */

@@ -32,6 +32,7 @@ typedef struct CardModel {
         bool short_only;                /* no extended-length APDUs */
         uint32_t pin_max_length;        /* the longest PIN the driver sends; 0: the AODF's */
         bool pin_ascii;                 /* the driver sends printable ASCII PINs only */
+        bool tries_readable;            /* pin_query reads the counter (else it says KART_ENOTSUPPORTED) */
         /* The PIN commands of this card are established (false: the
          * driver reads it, a vendor's module may write it). */
         bool pin_native;

@@ -131,6 +131,7 @@ int card_pin_run(CardConn *c, PinRequest *req) {
         int r, q;
 
         req->sw = 0;
+        req->sent = false;
         r = card_pin_check_request(req);
         if (r < 0)
                 return r;
@@ -154,6 +155,7 @@ int card_pin_run(CardConn *c, PinRequest *req) {
          * transaction unless the driver's logout does it (below), also
          * when the command's answer never comes or makes no sense. */
         c->t->reset_on_close = true;
+        req->sent = true;
         if (req->op == PIN_OP_CHANGE)
                 r = d->pin_change(c, &req->info, req->pin, req->new_pin, &req->sw);
         else
@@ -163,4 +165,28 @@ int card_pin_run(CardConn *c, PinRequest *req) {
         r = card_pin_apply_sw(c, req->sw, &req->status);
         card_conn_logout(c);
         return r;
+}
+
+int card_pin_after_module(CardConn *c, const CardSighting *seen, const CardPinInfo *info, PinStatus *status) {
+        const CardDriver *d = c->model.driver;
+        bool read = false;
+        int r = 0;
+
+        c->t->reset_on_close = true;
+        card_conn_use_sighting(c, seen);
+        if (d && d->pin_query && c->model.tries_readable && info->present && card_conn_same_as(c, seen)) {
+                PinStatus now = *status;
+
+                r = d->select_app(c);
+                if (r >= 0)
+                        r = d->pin_query(c, info, &now);
+                if (r >= 0) {
+                        *status = now;
+                        read = true;
+                }
+                if (card_conn_lost(r))
+                        return r;
+        }
+        card_conn_logout(c);
+        return read;
 }

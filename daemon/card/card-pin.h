@@ -27,7 +27,12 @@ typedef struct PinRequest {
         /* PKCS#11 only: status is newer than what the module's flags say
          * (kartd unlocked the card over APDUs, behind the module's back) */
         bool status_newer;
+        /* PKCS#11 only: status is kartd's own reading of the card (the
+         * module carries only the PIN operations): the module's flags may
+         * make it stricter, never looser. */
+        bool status_native;
         uint16_t sw;            /* out: the card's answer to the PIN command, 0 if none sent */
+        bool sent;              /* out: the PIN command went out (to the card or the module) */
 } PinRequest;
 
 /* Checks the PIN formats (nothing is sent for a bad one; a card without a
@@ -57,6 +62,13 @@ int card_pin_same_card(CardConn *c, const char *serial, const CardSighting *seen
  * PinLocked, -EKEYREVOKED CardBlocked, -EMEDIUMTYPE CardChanged,
  * -ENOMEDIUM removed, -KART_ENOTSUPPORTED not for this card. */
 int card_pin_run(CardConn *c, PinRequest *req);
+
+/* After a PKCS#11 module's PIN command on a card in a PC/SC reader: the
+ * card left logged out as after kartd's own (the module's C_Logout need
+ * not log the card out), and, where kartd's driver can read the tries and
+ * the card is the one identified (seen), its state into *status.
+ * Returns 1 when *status was read, 0 when not, or a transport error. */
+int card_pin_after_module(CardConn *c, const CardSighting *seen, const CardPinInfo *info, PinStatus *status);
 
 /* Whether the PIN command may go out in req->status's state: -EKEYREVOKED
  * blocked, -EKEYEXPIRED locked, -EDQUOT last try without force. */

@@ -38,6 +38,7 @@ static bool pkcs15_match(const uint8_t *atr, size_t len, CardModel *ret) {
                 ret->variant = PKCS15_REFERENCE;
                 snprintf(ret->name, sizeof ret->name, "kartd reference card (simulated)");
                 ret->pin_tries = 3;     /* sim/cardsim/default.profile */
+                ret->tries_readable = true;
                 ret->unlock = true;
                 ret->unlock_key_ref = 0x01;
                 ret->unlock_key_version = 0x01;

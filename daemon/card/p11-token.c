@@ -378,6 +378,7 @@ int card_token_pin_run(CardToken *t, PinRequest *req) {
         int r, q;
 
         req->sw = 0;
+        req->sent = false;
         r = card_pin_check_request(req);
         if (r < 0)
                 return r;
@@ -389,7 +390,12 @@ int card_token_pin_run(CardToken *t, PinRequest *req) {
          * all that goes stale, though: a final try it shows was spent
          * after the unlock (by another program), or at worst costs one
          * forced call, and passing over it could lock the card. */
-        if (!req->status_newer)
+        if (req->status_native) {
+                PinStatus flags = req->status;
+
+                status_from_flags(info.flags, &flags);
+                pin_status_take_stricter(&req->status, &flags);
+        } else if (!req->status_newer)
                 status_from_flags(info.flags, &req->status);
         else if ((info.flags & CKF_USER_PIN_FINAL_TRY) && !(info.flags & CKF_USER_PIN_LOCKED) &&
                  req->status.state != PIN_STATE_LOCKED && req->status.state != PIN_STATE_BLOCKED)
@@ -398,12 +404,23 @@ int card_token_pin_run(CardToken *t, PinRequest *req) {
         if (r < 0)
                 return r;
 
+        req->sent = true;
         r = pin_command(t, req);
         if (r == -ENOMEDIUM)
                 return r;
-        /* The state after, from the token's flags. */
+        /* The state after, from the token's flags (for a card kartd reads
+         * itself, kartd reads it again after this: engine-pin.c). */
         q = token_info(t, &info);
-        if (q >= 0)
+        if (q >= 0 && req->status_native) {
+                PinStatus flags = req->status;
+
+                if (r == 0)
+                        req->status = (PinStatus) { PIN_STATE_OK, req->status.tries_max, req->status.tries_max };
+                else if (r == -EKEYREJECTED)
+                        req->status = (PinStatus) { PIN_STATE_UNKNOWN, -1, req->status.tries_max };
+                status_from_flags(info.flags, &flags);
+                pin_status_take_stricter(&req->status, &flags);
+        } else if (q >= 0)
                 status_from_flags(info.flags, &req->status);
         else if (r == -EKEYREJECTED)
                 req->status = (PinStatus) { PIN_STATE_UNKNOWN, -1, req->status.tries_max };

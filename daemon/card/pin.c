@@ -105,3 +105,23 @@ void pin_status_set_tries(PinStatus *s, int tries_left) {
         s->state = tries_left <= 0 ? PIN_STATE_LOCKED :
                    tries_left == 1 ? PIN_STATE_LAST_TRY : PIN_STATE_OK;
 }
+
+static int strictness(PinState s) {
+        switch (s) {
+        case PIN_STATE_BLOCKED:
+                return 3;
+        case PIN_STATE_LOCKED:
+                return 2;
+        case PIN_STATE_LAST_TRY:
+                return 1;
+        default:
+                return 0;
+        }
+}
+
+void pin_status_take_stricter(PinStatus *s, const PinStatus *other) {
+        if (strictness(other->state) > strictness(s->state)) {
+                s->state = other->state;
+                s->tries_left = other->tries_left;
+        }
+}

@@ -48,5 +48,10 @@ int card_pin_check_format(const CardPinInfo *pin, const char *value);
  * format. */
 int card_pin_encode(const CardPinInfo *pin, const char *value, uint8_t *buf, size_t *ret_len);
 
+/* Takes other's state into *s when it is stricter for the interlock
+ * (blocked, then locked, then last try): what a module's flags say can
+ * make kartd's own reading stricter, never looser. */
+void pin_status_take_stricter(PinStatus *s, const PinStatus *other);
+
 /* Sets state from tries_left and remembers the highest tries seen. */
 void pin_status_set_tries(PinStatus *s, int tries_left);

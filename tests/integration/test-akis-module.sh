@@ -13,7 +13,7 @@ set -u
 . "$(dirname "$0")/card.sh"
 . "$(dirname "$0")/p11.sh"
 
-tap_plan 19
+tap_plan 25
 export KART_CARD_PROFILE="$KART_TOP_SRCDIR/sim/cardsim/akis-3.profile"
 world_start --no-kartd || { echo "Bail out! the test world did not start"; exit 1; }
 fake=$(p11_test_module fake)
@@ -74,4 +74,28 @@ check_eq "... VerifyPin succeeds" "" "$out"
 check_eq "... through the module" 1 "$(module_calls login)"
 check_eq "... and not one APDU of it reached the card" "$before" "$(apdus)"
 check_eq "... reads stay kartd's: the certificates" 3 "$(n_certs)"
+
+# AKİS 2.x at its last try, its PIN operations through the module: the
+# interlock goes by kartd's own reading of the card (the module's flags
+# may only make it stricter), and kartd reads the card again after the
+# module's command.
+world_stop_cardsim
+KART_CARD_PROFILE="$KART_TOP_SRCDIR/sim/cardsim/akis-2.profile"
+_world_write_profile
+rm -f "$WORLD/card.state"
+world_start_cardsim >/dev/null || { echo "Bail out! the simulator did not start"; exit 1; }
+world_cardsim set-pin-tries 1 >/dev/null
+: >"$KART_P11_FAKE_LOG"
+start 4b41525400000020 "Modules=$fake" "PinOperations=module"
+check_eq "AKİS 2.x, PinOperations=module: kartd read the last try itself" "last-try 1" \
+	"$(prop PinState) $(prop PinRetriesLeft)"
+out=$(call VerifyPin 'sa{sv}' 000000 0)
+check "... a PIN without force is refused (LastTry), though the module's flags say nothing" \
+	grep -q 'pass force=true' <<<"$out"
+check_eq "... and the module was not asked" 0 "$(module_calls login)"
+out=$(call VerifyPin 'sa{sv}' 123456 1 force b true)
+check_eq "with force the module is asked" "" "$out"
+check_eq "... once" 1 "$(module_calls login)"
+check_eq "... and kartd read the card again after it (its counter, untouched by this module)" \
+	"last-try 1" "$(prop PinState) $(prop PinRetriesLeft)"
 tap_done

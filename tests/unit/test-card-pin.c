@@ -16,6 +16,7 @@
 #include "card-driver.h"
 #include "card-pin.h"
 #include "fake-transport.h"
+#include "iso7816.h"
 #include "macro.h"
 #include "pin.h"
 
@@ -462,6 +463,40 @@ static void test_run_same_card_seen(void **state) {
         fake_transport_done(f);
 }
 
+/* A command lost on its way (a reader not quite ready after an insertion)
+ * is sent once more when it changes nothing; a PIN command never is: it
+ * may have reached the card. */
+static void test_transient_io(void **state) {
+        PinRequest req = verify_request("123456");
+        CardConn c;
+        FakeTransport *f = fake_transport_new_from_string(
+                "lost-select",
+                "> 00 A4 04 0C 0C A0 00 00 00 63 50 4B 43 53 2D 31 35\n"
+                "! io\n"
+                "> 00 A4 04 0C 0C A0 00 00 00 63 50 4B 43 53 2D 31 35\n"
+                "< 90 00\n");
+
+        fake_transport_set_atr(f, REF_ATR);
+        card_conn_init(&c, &f->base);
+        assert_int_equal(c.model.driver->select_app(&c), 0);
+        fake_transport_done(f);
+
+        /* twice lost: given up */
+        f = fake_transport_new_from_string(
+                "lost-select-twice",
+                "> 00 A4 04 0C 0C A0 00 00 00 63 50 4B 43 53 2D 31 35\n"
+                "! io\n"
+                "> 00 A4 04 0C 0C A0 00 00 00 63 50 4B 43 53 2D 31 35\n"
+                "! io\n");
+        fake_transport_set_atr(f, REF_ATR);
+        card_conn_init(&c, &f->base);
+        assert_int_equal(iso7816_select_aid(&c, (const uint8_t *) "\xA0\x00\x00\x00\x63PKCS-15", 12), -EIO);
+        fake_transport_done(f);
+
+        /* a VERIFY lost: not sent again (the script has nothing after it) */
+        assert_int_equal(run("apdu/run-verify-lost.script", &req, NULL), -EIO);
+}
+
 /* Every PIN command leaves the card logged out, right or wrong. */
 static void test_run_logs_out(void **state) {
         PinRequest req = verify_request("123456");
@@ -762,6 +797,7 @@ int main(void) {
                 cmocka_unit_test(test_run_not_for_this_card),
                 cmocka_unit_test(test_run_same_card_seen),
                 cmocka_unit_test(test_run_logs_out),
+                cmocka_unit_test(test_transient_io),
                 cmocka_unit_test(test_run_pin_command_sent_once),
                 cmocka_unit_test(test_check_format),
                 cmocka_unit_test(test_encode),
