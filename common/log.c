@@ -58,7 +58,8 @@ int log_internal(int level, int error, const char *file, int line, const char *f
         if (level > max_level)
                 goto out;
 
-        errno = error;
+        /* %m: the error given, else the caller's errno as it was */
+        errno = error > 0 ? error : saved;
         va_start(ap, format);
         vsnprintf(buf, sizeof buf, format, ap);
         va_end(ap);

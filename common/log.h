@@ -17,7 +17,8 @@ int log_get_max_level(void);
 void log_set_ident(const char *ident);
 
 /* Returns -abs(error) (or 0 when error is 0), so that callers can write
- * "return log_error_errno(r, ...)". errno is set to abs(error) for %m. */
+ * "return log_error_errno(r, ...)". %m reads abs(error), or, for error 0,
+ * the caller's errno as it was. */
 int log_internal(int level, int error, const char *file, int line, const char *func,
                  const char *format, ...) _printf_(6, 7);
 

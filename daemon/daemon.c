@@ -81,7 +81,13 @@ static int publish(Daemon *d) {
 
 int daemon_run(const KartConfig *config) {
         _cleanup_(daemon_done) Daemon d = {};
+        const char *state_dir = getenv("STATE_DIRECTORY") ?: KART_STATE_DIR;
+        _cleanup_free_ char *pin_states_path = NULL;
         int r;
+
+        /* systemd's StateDirectory= may list several: the first is ours */
+        if (asprintf(&pin_states_path, "%.*s/pin-states", (int) strcspn(state_dir, ":"), state_dir) < 0)
+                return log_oom();
 
         r = kart_error_register();
         if (r < 0)
@@ -111,6 +117,8 @@ int daemon_run(const KartConfig *config) {
                 return log_oom();
         d.bus_context = (BusContext) { .bus = d.bus, .auth = d.auth };
         r = engine_new(d.mailbox, &bus_engine_observer, &d.bus_context, &d.engine);
+        if (r >= 0)
+                r = engine_keep_pin_states(d.engine, pin_states_path);
         if (r < 0)
                 return log_oom();
         r = ocsp_checker_new(d.event, &config->ocsp, &d.ocsp);
@@ -119,7 +127,7 @@ int daemon_run(const KartConfig *config) {
         engine_set_ocsp_checker(d.engine, d.ocsp);
         r = backend_client_new(d.event, &config->backend, &d.backend);
         if (r >= 0)
-                r = session_manager_new(d.event, d.engine, d.backend, getenv("STATE_DIRECTORY") ?: KART_STATE_DIR,
+                r = session_manager_new(d.event, d.engine, d.backend, state_dir,
                                         &bus_session_observer, &d.bus_context, &d.sessions);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the CA backend client: %m");

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -407,6 +408,19 @@ PinMemo *engine_pin_memo(Engine *e) {
         return e->pin_memo;
 }
 
+int engine_keep_pin_states(Engine *e, const char *path) {
+        PinMemo *m;
+
+        /* Before any reader is watched: no job writes the old memo yet. */
+        assert(e->n_readers == 0);
+        m = pin_memo_new(path);
+        if (!m)
+                return -ENOMEM;
+        pin_memo_free(e->pin_memo);
+        e->pin_memo = m;
+        return 0;
+}
+
 void engine_notify_pin_changed(Engine *e, Card *c) {
         NOTIFY(e, card_pin_changed, c);
 }
@@ -620,7 +634,7 @@ int engine_new(Mailbox *mailbox, const EngineObserver *observer, void *userdata,
         e->mailbox = mailbox;
         e->observer = observer;
         e->userdata = userdata;
-        e->pin_memo = pin_memo_new();
+        e->pin_memo = pin_memo_new(NULL);
         if (!e->pin_memo) {
                 free(e);
                 return -ENOMEM;

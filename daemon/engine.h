@@ -148,6 +148,11 @@ KartCertStatus engine_cert_status(const CardCert *k, const char **detail);
  * answers are in, as for engine_card_certs(). Returns 0 or -ENOMEM. */
 int engine_card_refresh_status(Card *c, EngineCertsDone done, void *userdata);
 
+/* Keeps the PIN states kartd learns per card serial in the file path
+ * across restarts (a card at its last try stays there), reading what it
+ * holds now. Call before the readers are watched. 0 or -ENOMEM. */
+int engine_keep_pin_states(Engine *e, const char *path);
+
 /* Revocation checks use k (NULL: none). The engine does not own it. */
 void engine_set_ocsp_checker(Engine *e, OcspChecker *k);
 

@@ -17,10 +17,14 @@
 
 typedef struct PinMemo PinMemo;
 
-PinMemo *pin_memo_new(void);
+/* path: the file the memory is kept in across restarts (no secret in
+ * it: serials and states), read now; NULL: kept in memory only. A line
+ * that does not parse is logged and left out. */
+PinMemo *pin_memo_new(const char *path);
 PinMemo *pin_memo_free(PinMemo *m);
 /* Nothing is stored for serial NULL (such a card cannot be told from the
- * next one); on OOM the serial is forgotten. */
+ * next one); on OOM the serial is forgotten. A change is written to the
+ * file at once (on the caller's thread: a worker's). */
 void pin_memo_store(PinMemo *m, const char *serial, const PinStatus *status);
 /* false when nothing is known about the card with that serial. */
 bool pin_memo_load(PinMemo *m, const char *serial, PinStatus *ret);

@@ -21,6 +21,7 @@
 
 #include "card/card-unlock.h"
 #include "engine-private.h"
+#include "fileutil.h"
 #include "hexutil.h"
 #include "kart-error.h"
 #include "log.h"
@@ -149,43 +150,6 @@ static json_t *outcome_body(const UnlockJob *j, int r) {
 /* On the worker: before EXTERNAL AUTHENTICATE (outcome NULL), and again
  * with the report's body once the card step is over, so that a kartd
  * killed before its report reached the CA reports what the card did. */
-/* The entry's temporary twin: hidden, so that the scan at start skips it. */
-static char *journal_tmp_path(const char *path) {
-        const char *base = strrchr(path, '/');
-        char *tmp;
-
-        if (!base)
-                return NULL;
-        if (asprintf(&tmp, "%.*s/.%s.tmp", (int) (base - path), path, base + 1) < 0)
-                return NULL;
-        return tmp;
-}
-
-/* Writes text to path all at once: a crash leaves the old entry or the
- * new one, never half of one. */
-static int write_atomically(const char *path, const char *text) {
-        _cleanup_free_ char *tmp = journal_tmp_path(path), *dir = NULL;
-        _cleanup_close_ int fd = -1, dfd = -1;
-        size_t len = strlen(text);
-
-        if (!tmp || !(dir = strndup(path, strrchr(path, '/') - path)))
-                return -ENOMEM;
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd < 0)
-                return negative_errno();
-        if (write(fd, text, len) != (ssize_t) len || fsync(fd) < 0 || rename(tmp, path) < 0) {
-                int r = errno > 0 ? -errno : -EIO;
-
-                (void) unlink(tmp);
-                return r;
-        }
-        /* The directory entry too, or the file may not be there after a crash. */
-        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0 || fsync(dfd) < 0)
-                return negative_errno();
-        return 0;
-}
-
 static int journal_write(UnlockJob *j, json_t *outcome) {
         char *text;
         json_t *o;
@@ -201,7 +165,7 @@ static int journal_write(UnlockJob *j, json_t *outcome) {
         json_decref(o);
         if (!text)
                 return -ENOMEM;
-        r = write_atomically(j->journal_path, text);
+        r = write_file_atomic(j->journal_path, text);
         explicit_bzero(text, strlen(text));     /* it holds the session's token */
         free(text);
         return r;
@@ -478,7 +442,9 @@ int session_set_pin(Session *s, const char *new_pin, SessionDone done, void *use
                     asprintf(&j->journal_path, "%s/%s-%u.json", dir, s->sid, s->id) < 0)
                         r = -ENOMEM;
                 else if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-                        log_warning("Cannot make %s (%m): an outcome lost to a crash will not be reported.", dir);
+                        /* errno now: logging may change it before %m is read */
+                        log_warning_errno(-errno, "Cannot make %s (%m): an outcome lost to a crash will not "
+                                          "be reported.", dir);
                         j->journal_path = mfree(j->journal_path);
                 }
         }

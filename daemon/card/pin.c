@@ -100,8 +100,6 @@ int card_pin_encode(const CardPinInfo *pin, const char *value, uint8_t *buf, siz
 
 void pin_status_set_tries(PinStatus *s, int tries_left) {
         s->tries_left = tries_left;
-        if (tries_left > s->tries_max)
-                s->tries_max = tries_left;
         s->state = tries_left <= 0 ? PIN_STATE_LOCKED :
                    tries_left == 1 ? PIN_STATE_LAST_TRY : PIN_STATE_OK;
 }

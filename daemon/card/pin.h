@@ -24,7 +24,7 @@ typedef struct CardPinInfo {
 typedef struct PinStatus {
         PinState state;
         int tries_left;         /* -1 unknown */
-        int tries_max;          /* -1 unknown: the model's (ATR table), else the most seen */
+        int tries_max;          /* -1 unknown: the model's (the driver's), or what the card said it is */
 } PinStatus;
 
 #define PIN_STATUS_UNKNOWN ((PinStatus) { PIN_STATE_UNKNOWN, -1, -1 })
@@ -53,5 +53,6 @@ int card_pin_encode(const CardPinInfo *pin, const char *value, uint8_t *buf, siz
  * make kartd's own reading stricter, never looser. */
 void pin_status_take_stricter(PinStatus *s, const PinStatus *other);
 
-/* Sets state from tries_left and remembers the highest tries seen. */
+/* Sets the tries left and the state they mean. The maximum is not
+ * touched: a count seen is no maximum (a card met with a try spent). */
 void pin_status_set_tries(PinStatus *s, int tries_left);

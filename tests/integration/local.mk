@@ -10,6 +10,7 @@ integration_tests = \
 	tests/integration/test-two-worlds.sh \
 	tests/integration/test-pin.sh \
 	tests/integration/test-pin-logout.sh \
+	tests/integration/test-pin-generic.sh \
 	tests/integration/test-kartctl-pin.sh \
 	tests/integration/test-akis-profiles.sh \
 	tests/integration/test-akis-module.sh \

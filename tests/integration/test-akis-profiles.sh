@@ -17,7 +17,7 @@ SIM="$KART_TOP_SRCDIR/sim/cardsim"
 TCKK_ATR=3B9F978131FE458065544312210831C073F6218081059B
 NXP252_ATR=3B9F978131FE458065544353228231C073F62180810553
 
-tap_plan 97
+tap_plan 101
 . "$(dirname "$0")/card.sh"
 KART_CARD_PROFILE="$SIM/akis-1.0.profile"
 card_start
@@ -116,6 +116,15 @@ check_eq "the 1.2 card back: kartd still knows its last try" "last-try 1" "$(pro
 out=$(verify 00000000)
 check "... a wrong PIN without force is refused (LastTry)" grep -q 'pass force=true' <<<"$out"
 check_eq "... and the card keeps its last try" 1 "$(card_tries)"
+# ... and across a restart of kartd (the state directory's pin-states)
+world_restart_kartd >/dev/null
+world_wait_for 10 sh -c "'$CTL' --json status | grep -q '\"serial\"'"
+check_eq "kartd restarted: it still knows the 1.2 card's last try" "last-try 1" \
+	"$(prop PinState) $(prop PinRetriesLeft)"
+out=$(verify 00000000)
+check "... a wrong PIN without force is refused (LastTry)" grep -q 'pass force=true' <<<"$out"
+check_eq "... and the card keeps its last try" 1 "$(card_tries)"
+check "... the file holds serials and states, no PIN" sh -c "grep -q '^4b41525400000012 last-try 1 3$' '$WORLD/state/pin-states' && ! grep -q 123456 '$WORLD/state/pin-states'"
 
 # KamuSM unlocks its cards its own way: kartd's open protocol is not
 # offered for an AKİS card, even with a CA service configured.

@@ -36,6 +36,12 @@ tests_unit_test_p11_token_SOURCES = tests/unit/test-p11-token.c
 tests_unit_test_p11_token_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_p11_token_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS)
 tests_unit_test_p11_token_LDADD = daemon/libkartd.la $(CMOCKA_LIBS)
+# %m in log lines.
+check_PROGRAMS += tests/unit/test-log
+TESTS += tests/unit/test-log
+tests_unit_test_log_SOURCES = tests/unit/test-log.c
+tests_unit_test_log_CPPFLAGS = $(unit_cppflags)
+tests_unit_test_log_LDADD = common/libkartcommon.la $(CMOCKA_LIBS)
 # The PIN states remembered per card serial.
 check_PROGRAMS += tests/unit/test-pin-memo
 TESTS += tests/unit/test-pin-memo
