@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "strutil.h"
 
@@ -56,4 +57,17 @@ char *utf8_sanitize(const uint8_t *p, size_t len) {
         }
         *o = 0;
         return s;
+}
+
+const char *echo_prefix(const char *in, char buf[static ECHO_MAX + 4]) {
+        size_t n = 0;
+
+        for (; in && in[n] && n < ECHO_MAX; n++)
+                buf[n] = (unsigned char) in[n] >= 0x20 && (unsigned char) in[n] < 0x7F ? in[n] : '?';
+        if (in && in[n]) {
+                memcpy(buf + n, "...", 3);
+                n += 3;
+        }
+        buf[n] = 0;
+        return buf;
 }

@@ -9,3 +9,11 @@
  * spaces and NULs are dropped. NULL on OOM. D-Bus strings must be valid
  * UTF-8, so nothing from outside reaches the bus without this. */
 char *utf8_sanitize(const uint8_t *p, size_t len);
+
+/* How much of a caller's input an error message repeats. */
+#define ECHO_MAX 32
+
+/* A short, printable copy of what a caller sent, to repeat in an error
+ * message: at most ECHO_MAX ASCII characters, anything else '?', and
+ * "..." when cut. buf holds ECHO_MAX + 4 bytes; returns buf. */
+const char *echo_prefix(const char *in, char buf[static ECHO_MAX + 4]);

@@ -12,6 +12,7 @@
 #include "kart-error.h"
 #include "log.h"
 #include "macro.h"
+#include "strutil.h"
 
 static int reply_list(sd_bus_message *m, Card *c) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -48,7 +49,8 @@ static int find_cert(sd_bus_message *m, Card *c, CardCert **ret) {
                 return 1;
         /* Answered here: the caller has nothing more to send. */
         r = sd_bus_reply_method_errorf(m, SD_BUS_ERROR_INVALID_ARGS,
-                                       "No certificate with id '%s' on this card.", id);
+                                       "No certificate with id '%s' on this card.",
+                                       echo_prefix(id, (char[ECHO_MAX + 4]) {}));
         return r < 0 ? r : 0;
 }
 

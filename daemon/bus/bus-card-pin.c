@@ -9,6 +9,7 @@
 #include "kart-error.h"
 #include "log.h"
 #include "macro.h"
+#include "strutil.h"
 
 /* Replies to a PIN call with a sentence that says what to do next. */
 static int reply_pin_error(sd_bus_message *m, int r, const PinStatus *st) {
@@ -75,7 +76,8 @@ static int read_options(sd_bus_message *m, bool *force, sd_bus_error *error) {
                 if (r < 0)
                         return r;
                 if (!streq(key, "force"))
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown option '%s'.", key);
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown option '%s'.",
+                                                 echo_prefix(key, (char[ECHO_MAX + 4]) {}));
                 r = sd_bus_message_read(m, "v", "b", &b);
                 if (r < 0)
                         return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Option 'force' must be a boolean.");

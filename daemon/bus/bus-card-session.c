@@ -11,6 +11,7 @@
 #include "kart-error.h"
 #include "log.h"
 #include "macro.h"
+#include "strutil.h"
 #include "session.h"
 
 /* The verification code as the portal shows it: letters, digits, dashes. */
@@ -43,7 +44,8 @@ static int read_no_options(sd_bus_message *m, sd_bus_error *error) {
         r = sd_bus_message_read(m, "s", &key);
         if (r < 0)
                 return r;
-        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown option '%s'.", key);
+        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown option '%s'.",
+                                 echo_prefix(key, (char[ECHO_MAX + 4]) {}));
 }
 
 static void session_started(Session *s, int r, const char *message, json_t *answer _unused_, void *userdata) {

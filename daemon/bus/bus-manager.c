@@ -6,6 +6,7 @@
 #include "bus.h"
 #include "kart-error.h"
 #include "macro.h"
+#include "strutil.h"
 
 static int property_get_version(sd_bus *bus, const char *path, const char *interface,
                                 const char *property, sd_bus_message *reply, void *userdata,
@@ -79,7 +80,8 @@ static int method_get_card_by_serial(sd_bus_message *m, void *userdata, sd_bus_e
         c = engine_find_card_by_serial(e, serial);
         if (!c)
                 return sd_bus_error_setf(error, KART_ERROR_NO_CARD,
-                                         "No card with serial '%s' is present.", serial);
+                                         "No card with serial '%s' is present.",
+                                         echo_prefix(serial, (char[ECHO_MAX + 4]) {}));
         r = bus_card_path(c, &path);
         if (r < 0)
                 return r;

@@ -5,7 +5,7 @@ set -u
 . "$(dirname "$0")/tap.sh"
 . "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
 
-tap_plan 10
+tap_plan 13
 world_start || { echo "Bail out! the test world did not start"; exit 1; }
 CTL="$KART_TOP_BUILDDIR/client/kartctl/kartctl"
 
@@ -20,6 +20,21 @@ reinsert() { world_card_remove >/dev/null; world_wait_for 3 card_gone; world_car
 
 world_wait_for 5 card_seen
 serial=$(card_field serial)
+
+# What a caller sent comes back in an error message cut short and printable.
+long=$(head -c 100000 /dev/zero | tr '\0' A)
+out=$(busctl --system call org.kartd.Kartd1 /org/kartd/Kartd1 org.kartd.Kartd1.Manager GetCardBySerial s "$long" 2>&1)
+check "NoCard with a 100 KB serial: the message repeats 32 characters of it" \
+	grep -qx "Call failed: No card with serial '$(printf 'A%.0s' $(seq 32))...' is present." <<<"$out"
+out=$(busctl --system call org.kartd.Kartd1 /org/kartd/Kartd1 org.kartd.Kartd1.Manager GetCardBySerial s \
+	"$(printf 'x\033[2Jy')" 2>&1)
+check "... control characters come back as '?'" grep -q "serial 'x?\[2Jy'" <<<"$out"
+card=$(busctl --system get-property org.kartd.Kartd1 /org/kartd/Kartd1 org.kartd.Kartd1.Manager Cards |
+	awk '{print $3}' | tr -d '"')
+out=$(busctl --system call org.kartd.Kartd1 "$card" org.kartd.Kartd1.Card VerifyPin 'sa{sv}' 123456 1 \
+	"$long" b true 2>&1)
+check "InvalidArgs for an unknown option: its name cut short" \
+	grep -qx "Call failed: Unknown option '$(printf 'A%.0s' $(seq 32))...'." <<<"$out"
 
 # Garbage instead of PKCS#15 data: a card object without serial, a log line.
 world_cardsim fault garbage >/dev/null

@@ -59,12 +59,30 @@ static void test_hex(void **state) {
         free(s);
 }
 
+static void test_echo(void **state) {
+        char buf[ECHO_MAX + 4], big[1000];
+
+        assert_string_equal(echo_prefix("4b41525400000001", buf), "4b41525400000001");
+        assert_string_equal(echo_prefix("a\nb\x1b[0m\xc3\xa7", buf), "a?b?[0m??");
+        assert_string_equal(echo_prefix("", buf), "");
+        assert_string_equal(echo_prefix(NULL, buf), "");
+        memset(big, 'x', sizeof big - 1);
+        big[sizeof big - 1] = 0;
+        echo_prefix(big, buf);
+        assert_int_equal(strlen(buf), ECHO_MAX + 3);
+        assert_string_equal(buf + ECHO_MAX, "...");
+        /* exactly ECHO_MAX: not cut */
+        big[ECHO_MAX] = 0;
+        assert_int_equal(strlen(echo_prefix(big, buf)), ECHO_MAX);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_valid),
                 cmocka_unit_test(test_trailing_padding),
                 cmocka_unit_test(test_invalid),
                 cmocka_unit_test(test_hex),
+                cmocka_unit_test(test_echo),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
