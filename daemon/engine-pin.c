@@ -173,6 +173,8 @@ static void pin_job_done(int result, void *userdata) {
 
         if (c && j->on_token && c->token_pin_jobs > 0)
                 c->token_pin_jobs--;
+        if (c && c->pin_jobs > 0)
+                c->pin_jobs--;
         if (result == -ECANCELED || result == -ENODEV)
                 result = -ENOMEDIUM;
         if (result == -ETIMEDOUT) {
@@ -225,7 +227,7 @@ int engine_card_pin(Card *c, PinOp op, const char *pin, const char *new_pin, boo
                 free(j);
                 return -ETIMEDOUT;
         }
-        if (c->token && c->unlock_writing) {
+        if ((c->token && c->unlock_writing) || c->pin_jobs >= ENGINE_PIN_QUEUE_MAX) {
                 free(j);
                 return -KART_EBUSY;
         }
@@ -270,9 +272,12 @@ int engine_card_pin(Card *c, PinOp op, const char *pin, const char *new_pin, boo
                                      pin_token_run, pin_job_done, j, pin_job_free);
         else
                 k = engine_submit(r->engine, r, pin_job_run, pin_job_done, 0, j, pin_job_free);
-        if (k < 0)
+        if (k < 0) {
                 pin_job_free(j);
-        else if (c->token) {
+                return k;
+        }
+        c->pin_jobs++;
+        if (c->token) {
                 j->on_token = true;
                 c->token_pin_jobs++;
         }

@@ -84,6 +84,7 @@ struct Card {
         /* A token's PIN commands (module thread) and an online unlock
          * (reader worker) exclude each other: Busy. */
         unsigned token_pin_jobs;
+        unsigned pin_jobs;      /* PIN calls queued or running, on either side: at most ENGINE_PIN_QUEUE_MAX */
         bool unlock_writing;
         CardPinInfo pin;
         PinStatus pin_status;
@@ -113,6 +114,10 @@ typedef struct EngineCaller {
 } EngineCaller;
 
 typedef void (*EnginePinDone)(int result, const PinStatus *status, void *userdata);
+
+/* PIN calls one card takes in at once; more are refused with Busy (the
+ * queues behind a card's reader or module are bounded). */
+#define ENGINE_PIN_QUEUE_MAX 8
 
 int engine_new(Mailbox *mailbox, const EngineObserver *observer, void *userdata, Engine **ret);
 /* Loads the PKCS#11 modules of config (none: nothing happens); their

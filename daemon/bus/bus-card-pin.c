@@ -44,8 +44,8 @@ static int reply_pin_error(sd_bus_message *m, int r, const PinStatus *st) {
                 return sd_bus_reply_method_errorf(m, name, "The card's PKCS#11 module does not answer; "
                                                   "the card is unavailable until kartd restarts.");
         case -EBUSY:
-                return sd_bus_reply_method_errorf(m, name, "The card is being unlocked; try again when "
-                                                  "that is done.");
+                return sd_bus_reply_method_errorf(m, name, "The card is busy (being unlocked, or with "
+                                                  "too many PIN calls waiting); try again later.");
         default:
                 return sd_bus_reply_method_errorf(m, KART_ERROR_FAILED, "The card operation failed: %s.",
                                                   strerror(-r));

@@ -435,12 +435,16 @@ static int submit(P11Module *m, const char *what, P11CallFunc func, TokenDoneFun
         return 0;
 }
 
+#define P11_QUEUE_MAX 256
+
 int p11_module_submit(P11Module *m, const char *what, P11CallFunc func, TokenDoneFunc done,
                       void *userdata, void (*free_func)(void *)) {
         if (m->state == P11_HUNG)
                 return -ETIMEDOUT;
         if (m->state == P11_FAILED)
                 return -ENODEV;
+        if (m->pending >= P11_QUEUE_MAX)
+                return -KART_EBUSY;     /* the engine bounds PIN calls per card well below */
         return submit(m, what, func, done, userdata, free_func);
 }
 

@@ -5,10 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kart-error.h"
 #include "log.h"
 #include "macro.h"
 #include "reader-worker.h"
 #include "transport-pcsc.h"
+
+/* Jobs a reader takes in at once, whatever they are; the engine bounds
+ * the callers' PIN calls per card well below (ENGINE_PIN_QUEUE_MAX). */
+#define READER_QUEUE_MAX 256
 
 typedef struct Job {
         struct Job *next;
@@ -27,6 +32,7 @@ struct ReaderWorker {
         pthread_mutex_t lock;
         pthread_cond_t cond;
         Job *head, *tail;
+        unsigned n_queued;      /* under lock */
         bool stop;
 
         SCARDCONTEXT context;   /* the thread's own */
@@ -120,6 +126,7 @@ static void *worker_thread(void *userdata) {
                 stop = w->stop;
                 j = w->head;
                 if (j) {
+                        w->n_queued--;
                         w->head = j->next;
                         if (!w->head)
                                 w->tail = NULL;
@@ -190,6 +197,12 @@ int reader_worker_submit(ReaderWorker *w, ReaderJobFunc func, ReaderDoneFunc don
                      .userdata = userdata, .free_func = free_func };
 
         pthread_mutex_lock(&w->lock);
+        if (w->n_queued >= READER_QUEUE_MAX) {
+                pthread_mutex_unlock(&w->lock);
+                free(j);
+                return -KART_EBUSY;
+        }
+        w->n_queued++;
         if (w->tail)
                 w->tail->next = j;
         else

@@ -30,7 +30,8 @@ int reader_worker_new(Mailbox *mailbox, const char *reader, ReaderWorker **ret);
  * -ECANCELED) and joins the thread. */
 ReaderWorker *reader_worker_free(ReaderWorker *w);
 
-/* userdata is owned by the worker from now on; free_func runs after done. */
+/* userdata is owned by the worker from now on; free_func runs after done.
+ * -KART_EBUSY (userdata not taken) when the reader has too many jobs. */
 int reader_worker_submit(ReaderWorker *w, ReaderJobFunc job, ReaderDoneFunc done,
                          ReaderJobFlags flags, void *userdata, void (*free_func)(void *));
 

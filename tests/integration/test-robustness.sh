@@ -5,7 +5,7 @@ set -u
 . "$(dirname "$0")/tap.sh"
 . "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
 
-tap_plan 13
+tap_plan 17
 world_start || { echo "Bail out! the test world did not start"; exit 1; }
 CTL="$KART_TOP_BUILDDIR/client/kartctl/kartctl"
 
@@ -20,6 +20,26 @@ reinsert() { world_card_remove >/dev/null; world_wait_for 3 card_gone; world_car
 
 world_wait_for 5 card_seen
 serial=$(card_field serial)
+
+# A flood of PIN calls at a slow card: the card takes in a bounded number
+# (Busy for the rest), the right PIN costs nothing, and kartd answers.
+world_cardsim fault delay 150 >/dev/null
+card=$(busctl --system get-property org.kartd.Kartd1 /org/kartd/Kartd1 org.kartd.Kartd1.Manager Cards |
+	awk '{print $3}' | tr -d '"')
+pids=()
+for i in $(seq 20); do
+	busctl --system --timeout=60 call org.kartd.Kartd1 "$card" org.kartd.Kartd1.Card VerifyPin 'sa{sv}' 123456 0 \
+		>"$WORLD/flood.$i" 2>&1 & pids+=($!)
+done
+wait "${pids[@]}"
+world_cardsim fault none >/dev/null
+busy=$(grep -l 'busy' "$WORLD"/flood.* | wc -l)
+done_ok=$(find "$WORLD" -name 'flood.*' -empty | wc -l)
+echo "# $done_ok answered, $busy refused as busy"
+check "20 PIN calls at once: some refused as Busy (the queue is bounded)" test "$busy" -ge 1
+check "... the others went through ($done_ok + $busy = 20)" test $((done_ok + busy)) -eq 20
+check_eq "... the card's counter is full" 3 "$(world_cardsim pin-tries | awk '{print $2}')"
+check "... and kartd still answers" "$CTL" status
 
 # What a caller sent comes back in an error message cut short and printable.
 long=$(head -c 100000 /dev/zero | tr '\0' A)
