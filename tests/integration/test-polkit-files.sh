@@ -23,10 +23,10 @@ made_group=0 sleepers=()
 # The expected actions: id -> "allow_any allow_inactive allow_active".
 declare -A defaults=(
 	[org.kartd.card.read]="yes yes yes"
-	[org.kartd.pin.change]="auth_self auth_self yes"
-	[org.kartd.pin.unlock]="auth_self auth_self yes"
-	[org.kartd.certificate.manage]="auth_self auth_self yes"
-	[org.kartd.certificate.revoke]="auth_self auth_self auth_self"
+	[org.kartd.pin.change]="auth_admin_keep auth_admin_keep yes"
+	[org.kartd.pin.unlock]="auth_admin_keep auth_admin_keep yes"
+	[org.kartd.certificate.manage]="auth_admin_keep auth_admin_keep yes"
+	[org.kartd.certificate.revoke]="auth_admin auth_admin auth_self"
 	[org.kartd.admin]="auth_admin_keep auth_admin_keep auth_admin_keep"
 )
 
@@ -181,8 +181,8 @@ pkaction --action-id org.kartd.pin.change --verbose >"$WORLD/pkaction.out" 2>&1
 check "pkaction --verbose shows org.kartd.pin.change with its defaults" sh -c "
 	cat '$WORLD/pkaction.out'
 	grep -q '^org.kartd.pin.change:' '$WORLD/pkaction.out' &&
-	grep -Eq 'implicit any: +auth_self\$' '$WORLD/pkaction.out' &&
-	grep -Eq 'implicit inactive: +auth_self\$' '$WORLD/pkaction.out' &&
+	grep -Eq 'implicit any: +auth_admin_keep\$' '$WORLD/pkaction.out' &&
+	grep -Eq 'implicit inactive: +auth_admin_keep\$' '$WORLD/pkaction.out' &&
 	grep -Eq 'implicit active: +yes\$' '$WORLD/pkaction.out' &&
 	grep -Eq 'vendor: +kartd\$' '$WORLD/pkaction.out'"
 # (pkaction asks for no locale: call EnumerateActions with one ourselves.)
@@ -226,7 +226,7 @@ pkcheck_is() {
 check "a kartd-admin member may org.kartd.admin without an agent" pkcheck_is 0 org.kartd.admin "$admin_pid"
 check "a kartd-admin member may org.kartd.certificate.revoke without an agent" pkcheck_is 0 org.kartd.certificate.revoke "$admin_pid"
 check "a plain user may not org.kartd.admin (authentication needed, no agent)" pkcheck_is 2 org.kartd.admin "$plain_pid"
-check "a plain user may not org.kartd.pin.change without an agent (auth_self)" pkcheck_is 2 org.kartd.pin.change "$plain_pid"
+check "a plain user may not org.kartd.pin.change (a remote or inactive user needs an administrator)" pkcheck_is 2 org.kartd.pin.change "$plain_pid"
 check "a plain user may org.kartd.card.read" pkcheck_is 0 org.kartd.card.read "$plain_pid"
 
 tap_done
