@@ -279,8 +279,11 @@ static int call_setup(HttpCall *c, const HttpRequest *req) {
 
         ok = ok && curl_easy_setopt(e, CURLOPT_URL, req->url) == CURLE_OK;
         ok = ok && curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, req->https_only ? "https" : "http,https") == CURLE_OK;
+        /* CAFile= is the whole trust: not also the system's CA directory,
+         * which Debian's libcurl reads by default. */
         if (req->ca_file)
-                ok = ok && curl_easy_setopt(e, CURLOPT_CAINFO, req->ca_file) == CURLE_OK;
+                ok = ok && curl_easy_setopt(e, CURLOPT_CAINFO, req->ca_file) == CURLE_OK &&
+                     curl_easy_setopt(e, CURLOPT_CAPATH, NULL) == CURLE_OK;
         if (req->pinned_key)
                 ok = ok && curl_easy_setopt(e, CURLOPT_PINNEDPUBLICKEY, req->pinned_key) == CURLE_OK;
         if (req->method && strcmp(req->method, "GET") != 0 && strcmp(req->method, "POST") != 0)

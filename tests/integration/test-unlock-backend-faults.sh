@@ -15,7 +15,7 @@ set -u
 . "$(dirname "$0")/card.sh"
 FAKE="$KART_TOP_SRCDIR/tests/integration/fake-backend.py"
 
-tap_plan 55
+tap_plan 59
 card_start
 world_start_backend >/dev/null || { echo "Bail out! the reference backend did not start"; exit 1; }
 
@@ -152,6 +152,21 @@ refused "a server certificate from another CA" BackendUnavailable "certificate" 
 # (kartd --debug logs every attempt: "Backend POST URL, attempt N: ...")
 check_eq "... asked once: a server kartd does not trust is not asked again" 0 \
 	"$(tail -n +"$((lines + 1))" "$WORLD/kartd.log" | grep -c 'Backend .*, attempt [23]:')"
+
+# CAFile= is the whole trust: a server whose CA the system trusts (placed
+# where this libcurl looks by default, /etc/ssl/certs, for this check
+# only) but CAFile= does not name is refused as well.
+sys_ca=/etc/ssl/certs/kartd-test-$$.pem
+sys_hash=$(openssl x509 -hash -noout -in "$WORLD/trust.pem")
+for n in 0 1 2 3 4 5 6 7 8 9; do    # OpenSSL looks up HASH.0, HASH.1, ...
+	sys_link=/etc/ssl/certs/$sys_hash.$n
+	[ -e "$sys_link" ] || break
+done
+cp "$WORLD/trust.pem" "$sys_ca" && ln -s "$(basename "$sys_ca")" "$sys_link"
+check "(the system's CA path now holds the backend's CA: $sys_link)" test -L "$sys_link"
+out=$(unlock)
+rm -f "$sys_link" "$sys_ca"
+refused "a server certificate from a CA only the system trusts" BackendUnavailable "certificate" "$out"
 
 # the test CA's certificate for another host, served by a second backend
 openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORLD/other-host.key" \
