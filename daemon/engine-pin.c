@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "audit.h"
 #include "card/reader-worker.h"
 #include "card/token.h"
 #include "engine-private.h"
@@ -12,10 +13,6 @@
 #include "log.h"
 #include "macro.h"
 #include "secret.h"
-
-/* journald MESSAGE_IDs of the audit entries. */
-#define MESSAGE_ID_PIN_CHANGE "MESSAGE_ID=6f0d3c51a4b84a0c9d2e7b1f3a5c8e21"
-#define MESSAGE_ID_PIN_VERIFY "MESSAGE_ID=6f0d3c51a4b84a0c9d2e7b1f3a5c8e22"
 
 typedef struct PinJob {
         Engine *engine;
@@ -75,25 +72,21 @@ static int pin_token_run(CardToken *t, void *userdata) {
 }
 
 static void audit(const PinJob *j, int result) {
-        const char *name = result < 0 ? kart_error_name_from_errno(result) : NULL;
-        char serial[96], outcome[96], sw[32], uid[48], pid[48], tries[48], msg[256];
-        const char *op = j->req.op == PIN_OP_CHANGE ? "change-pin" : "verify-pin";
-        const char *fields[] = {
-                j->req.op == PIN_OP_CHANGE ? MESSAGE_ID_PIN_CHANGE : MESSAGE_ID_PIN_VERIFY,
-                serial, outcome, sw, uid, pid, tries, "KART_OPERATION=pin", NULL,
-        };
+        char sw[32], tries[48], detail[64];
 
-        snprintf(serial, sizeof serial, "KART_CARD_SERIAL=%s", strna(j->serial));
-        snprintf(outcome, sizeof outcome, "KART_OUTCOME=%s",
-                 result >= 0 ? "ok" : name ? name + strlen(KART_ERROR_PREFIX) : "Failed");
         snprintf(sw, sizeof sw, "KART_SW=%04X", j->req.sw);
-        snprintf(uid, sizeof uid, "KART_CALLER_UID=%u", (unsigned) j->caller.uid);
-        snprintf(pid, sizeof pid, "KART_CALLER_PID=%u", (unsigned) j->caller.pid);
         snprintf(tries, sizeof tries, "KART_PIN_TRIES_LEFT=%d", j->req.status.tries_left);
-        snprintf(msg, sizeof msg, "Audit: %s on card %s by uid %u: %s (SW %04X, tries left %d).",
-                 op, strna(j->serial), (unsigned) j->caller.uid, outcome + strlen("KART_OUTCOME="),
-                 j->req.sw, j->req.status.tries_left);
-        log_struct_fields(LOG_NOTICE, msg, fields);
+        snprintf(detail, sizeof detail, "SW %04X, tries left %d", j->req.sw, j->req.status.tries_left);
+        audit_log(&(AuditEntry) {
+                .message_id = j->req.op == PIN_OP_CHANGE ? AUDIT_PIN_CHANGE : AUDIT_PIN_VERIFY,
+                .operation = "pin",
+                .action = j->req.op == PIN_OP_CHANGE ? "change-pin" : "verify-pin",
+                .serial = j->serial,
+                .caller = j->caller,
+                .result = result,
+                .detail = detail,
+                .fields = (const char *const[]) { sw, tries, NULL },
+        });
 }
 
 /* After a module's PIN command on a card in a PC/SC reader: the card

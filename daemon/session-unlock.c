@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "card/card-unlock.h"
 #include "engine-private.h"
 #include "fileutil.h"
@@ -51,6 +52,7 @@ struct UnlockJob {
         char *journal_path;
         CardPinInfo pin;
         uint8_t key_version;            /* of the card's admin key, for the CA */
+        EngineCaller caller;            /* for the audit trail */
         PinStatus status;               /* before */
         char *new_pin;                  /* secret */
 
@@ -370,6 +372,21 @@ static void report_outcome(UnlockJob *j, int r) {
         json_decref(body);
 }
 
+static void audit_unlock(const UnlockJob *j, int result) {
+        char ea[64], rrc[64], step[64], detail[96];
+
+        snprintf(ea, sizeof ea, "KART_SW_EXTERNAL_AUTHENTICATE=%04X", j->result.sw_ea);
+        snprintf(rrc, sizeof rrc, "KART_SW_RESET_RETRY_COUNTER=%04X", j->result.sw_rrc);
+        snprintf(step, sizeof step, "KART_FAILED_STEP=%s", card_unlock_step_to_string(j->result.failed_step));
+        snprintf(detail, sizeof detail, "EXTERNAL AUTHENTICATE %04X, RESET RETRY COUNTER %04X", j->result.sw_ea,
+                 j->result.sw_rrc);
+        audit_log(&(AuditEntry) {
+                .message_id = AUDIT_UNLOCK, .operation = "unlock", .action = "unlock", .serial = j->serial,
+                .caller = j->caller, .result = result, .detail = detail,
+                .fields = (const char *const[]) { ea, rrc, step, NULL },
+        });
+}
+
 static void unlock_job_done(int r, void *userdata) {
         UnlockJob *j = userdata;
         Session *s = j->session;
@@ -381,6 +398,7 @@ static void unlock_job_done(int r, void *userdata) {
                 c->unlock_writing = false;
         log_info("Unlock of card %s: %s (EXTERNAL AUTHENTICATE %04x, RESET RETRY COUNTER %04x).", j->serial,
                  r >= 0 ? "the new PIN is set" : strempty(message), j->result.sw_ea, j->result.sw_rrc);
+        audit_unlock(j, k);
         if (s) {
                 session_set_state(s, r >= 0 ? KART_SESSION_STATE_COMPLETED : KART_SESSION_STATE_AUTHORIZED);
                 if (r >= 0)
@@ -397,7 +415,8 @@ static void unlock_job_done(int r, void *userdata) {
         }
 }
 
-int session_set_pin(Session *s, const char *new_pin, SessionDone done, void *userdata) {
+int session_set_pin(Session *s, const char *new_pin, const EngineCaller *caller, SessionDone done,
+                    void *userdata) {
         SessionManager *m = s->manager;
         Card *c = engine_find_card(m->engine, s->card_id);
         UnlockJob *j;
@@ -423,6 +442,7 @@ int session_set_pin(Session *s, const char *new_pin, SessionDone done, void *use
         if (!j)
                 return -ENOMEM;
         *j = (UnlockJob) { .refs = 1, .engine = m->engine, .session = s, .done = done, .userdata = userdata,
+                           .caller = *caller,
                            .backend = m->backend,
                            .mailbox = engine_mailbox(m->engine), .generation = c->reader->generation,
                            .pin = c->pin, .key_version = session_card_unlock_model(c)->unlock_key_version,

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "audit.h"
 #include "hexutil.h"
 #include "kart-error.h"
 #include "log.h"
@@ -31,6 +32,10 @@ typedef struct Step {
         Session *session;
         SessionDone done;
         void *userdata;
+        /* a certificate operation, for the audit trail (else action NULL) */
+        const char *action;
+        char cert_serial[48];
+        EngineCaller caller;
 } Step;
 
 int session_manager_new(sd_event *event, Engine *engine, BackendClient *backend, const char *state_dir,
@@ -181,8 +186,8 @@ static void step_done(Step *st, int r, const char *message, json_t *answer) {
 
 /* Starts one backend call of s; done(result, answer, error) runs with the
  * step. -EBUSY when another step of s is on its way. */
-static int step_start(Session *s, const char *method, const char *path, json_t *body, size_t cap,
-                      BackendDone on_answer, SessionDone done, void *userdata) {
+static int step_start_audited(Session *s, const char *method, const char *path, json_t *body, size_t cap,
+                              BackendDone on_answer, const Step *audit, SessionDone done, void *userdata) {
         Step *st;
         int r;
 
@@ -191,11 +196,19 @@ static int step_start(Session *s, const char *method, const char *path, json_t *
         st = calloc(1, sizeof *st);
         if (!st)
                 return -ENOMEM;
-        *st = (Step) { .session = s, .done = done, .userdata = userdata };
+        *st = audit ? *audit : (Step) {};
+        st->session = s;
+        st->done = done;
+        st->userdata = userdata;
         r = backend_call(s->manager->backend, method, path, s->token, body, cap, on_answer, st, &s->call);
         if (r < 0)
                 free(st);
         return r;
+}
+
+static int step_start(Session *s, const char *method, const char *path, json_t *body, size_t cap,
+                      BackendDone on_answer, SessionDone done, void *userdata) {
+        return step_start_audited(s, method, path, body, cap, on_answer, NULL, done, userdata);
 }
 
 /* The common end of a step's answer: the error mapped, or NULL. */
@@ -426,6 +439,17 @@ static void on_cert_answer(int result, json_t *answer, const BackendError *e, vo
         int r;
         Step *st = step_answer(userdata, result, e, &message, &r);
 
+        if (st->action) {
+                char cert[80];
+
+                snprintf(cert, sizeof cert, "KART_CERTIFICATE_SERIAL=%s", st->cert_serial);
+                audit_log(&(AuditEntry) {
+                        .message_id = AUDIT_CERTIFICATE, .operation = "certificate", .action = st->action,
+                        .serial = st->session->serial, .caller = st->caller, .result = r,
+                        .detail = cert + strlen("KART_CERTIFICATE_SERIAL="),
+                        .fields = (const char *const[]) { cert, NULL },
+                });
+        }
         step_done(st, r, message, answer);
 }
 
@@ -452,7 +476,9 @@ static bool is_cert_serial(const char *s) {
 }
 
 int session_certificate_op(Session *s, const char *op, const char *serial, const char *reason,
-                           const char *confirm_serial, SessionDone done, void *userdata) {
+                           const char *confirm_serial, const EngineCaller *caller, SessionDone done,
+                           void *userdata) {
+        Step audit = { .action = op, .caller = *caller };
         _cleanup_free_ char *path = NULL;
         json_t *body;
         int r;
@@ -467,9 +493,11 @@ int session_certificate_op(Session *s, const char *op, const char *serial, const
                 return -EINVAL;
         if (asprintf(&path, "/v1/certificates/%s/%s", serial, op) < 0)
                 return -ENOMEM;
+        snprintf(audit.cert_serial, sizeof audit.cert_serial, "%s", serial);
         body = streq(op, "revoke") ? json_pack("{s:s, s:s}", "reason", reason, "confirm_serial", confirm_serial)
                                    : json_object();
-        r = body ? step_start(s, "POST", path, body, MAX_ANSWER, on_cert_answer, done, userdata) : -ENOMEM;
+        r = body ? step_start_audited(s, "POST", path, body, MAX_ANSWER, on_cert_answer, &audit, done, userdata)
+                 : -ENOMEM;
         json_decref(body);
         if (r >= 0)
                 log_info("Session %u: %s of certificate %s of card %s requested.", s->id, op, serial, s->serial);

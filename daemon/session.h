@@ -74,11 +74,13 @@ int session_confirm(Session *s, const char *method, const char *secret, SessionD
 /* Unlock sessions: challenge -> authorization -> EXTERNAL AUTHENTICATE ->
  * RESET RETRY COUNTER in one card transaction, then the result to the
  * backend. new_pin is copied into wiped memory. */
-int session_set_pin(Session *s, const char *new_pin, SessionDone done, void *userdata);
+int session_set_pin(Session *s, const char *new_pin, const EngineCaller *caller, SessionDone done,
+                    void *userdata);
 /* Certificate sessions; answer is the backend's list. */
 int session_list_certificates(Session *s, SessionDone done, void *userdata);
 /* op: "suspend", "resume", "revoke" (reason and confirm_serial for revoke). */
 int session_certificate_op(Session *s, const char *op, const char *serial, const char *reason,
-                           const char *confirm_serial, SessionDone done, void *userdata);
+                           const char *confirm_serial, const EngineCaller *caller, SessionDone done,
+                           void *userdata);
 /* Cancels it at the backend (best effort) and ends it. */
 void session_cancel(Session *s);

@@ -77,13 +77,15 @@ static int property_get(sd_bus *bus _unused_, const char *path _unused_, const c
 /* ------------------------------------------------------------------ methods */
 
 /* The polkit table, then: only the owner (or root) drives a session. */
-static int check_caller(BusSession *b, sd_bus_message *m, sd_bus_error *error) {
+static int check_caller(BusSession *b, sd_bus_message *m, AuthCaller *ret, sd_bus_error *error) {
         AuthCaller caller;
         int r;
 
         r = auth_check_caller(b->context->auth, m, &caller, error);
         if (r <= 0)
                 return r;
+        if (ret)
+                *ret = caller;
         if (caller.uid != 0 && caller.uid != session_owner(b->session))
                 return sd_bus_error_set(error, KART_ERROR_NOT_AUTHORIZED, "This session belongs to another user.");
         return 1;
@@ -180,9 +182,11 @@ static int method_step(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Session *s = b->session;
         const char *member = sd_bus_message_get_member(m);
         const char *a = NULL, *c = NULL, *d = NULL;
+        AuthCaller who;
+        EngineCaller caller;
         int r;
 
-        r = check_caller(b, m, error);
+        r = check_caller(b, m, &who, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
 
@@ -195,20 +199,21 @@ static int method_step(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         if (r < 0)
                 return r;
 
+        caller = (EngineCaller) { .uid = who.uid, .pid = who.pid };
         sd_bus_message_ref(m);
         if (streq(member, "SendSms"))
                 r = session_send_sms(s, step_done, m);
         else if (streq(member, "Confirm"))
                 r = session_confirm(s, a, c, step_done, m);
         else if (streq(member, "SetPin"))
-                r = session_set_pin(s, a, step_done, m);
+                r = session_set_pin(s, a, &caller, step_done, m);
         else if (streq(member, "ListAccountCertificates"))
                 r = session_list_certificates(s, step_done, m);
         else if (streq(member, "Suspend") || streq(member, "Resume"))
                 r = session_certificate_op(s, streq(member, "Suspend") ? "suspend" : "resume", a, NULL, NULL,
-                                           step_done, m);
+                                           &caller, step_done, m);
         else
-                r = session_certificate_op(s, "revoke", a, c, d, step_done, m);
+                r = session_certificate_op(s, "revoke", a, c, d, &caller, step_done, m);
         if (r < 0) {
                 sd_bus_message_unref(m);
                 return step_error(r, error);
@@ -220,7 +225,7 @@ static int method_cancel(sd_bus_message *m, void *userdata, sd_bus_error *error)
         BusSession *b = userdata;
         int r;
 
-        r = check_caller(b, m, error);
+        r = check_caller(b, m, NULL, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
         r = sd_bus_reply_method_return(m, NULL);

@@ -8,7 +8,7 @@ set -u
 . "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
 . "$(dirname "$0")/card.sh"
 
-tap_plan 19
+tap_plan 21
 card_start_with_backend
 serial_of() { openssl x509 -in "$WORLD/ca/$1.crt" -noout -serial | cut -d= -f2; }
 SIGN=$(serial_of sign) AUTH=$(serial_of auth)
@@ -32,6 +32,9 @@ check "the CA's list says on-hold too" grep -q "$AUTH .* on-hold" <<<"$(answers 
 out=$(answers | "$CTL" cert resume 02 --stdin 2>&1)
 check "kartctl cert resume 02" grep -q "is valid again" <<<"$out"
 check "OCSP says good again" ocsp_status 02 good
+check "suspend and resume are audited, naming the certificate" sh -c "
+	grep -q 'Audit: suspend on card .* by uid 0: ok ($AUTH). MESSAGE_ID=6f0d3c51a4b84a0c9d2e7b1f3a5c8e24 KART_OPERATION=certificate KART_ACTION=suspend' '$WORLD/kartd.log' &&
+	grep -q 'Audit: resume on card .* by uid 0: ok ($AUTH)' '$WORLD/kartd.log'"
 
 out=$( { answers; echo 0000; } | "$CTL" cert revoke 01 --reason keyCompromise --stdin 2>&1)
 rc=$?
@@ -41,6 +44,7 @@ check "... OCSP still says good" ocsp_status 01 good
 out=$( { answers; echo "$SIGN"; } | "$CTL" cert revoke 01 --reason keyCompromise --stdin 2>&1)
 check "kartctl cert revoke 01 with the serial typed again" grep -q "is revoked at the CA" <<<"$out"
 check "OCSP says revoked" ocsp_status 01 revoked
+check "the revocation is audited" grep -q "Audit: revoke on card .* by uid 0: ok ($SIGN)" "$WORLD/kartd.log"
 check_eq "... for keyCompromise" keyCompromise "$(busctl --system --json=short call org.kartd.Kartd1 "$card" \
 	org.kartd.Kartd1.Card GetCertificateInfo s 01 |
 	/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["status_detail"]["data"])')"

@@ -9,7 +9,7 @@ set -u
 . "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
 . "$(dirname "$0")/card.sh"
 
-tap_plan 33
+tap_plan 34
 card_start_with_backend
 NEWPIN=24681357
 code() { world_backend_code unblock; }
@@ -52,6 +52,8 @@ for f in "$WORLD/backend/state/requests.log" "$WORLD/backend/state/audit.log" "$
 done
 check "... nor the web password in kartd's log" sh -c "! grep -q 'kart-test-pw' '$WORLD/kartd.log'"
 check "the backend heard the outcome" grep -q 'success' "$WORLD/backend/state/audit.log"
+check "the unlock is audited (MESSAGE_ID, card, caller, outcome, the card's answers), without the PIN" \
+	grep -Eq "^Audit: unlock on card 4b41525400000001 by uid 0: ok \(EXTERNAL AUTHENTICATE 9000, RESET RETRY COUNTER 9000\)\. MESSAGE_ID=6f0d3c51a4b84a0c9d2e7b1f3a5c8e23 KART_OPERATION=unlock .*KART_CALLER_PID=[1-9]" "$WORLD/kartd.log"
 
 # --- busctl, with SMS; a wrong SMS code first
 lock_pin
