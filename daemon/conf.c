@@ -189,6 +189,7 @@ static const struct Setting {
         { "ocsp", "TimeoutSec", parse_unsigned, FIELD(ocsp.timeout_sec), 1, 120, "1 to 120" },
         { "ocsp", "ClockSkewSec", parse_unsigned, FIELD(ocsp.skew_sec), 0, 3600, "0 to 3600" },
         { "ocsp", "CacheSec", parse_unsigned, FIELD(ocsp.cache_sec), 0, 7 * 86400, "0 to 604800" },
+        { "ocsp", "RefreshIntervalSec", parse_unsigned, FIELD(ocsp.refresh_interval_sec), 0, 3600, "0 to 3600" },
         { "ocsp", "MaxResponseSize", parse_unsigned, FIELD(ocsp.max_response), 1024, 1024 * 1024, "1024 to 1048576" },
         { "backend", "URL", parse_https_base, FIELD(backend.url), 0, 0, "an https:// URL without a path" },
         { "backend", "CAFile", parse_path, FIELD(backend.ca_file), 0, 0, "an absolute path" },
@@ -271,6 +272,7 @@ void config_init(KartConfig *c) {
                         .timeout_sec = 10,
                         .skew_sec = 300,
                         .cache_sec = 3600,
+                        .refresh_interval_sec = 5,
                         .max_response = 64 * 1024,
                 },
                 .backend = {

@@ -18,6 +18,7 @@ typedef struct OcspConfig {
         unsigned skew_sec;              /* allowed clock difference with the responder */
         unsigned cache_sec;             /* how long an answer without nextUpdate is kept */
         unsigned max_response;          /* bytes */
+        unsigned refresh_interval_sec;  /* RefreshStatus asks anew at most this often per card */
 } OcspConfig;
 
 typedef struct BackendConfig {

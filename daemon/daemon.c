@@ -125,6 +125,7 @@ int daemon_run(const KartConfig *config) {
         if (r < 0)
                 return log_error_errno(r, "Failed to set up OCSP checks: %m");
         engine_set_ocsp_checker(d.engine, d.ocsp);
+        engine_set_refresh_interval(d.engine, config->ocsp.refresh_interval_sec);
         r = backend_client_new(d.event, &config->backend, &d.backend);
         if (r >= 0)
                 r = session_manager_new(d.event, d.engine, d.backend, state_dir,

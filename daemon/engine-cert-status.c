@@ -118,6 +118,25 @@ static void refresh_after_read(int result, Card *c, void *userdata) {
         engine_card_check_status(c, true);
 }
 
+/* RefreshStatus is public: it asks the responder anew at most once per
+ * refresh interval per card ([OCSP] RefreshIntervalSec=); sooner, it
+ * joins what is known (answers still valid, checks on their way), so no
+ * caller can make kartd flood a responder. */
+static bool refresh_allowed(Card *c) {
+        uint64_t interval = engine_refresh_interval_usec(c->reader->engine), now;
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        now = (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000;
+        if (c->refresh_stamp != 0 && now - c->refresh_stamp < interval) {
+                log_debug("Card %s: RefreshStatus again within the refresh interval; joining what is known.",
+                          strna(c->serial));
+                return false;
+        }
+        c->refresh_stamp = now;
+        return true;
+}
+
 int engine_card_refresh_status(Card *c, EngineCertsDone done, void *userdata) {
         CertWaiter *w;
         int r;
@@ -125,7 +144,7 @@ int engine_card_refresh_status(Card *c, EngineCertsDone done, void *userdata) {
         if (c->certs_loaded) {
                 r = engine_cert_waiter_add(&c->status_waiters, done, userdata);
                 if (r >= 0)
-                        engine_card_check_status(c, true);
+                        engine_card_check_status(c, refresh_allowed(c));
                 return r;
         }
         /* Read them first; the waiter moves to the status list then. */

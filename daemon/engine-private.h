@@ -20,6 +20,7 @@ void engine_card_pin_status_changed(Engine *e, const char *serial, const PinStat
 Mailbox *engine_mailbox(Engine *e);
 void engine_notify_cert_status_changed(Engine *e, Card *c, CardCert *k);
 OcspChecker *engine_ocsp_checker(Engine *e);
+uint64_t engine_refresh_interval_usec(Engine *e);
 struct CertWaiter {
         CertWaiter *next;
         EngineCertsDone done;

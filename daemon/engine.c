@@ -39,6 +39,7 @@ struct Engine {
         PinMemo *pin_memo;
         TokenHost *tokens;      /* the PKCS#11 modules; NULL: none */
         bool pin_operations_module;     /* [PKCS11] PinOperations=module */
+        uint64_t refresh_interval_usec; /* [OCSP] RefreshIntervalSec= */
 
         /* Engine-wide, never reused: a reader that goes away and comes
          * back (pcscd restarted) must not start counting again, or a job
@@ -440,6 +441,14 @@ Mailbox *engine_mailbox(Engine *e) {
 
 OcspChecker *engine_ocsp_checker(Engine *e) {
         return e->ocsp;
+}
+
+void engine_set_refresh_interval(Engine *e, unsigned sec) {
+        e->refresh_interval_usec = (uint64_t) sec * 1000000u;
+}
+
+uint64_t engine_refresh_interval_usec(Engine *e) {
+        return e->refresh_interval_usec;
 }
 
 int engine_submit(Engine *e, Reader *r, ReaderJobFunc job, ReaderDoneFunc done,

@@ -94,6 +94,7 @@ struct Card {
         bool certs_loaded;
         CertWaiter *cert_waiters;       /* calls waiting for the first read */
         unsigned status_pending;        /* OCSP checks on their way */
+        uint64_t refresh_stamp;         /* CLOCK_MONOTONIC usec of the last RefreshStatus that asked anew */
         CertWaiter *status_waiters;     /* calls waiting for them */
 };
 
@@ -157,6 +158,9 @@ int engine_card_refresh_status(Card *c, EngineCertsDone done, void *userdata);
  * across restarts (a card at its last try stays there), reading what it
  * holds now. Call before the readers are watched. 0 or -ENOMEM. */
 int engine_keep_pin_states(Engine *e, const char *path);
+
+/* RefreshStatus asks the responder anew at most this often per card. */
+void engine_set_refresh_interval(Engine *e, unsigned sec);
 
 /* Revocation checks use k (NULL: none). The engine does not own it. */
 void engine_set_ocsp_checker(Engine *e, OcspChecker *k);

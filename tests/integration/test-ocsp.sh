@@ -12,7 +12,7 @@ set -u
 
 FAKE="$KART_TOP_SRCDIR/tests/integration/fake-ocsp.py"
 
-tap_plan 40
+tap_plan 42
 card_start
 info() { # ID KEY
 	busctl --system --json=short call org.kartd.Kartd1 "$card" org.kartd.Kartd1.Card GetCertificateInfo s "$1" |
@@ -52,6 +52,17 @@ check "the answers are kept until the responder's nextUpdate" \
 	test "$(info 01 status_checked_until)" -gt "$(date +%s)"
 check_eq "ListCertificates names the status too (kartctl)" 3 \
 	"$("$CTL" certs | grep -c ' good$')"
+
+# --- RefreshStatus is public: a flood of it does not flood the responder
+# (the world's kartd.conf sets RefreshIntervalSec=0; the default here)
+restart_kartd_with "RefreshIntervalSec=5"
+lines=$(wc -l <"$WORLD/kartd.log")
+for i in $(seq 10); do call RefreshStatus >/dev/null; done
+asked=$(tail -n +"$((lines + 1))" "$WORLD/kartd.log" | grep -c '^OCSP http')
+echo "# 10 RefreshStatus in a row: $asked OCSP requests"
+check "10 RefreshStatus in a row: one round of 3 requests ($asked), the rest joined" test "$asked" -le 3
+check_eq "... and every call was answered with the statuses" "good good good" "$(statuses)"
+restart_kartd_with
 
 # --- revoked, on hold
 busctl --system monitor --json=short \
@@ -152,11 +163,11 @@ restart_kartd_with "Responder=http://127.0.0.1:$port2/" "TrustFile=" "TrustDirec
 call RefreshStatus >/dev/null
 check_eq "Responder= overrides the AIA; a DER file in TrustDirectory is trusted" "revoked on-hold on-hold" "$(statuses)"
 check "bad values are reported with file:line and ignored" \
-	grep -q "kartd.conf:8: \[OCSP\] TimeoutSec: 'soon' is not 1 to 120, ignoring" "$WORLD/kartd.log"
-check "... so is a proxy that is not http(s)" grep -q "kartd.conf:9: \[OCSP\] Proxy" "$WORLD/kartd.log"
-check "... an unknown key" grep -q "kartd.conf:10: unknown setting \[OCSP\] Colour" "$WORLD/kartd.log"
-check "... a line too long for inih, whole" grep -q "kartd.conf:12: line longer than" "$WORLD/kartd.log"
-check "... an indented line (no value continues on it)" grep -q "kartd.conf:13: indented line" "$WORLD/kartd.log"
+	grep -q "kartd.conf:10: \[OCSP\] TimeoutSec: 'soon' is not 1 to 120, ignoring" "$WORLD/kartd.log"
+check "... so is a proxy that is not http(s)" grep -q "kartd.conf:11: \[OCSP\] Proxy" "$WORLD/kartd.log"
+check "... an unknown key" grep -q "kartd.conf:12: unknown setting \[OCSP\] Colour" "$WORLD/kartd.log"
+check "... a line too long for inih, whole" grep -q "kartd.conf:14: line longer than" "$WORLD/kartd.log"
+check "... an indented line (no value continues on it)" grep -q "kartd.conf:15: indented line" "$WORLD/kartd.log"
 restart_kartd_with "Responder=http://127.0.0.1:$port2/" "TrustFile=" "TrustDirectory="
 call RefreshStatus >/dev/null
 check "no trust anchors: unknown, and said so" \

@@ -356,6 +356,8 @@ _world_finish_ca() {
 	TrustFile=$WORLD/trust.pem
 	TrustDirectory=
 	TimeoutSec=5
+	# the tests ask anew on every RefreshStatus (test-ocsp sets its own)
+	RefreshIntervalSec=0
 	EOF
 	chmod 0644 "$WORLD/kartd.conf"
 }
