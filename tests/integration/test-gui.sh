@@ -64,7 +64,7 @@ gui_run() { # NAME TITLE WANT ARGS...
 			[ -n "$cmd" ] || continue
 			echo "--- $cmd" >>"$WORLD/$NAME.a11y"
 			bash -c "$cmd" >>"$WORLD/$NAME.a11y" 2>&1
-			"$PY" "$ATSPI" kart-gui 10 "$want" >>"$WORLD/$NAME.a11y" || rc=1
+			"$PY" "$ATSPI" kart-gui 20 "$want" >>"$WORLD/$NAME.a11y" || rc=1  # (ASan on a busy machine is slow)
 		done <<<"$STEPS"
 		kill $gui; wait $gui 2>/dev/null
 		exit $rc' gui-run "$@" >"$WORLD/$name.log" 2>&1
