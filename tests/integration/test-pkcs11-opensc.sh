@@ -81,7 +81,7 @@ busy=$(verify 11223344)
 wait "$unlocking"
 # (busctl prints the error's message, not its name)
 check "a PIN call through the module while an unlock writes the card: refused, busy" \
-	grep -q 'The card is being unlocked; try again' <<<"$busy"
+	grep -q 'The card is busy (being unlocked' <<<"$busy"
 check_eq "... the unlock went through: the card holds its PIN, its counter full" "55667788 3" \
 	"$(world_cardsim get-pin | awk '{print $2}') $(card_tries)"
 world_card_remove >/dev/null
