@@ -50,7 +50,9 @@ int main(int argc, char *argv[]) {
 
         /* Internal: kartd loads a PKCS#11 module in a child first, so
          * that one that crashes on loading takes only the child along. */
-        if (argc == 3 && strcmp(argv[1], "--probe-pkcs11-module") == 0)
+        /* FILE [PATH]: the file to load (/proc/self/fd/N), and the path
+         * it was opened at, for people reading ps */
+        if ((argc == 3 || argc == 4) && strcmp(argv[1], "--probe-pkcs11-module") == 0)
                 return p11_probe_main(argv[2]);
 
         setlocale(LC_ALL, "");

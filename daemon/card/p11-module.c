@@ -3,12 +3,15 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -179,8 +182,67 @@ static bool stopping(P11Module *m) {
         return stop;
 }
 
-static int probe(P11Module *m) {
-        char *argv[] = { (char *) "kartd", (char *) "--probe-pkcs11-module", m->path, NULL };
+/* No one but root may change what kartd runs: st is a file or directory
+ * owned by root and writable by no one else (a directory root's sticky
+ * one, as /tmp, is fine: its entries cannot be swapped). */
+static bool only_root_writes(const struct stat *st) {
+        if (st->st_uid != 0)
+                return false;
+        if (!(st->st_mode & (S_IWGRP | S_IWOTH)))
+                return true;
+        return S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX);
+}
+
+/* A module runs with kartd's privileges and sees its PINs: opens the
+ * file once, and keeps it only when it is a regular file that no one but
+ * root can change, in directories no one but root can change. The file
+ * checked is the one loaded (/proc/self/fd/N). Returns the descriptor or
+ * -errno with m->error set. */
+static int open_module(P11Module *m) {
+        _cleanup_close_ int fd = -1;
+        char real[PATH_MAX];
+        struct stat st, rst;
+
+        fd = open(m->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0 || fstat(fd, &st) < 0) {
+                int r = -errno;
+
+                snprintf(m->error, sizeof m->error, "cannot read it: %s", strerror(-r));
+                return r;
+        }
+        if (!S_ISREG(st.st_mode)) {
+                snprintf(m->error, sizeof m->error, "it is not a regular file");
+                return -EBADE;
+        }
+        if (!only_root_writes(&st)) {
+                snprintf(m->error, sizeof m->error, "the file is not root's alone (owner uid %u, mode %04o)",
+                         (unsigned) st.st_uid, (unsigned) (st.st_mode & 07777));
+                return -EPERM;
+        }
+        /* every directory on its way, after links */
+        if (!realpath(m->path, real) || stat(real, &rst) < 0 || rst.st_dev != st.st_dev || rst.st_ino != st.st_ino) {
+                snprintf(m->error, sizeof m->error, "its path changed while it was checked");
+                return -EBADE;
+        }
+        for (char *slash = strrchr(real, '/'); slash; slash = strrchr(real, '/')) {
+                struct stat dst;
+
+                *slash = 0;
+                if (stat(real[0] ? real : "/", &dst) < 0 || !only_root_writes(&dst)) {
+                        snprintf(m->error, sizeof m->error, "directory %.200s can be changed by users other than root",
+                                 real[0] ? real : "/");
+                        return -EPERM;
+                }
+                if (!real[0])
+                        break;
+        }
+        return TAKE_FD(fd);
+}
+
+static int probe(P11Module *m, int fd) {
+        char path[64];
+        char *argv[] = { (char *) "kartd", (char *) "--probe-pkcs11-module", path, m->path, NULL };
+        posix_spawn_file_actions_t fa;
         uint64_t deadline = now_usec() + (uint64_t) m->timeout_sec * USEC_PER_SEC / 2;
         posix_spawnattr_t attr;
         sigset_t none;
@@ -190,12 +252,20 @@ static int probe(P11Module *m) {
         /* kartd blocks SIGTERM and SIGINT for its loop: the child must not
          * inherit that, or it would outlive a stop by them. */
         sigemptyset(&none);
-        r = posix_spawnattr_init(&attr);
+        /* the child loads the file checked, as descriptor 3 */
+        snprintf(path, sizeof path, "/proc/self/fd/3");
+        r = posix_spawn_file_actions_init(&fa);
         if (r == 0) {
-                (void) posix_spawnattr_setsigmask(&attr, &none);
-                (void) posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-                r = posix_spawn(&pid, "/proc/self/exe", NULL, &attr, argv, environ);
-                posix_spawnattr_destroy(&attr);
+                r = posix_spawn_file_actions_adddup2(&fa, fd, 3);
+                if (r == 0)
+                        r = posix_spawnattr_init(&attr);
+                if (r == 0) {
+                        (void) posix_spawnattr_setsigmask(&attr, &none);
+                        (void) posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+                        r = posix_spawn(&pid, "/proc/self/exe", &fa, &attr, argv, environ);
+                        posix_spawnattr_destroy(&attr);
+                }
+                posix_spawn_file_actions_destroy(&fa);
         }
         if (r != 0) {
                 /* No way to probe (no /proc?): load it here, as is. */
@@ -243,15 +313,17 @@ static int load(P11Module *m, CK_FUNCTION_LIST *unused _unused_, void *userdata 
         CK_RV rv;
         int r;
 
-        if (access(m->path, R_OK) < 0) {
-                r = -errno;
-                snprintf(m->error, sizeof m->error, "cannot read it: %s", strerror(errno));
-                return r;
-        }
-        r = probe(m);
+        _cleanup_close_ int fd = -1;
+        char self[64];
+
+        fd = open_module(m);
+        if (fd < 0)
+                return fd;
+        r = probe(m, fd);
         if (r < 0)
                 return r;
-        m->dl = dlopen(m->path, RTLD_NOW | RTLD_LOCAL);
+        snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+        m->dl = dlopen(self, RTLD_NOW | RTLD_LOCAL);
         if (!m->dl) {
                 snprintf(m->error, sizeof m->error, "%s", dlerror());
                 return -ENOENT;

@@ -90,7 +90,8 @@ int card_token_read_certificates(CardToken *t, CardCertFile **ret, size_t *ret_n
  * C_Login/C_Logout or C_SetPIN, and the state from the token's flags. */
 int card_token_pin_run(CardToken *t, PinRequest *req);
 
-/* kartd --probe-pkcs11-module PATH, in a child: loads the module and asks
+/* kartd --probe-pkcs11-module FILE [PATH], in a child: loads the module
+ * (FILE: the descriptor kartd checked, /proc/self/fd/3; PATH: for ps) and asks
  * for its function list; a module that crashes or hangs on loading takes
  * only the child with it. Returns the child's exit status. */
 int p11_probe_main(const char *path);

@@ -11,7 +11,7 @@ set -u
 . "$(dirname "$0")/card.sh"
 . "$(dirname "$0")/p11.sh"
 
-tap_plan 39
+tap_plan 42
 world_start --no-kartd || { echo "Bail out! the test world did not start"; exit 1; }
 fake=$(p11_test_module fake)
 libc=$(ldd /bin/true | awk '/libc\.so/ { print $3; exit }')
@@ -53,6 +53,19 @@ restart bad-strings "Modules=$fake"
 p11_wait_card FAKE0001
 check_eq "a token label that is not UTF-8 reaches the bus cleaned" "Bad???label?|?[2JModel" "$(prop Label)|$(prop Model)"
 check "... and kartctl status still works" sh -c "'$CTL' status | grep -q FAKE0001"
+
+# A module runs with kartd's privileges and sees its PINs: a file, or a
+# directory on its way, that someone other than root can change is not
+# loaded (the file checked is the one loaded: opened once).
+install -m 0777 "$fake" "$WORLD/kart-p11-anyone.so"
+mkdir -p "$WORLD/userdir" && install -m 0755 "$fake" "$WORLD/userdir/kart-p11-fake.so" && chown nobody "$WORLD/userdir"
+restart ok "Modules=$WORLD/kart-p11-anyone.so $WORLD/userdir/kart-p11-fake.so"
+check "a module file anyone may write: not loaded, said why" \
+	logged "PKCS#11 module $WORLD/kart-p11-anyone.so: the file is not root's alone (owner uid 0, mode 0777); not using it."
+check "a module in a directory a user owns: not loaded, said why" \
+	logged "PKCS#11 module $WORLD/userdir/kart-p11-fake.so: directory $WORLD/userdir can be changed by users other than root; not using it."
+no_fake_token() { ! p11_card_path FAKE0001 >/dev/null; }
+check "... and neither serves a token" no_fake_token
 
 # One library twice, by the same path and through a link: loaded once, or
 # two threads would drive a module promised one.
@@ -107,7 +120,7 @@ check "... the simulated card works" native_ok
 
 # A module that hangs while the probe child loads it, and kartd stopped
 # meanwhile: the child goes too.
-probe_pids() { pgrep -f -- "--probe-pkcs11-modul[e] $fake"; }
+probe_pids() { pgrep -f -- "--probe-pkcs11-modul[e] /proc/self/fd/3 $fake"; }
 no_probe() { ! probe_pids >/dev/null; }
 export KART_P11_FAKE=block-list
 p11_configure "Modules=$fake" "CallTimeoutSec=60"
