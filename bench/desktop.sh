@@ -30,10 +30,11 @@ env SECONDS_IDLE="$seconds" NOTIFY="$notify" OUT="$WORLD/notify.strace" dbus-run
 
 gui=$KART_TOP_BUILDDIR/client/gui/kart-gui
 py=/usr/bin/python3
-if [ -x "$gui" ] && command -v xvfb-run >/dev/null; then
+if [ -x "$gui" ] && command -v Xvfb >/dev/null; then
+	. "$top/tests/integration/xvfb.sh"
 	# shellcheck disable=SC2016
-	env GUI="$gui" PY="$py" ATSPI="$top/tests/integration/gui-atspi.py" SERIAL="$serial" LC_ALL=C.UTF-8 \
-		xvfb-run -a -s "-screen 0 1024x768x24" dbus-run-session -- bash -c '
+	with_xvfb env GUI="$gui" PY="$py" ATSPI="$top/tests/integration/gui-atspi.py" SERIAL="$serial" LC_ALL=C.UTF-8 \
+		dbus-run-session -- bash -c '
 		# the accessibility bus up first, so that it is not counted
 		"$PY" "$ATSPI" nothing 0 >/dev/null 2>&1
 		start=$(date +%s%N)
@@ -47,6 +48,6 @@ if [ -x "$gui" ] && command -v xvfb-run >/dev/null; then
 		fi
 		kill $pid' 2>/dev/null
 else
-	echo "kart-gui: not built or no xvfb-run; skipped"
+	echo "kart-gui: not built or no Xvfb; skipped"
 fi
 world_stop

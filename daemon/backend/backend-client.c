@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,4 +324,14 @@ void backend_json_wipe(json_t *v) {
         else if (json_is_array(v))
                 json_array_foreach(v, i, item)
                         backend_json_wipe(item);
+}
+
+char *backend_escape(const char *s) {
+        char *e = curl_easy_escape(NULL, s, 0), *copy;
+
+        if (!e)
+                return NULL;
+        copy = strdup(e);
+        curl_free(e);
+        return copy;
 }

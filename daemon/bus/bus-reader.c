@@ -7,6 +7,7 @@
 #include "bus.h"
 #include "kart-names.h"
 #include "macro.h"
+#include "strutil.h"
 
 int bus_reader_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
                     void **found, sd_bus_error *error) {
@@ -54,8 +55,15 @@ static int property_get_name(sd_bus *bus, const char *path, const char *interfac
                              const char *property, sd_bus_message *reply, void *userdata,
                              sd_bus_error *error) {
         Reader *r = userdata;
+        _cleanup_free_ char *name = NULL;
 
-        return sd_bus_message_append(reply, "s", r->name);
+        /* pcscd's name for the reader (from a USB descriptor, a config
+         * file): kept as it is for PC/SC, made valid UTF-8 for the bus, or
+         * one bad byte would break every GetManagedObjects. */
+        name = utf8_sanitize((const uint8_t *) r->name, strlen(r->name));
+        if (!name)
+                return -ENOMEM;
+        return sd_bus_message_append(reply, "s", name);
 }
 
 static int property_get_card_present(sd_bus *bus, const char *path, const char *interface,

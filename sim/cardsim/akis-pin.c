@@ -153,18 +153,26 @@ static void verify_user(Card *c, const Apdu *a, Response *r) {
                 r->sw = pin_wrong(c);
 }
 
-static void verify_puk(Card *c, const Apdu *a, Response *r) {
-        const Profile *p = c->profile;
-
-        akis_record_apdu(c, a, "puk-verify");
+/* A PUK command: recorded (it is the issuer's), then refused where the
+ * PUK is not (another DF, a dead card). false when r is the answer. */
+static bool puk_command(Card *c, const Apdu *a, const char *reason, Response *r) {
+        akis_record_apdu(c, a, reason);
         if (puk_local(c) && !akis_in_app(c)) {
                 r->sw = 0x6a88;
-                return;
+                return false;
         }
         if (dead(c)) {
                 r->sw = blocked_sw(c);
-                return;
+                return false;
         }
+        return true;
+}
+
+static void verify_puk(Card *c, const Apdu *a, Response *r) {
+        const Profile *p = c->profile;
+
+        if (!puk_command(c, a, "puk-verify", r))
+                return;
         if (a->lc > CARD_PIN_MAX) {
                 r->sw = 0x6700;
                 return;
@@ -262,15 +270,8 @@ static void change_puk(Card *c, const Apdu *a, Response *r) {
         const uint8_t *old, *new;
         size_t old_len, new_len;
 
-        akis_record_apdu(c, a, "puk-change");
-        if (puk_local(c) && !akis_in_app(c)) {
-                r->sw = 0x6a88;
+        if (!puk_command(c, a, "puk-change", r))
                 return;
-        }
-        if (dead(c)) {
-                r->sw = blocked_sw(c);
-                return;
-        }
         if (!split(c, a, true, &old, &old_len, &new, &new_len)) {
                 r->sw = 0x6700;
                 return;

@@ -11,6 +11,7 @@ integration_tests = \
 	tests/integration/test-pin.sh \
 	tests/integration/test-pin-logout.sh \
 	tests/integration/test-pin-generic.sh \
+	tests/integration/test-reader-name.sh \
 	tests/integration/test-kartctl-pin.sh \
 	tests/integration/test-akis-profiles.sh \
 	tests/integration/test-akis-module.sh \
@@ -49,6 +50,7 @@ EXTRA_DIST += $(integration_tests) \
 	tests/integration/card.sh \
 	tests/integration/p11.sh \
 	tests/integration/scriptor.sh \
+	tests/integration/xvfb.sh \
 	tests/integration/compare-introspection.py \
 	tests/integration/fake-ocsp.py \
 	tests/integration/fake-backend.py \

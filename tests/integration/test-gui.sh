@@ -1,5 +1,5 @@
 #!/bin/bash
-# kart-gui against the real daemon: under a virtual X server (xvfb-run) and
+# kart-gui against the real daemon: under a virtual X server (Xvfb) and
 # a private session bus with the accessibility bus, the cards page and the
 # unlock wizard are read back through AT-SPI (what a screen reader sees:
 # not a string the GUI printed) and photographed. The screenshots stay in
@@ -15,7 +15,7 @@ OUT=$BUILD/tests/integration
 
 skip_all() { echo "1..0 # SKIP $1"; exit 0; }
 [ -x "$GUI" ] || skip_all "kart-gui is not built (no GTK 4, or --disable-gui)"
-for tool in xvfb-run dbus-run-session import; do
+for tool in Xvfb dbus-run-session import; do
 	command -v "$tool" >/dev/null || skip_all "$tool is missing"
 done
 # Debian's python3 (with python3-gi), not whatever python3 comes first in PATH.
@@ -28,6 +28,7 @@ done
 
 . "$SRC/tests/world/world.sh"
 . "$(dirname "$0")/card.sh"
+. "$(dirname "$0")/xvfb.sh"
 
 tap_plan 33
 card_start_with_backend
@@ -35,7 +36,7 @@ serial=$(prop Serial)
 check "the card has a serial to look for" test -n "$serial"
 mkdir -p "$OUT"
 
-# Runs kart-gui ARGS... in its own X server and session bus (which starts
+# Runs kart-gui ARGS... in its own X server (with_xvfb) and session bus (which starts
 # the accessibility bus); waits until AT-SPI shows WANT, photographs the
 # window titled TITLE (the screen if "") into $OUT/gui-NAME.png, then for each line
 # "COMMAND<TAB>WANT" of $STEPS runs COMMAND and waits for that WANT.
@@ -46,16 +47,16 @@ gui_run() { # NAME TITLE WANT ARGS...
 	rm -f "$OUT/gui-$name.png"
 	# shellcheck disable=SC2016 # expanded by the inner shell
 	mkdir -p "$WORLD/gui-home" && rm -rf "$WORLD/gui-rt" && mkdir -m 0700 "$WORLD/gui-rt"
-	env NAME="$name" TITLE="$title" WANT="$want" GUI="$GUI" PY="$PY" ATSPI="$ATSPI" OUT="$OUT" \
+	with_xvfb env NAME="$name" TITLE="$title" WANT="$want" GUI="$GUI" PY="$PY" ATSPI="$ATSPI" OUT="$OUT" \
 		STEPS="${STEPS:-}" GUI_LC="${GUI_LC:-C.UTF-8}" LC_ALL=C.UTF-8 LANGUAGE= \
 		HOME="$WORLD/gui-home" XDG_RUNTIME_DIR="$WORLD/gui-rt" \
-		timeout 180 xvfb-run -a -s "-screen 0 1024x768x24" dbus-run-session -- bash -c '
+		timeout 180 dbus-run-session -- bash -c '
 		# a headless keyring, kept in $HOME from one run to the next
 		if command -v gnome-keyring-daemon >/dev/null; then
 			eval "$(printf pw | gnome-keyring-daemon --unlock --components=secrets)"
 			export GNOME_KEYRING_CONTROL
 		fi
-		LC_ALL=$GUI_LC "$GUI" "$@" & gui=$!  # (xvfb-run and ImageMagick break in tr_TR)
+		LC_ALL=$GUI_LC "$GUI" "$@" & gui=$!  # (ImageMagick breaks in tr_TR)
 		"$PY" "$ATSPI" kart-gui 20 "$WANT" >"$WORLD/$NAME.a11y"; rc=$?
 		sleep 0.5  # the last frame drawn
 		# (import finds a window by an ASCII title only: "" takes the screen)

@@ -39,6 +39,7 @@
 #   KART_BACKEND_SIM   $KART_TOP_BUILDDIR/sim/backend/kart-backend-sim
 #   KART_BACKEND_MASTER_KEY  the backend's K_master (the cardsim default's)
 #   KART_CARD_PROFILE  card profile to copy ($KART_TOP_SRCDIR/sim/cardsim/default.profile)
+#   KART_READER_FRIENDLYNAME  the vpcd reader's name before " 00 00" (Virtual PCD)
 #   KART_PCSCD_LAUNCH  $KART_TOP_BUILDDIR/tests/world/pcscd-launch
 #   KART_BUS_POLICY    $KART_TOP_BUILDDIR/dbus/org.kartd.Kartd1.conf, else the srcdir one
 #   KART_MAKE_TEST_CA  $KART_TOP_SRCDIR/sim/ca/make-test-ca
@@ -297,7 +298,7 @@ world_start_pcscd() {
 	fi
 	mkdir -p "$WORLD/reader.conf.d"
 	cat >"$WORLD/reader.conf.d/vpcd" <<-EOF
-	FRIENDLYNAME "Virtual PCD"
+	FRIENDLYNAME "${KART_READER_FRIENDLYNAME:-Virtual PCD}"
 	DEVICENAME   /dev/null:$WORLD_VPCD_PORT
 	LIBPATH      /usr/lib/pcsc/drivers/serial/libifdvpcd.so
 	CHANNELID    $WORLD_VPCD_PORT
@@ -325,7 +326,7 @@ world_restart_pcscd() {
 
 # True when pcscd sees a card in the vpcd reader (slot 0).
 world_card_present() {
-	grep -Eq '^[0-9]+ +Yes .*Virtual PCD 00 00' <<<"$(opensc-tool -l 2>/dev/null)"
+	LC_ALL=C grep -aEq '^[0-9]+ +Yes .* 00 00' <<<"$(opensc-tool -l 2>/dev/null)"  # (the one vpcd reader, any name)
 }
 
 # ------------------------------------------------------------------ test CA, card profile
