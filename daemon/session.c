@@ -454,14 +454,14 @@ static void on_cert_answer(int result, json_t *answer, const BackendError *e, vo
 }
 
 int session_list_certificates(Session *s, SessionDone done, void *userdata) {
-        _cleanup_free_ char *path = NULL, *serial = NULL;
+        _cleanup_free_ char *path = NULL;
 
         if (s->kind != SESSION_CERTIFICATE)
                 return -KART_ENOTSUPPORTED;
         if (s->state != KART_SESSION_STATE_AUTHORIZED)
                 return -KART_ENOTAUTHORIZED;
-        serial = backend_escape(s->serial);
-        if (!serial || asprintf(&path, "/v1/certificates?card_serial=%s", serial) < 0)
+        path = backend_query("/v1/certificates", "card_serial", s->serial);
+        if (!path)
                 return -ENOMEM;
         return step_start(s, "GET", path, NULL, MAX_CERT_LIST, on_cert_answer, done, userdata);
 }

@@ -326,12 +326,13 @@ void backend_json_wipe(json_t *v) {
                         backend_json_wipe(item);
 }
 
-char *backend_escape(const char *s) {
-        char *e = curl_easy_escape(NULL, s, 0), *copy;
+char *backend_query(const char *path, const char *name, const char *value) {
+        char *e = curl_easy_escape(NULL, value, 0), *url = NULL;
 
         if (!e)
                 return NULL;
-        copy = strdup(e);
+        if (asprintf(&url, "%s?%s=%s", path, name, e) < 0)
+                url = NULL;
         curl_free(e);
-        return copy;
+        return url;
 }

@@ -51,10 +51,10 @@ void backend_call_cancel(BackendCall *c);
  * the field is missing, of another type, too long, or out of range. */
 const char *backend_json_string(json_t *o, const char *key, size_t max_len);
 
-/* s percent-encoded for a URL's path or query (RFC 3986: all but the
+/* "PATH?NAME=VALUE" with VALUE percent-encoded (RFC 3986: all but the
  * unreserved characters), newly allocated; NULL on OOM. A card's serial
  * from a PKCS#11 token may hold any printable character. */
-char *backend_escape(const char *s);
+char *backend_query(const char *path, const char *name, const char *value);
 /* A lowercase hex string of exactly len bytes (2*len characters). */
 int backend_json_hex(json_t *o, const char *key, uint8_t *ret, size_t len);
 long long backend_json_int(json_t *o, const char *key, long long min, long long max);

@@ -3,8 +3,8 @@
  * tests. KART_P11_FAKE says how:
  *   ok               one software token, "Fake slot", serial FAKE0001, no
  *                    certificates, PIN 123456
- *   bad-strings      the token's label and model are not UTF-8 and hold
- *                    control characters
+ *   bad-strings      the token's label, model and serial are not UTF-8 and
+ *                    hold control characters (the serial: URL ones too)
  *   block-token-info C_GetTokenInfo never returns
  *   block-login      C_Login and C_SetPIN never return
  *   block-init       C_Initialize never returns
@@ -131,11 +131,12 @@ static CK_RV fake_get_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO *info) {
         pad(info->label, sizeof info->label, "Fake token");
         pad(info->manufacturerID, sizeof info->manufacturerID, "kartd tests");
         pad(info->model, sizeof info->model, "Fake");
+        pad(info->serialNumber, sizeof info->serialNumber, "FAKE0001");
         if (strcmp(mode(), "bad-strings") == 0) {
                 pad(info->label, sizeof info->label, "Bad\xff\xfe\x01label\xc3");
                 pad(info->model, sizeof info->model, "\x1b[2JModel");
+                pad(info->serialNumber, sizeof info->serialNumber, "FA&KE\xff 01/?#");
         }
-        pad(info->serialNumber, sizeof info->serialNumber, "FAKE0001");
         info->flags = CKF_TOKEN_INITIALIZED | CKF_USER_PIN_INITIALIZED | CKF_LOGIN_REQUIRED;
         info->ulMinPinLen = 4;
         info->ulMaxPinLen = 8;

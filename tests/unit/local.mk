@@ -48,6 +48,13 @@ TESTS += tests/unit/test-pin-memo
 tests_unit_test_pin_memo_SOURCES = tests/unit/test-pin-memo.c
 tests_unit_test_pin_memo_CPPFLAGS = $(unit_cppflags) -I$(top_srcdir)/daemon
 tests_unit_test_pin_memo_LDADD = daemon/libkartd.la $(CMOCKA_LIBS)
+# A card serial in the backend's URL.
+check_PROGRAMS += tests/unit/test-backend-query
+TESTS += tests/unit/test-backend-query
+tests_unit_test_backend_query_SOURCES = tests/unit/test-backend-query.c
+tests_unit_test_backend_query_CPPFLAGS = $(unit_cppflags)
+tests_unit_test_backend_query_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(SYSTEMD_CFLAGS)
+tests_unit_test_backend_query_LDADD = daemon/libkartd.la $(CMOCKA_LIBS)
 # The AKİS driver, one scripted card per command set of the record.
 check_PROGRAMS += tests/unit/test-card-akis
 TESTS += tests/unit/test-card-akis
