@@ -6,6 +6,7 @@
 #include "session.h"
 
 typedef struct UnlockJob UnlockJob;
+typedef struct Step Step;
 
 struct SessionManager {
         sd_event *event;
@@ -34,6 +35,7 @@ struct Session {
         char *error;
         sd_event_source *expiry;
         BackendCall *call;              /* the step on its way, if any */
+        Step *step;                     /* ... and its caller */
         UnlockJob *job;                 /* SetPin on its way, if any */
         bool finishing;
         void *userdata;

@@ -28,7 +28,7 @@ static bool strv_has(char **l, const char *s) {
         return false;
 }
 
-typedef struct Step {
+struct Step {
         Session *session;
         SessionDone done;
         void *userdata;
@@ -36,7 +36,7 @@ typedef struct Step {
         const char *action;
         char cert_serial[48];
         EngineCaller caller;
-} Step;
+};
 
 int session_manager_new(sd_event *event, Engine *engine, BackendClient *backend, const char *state_dir,
                         const SessionObserver *observer, void *userdata, SessionManager **ret) {
@@ -55,8 +55,24 @@ int session_manager_new(sd_event *event, Engine *engine, BackendClient *backend,
         return 0;
 }
 
+static void step_done(Step *st, int r, const char *message, json_t *answer);
+
+/* The step on its way gets its answer now: its caller is not left waiting
+ * (holding its message, maybe a secret) for a session that is gone. */
+static void step_abort(Session *s, const char *why) {
+        Step *st = s->step;
+
+        backend_call_cancel(s->call);
+        s->call = NULL;
+        s->step = NULL;
+        if (st)
+                step_done(st, -KART_ECANCELLED, why, NULL);
+}
+
 static void session_free(Session *s) {
         SessionManager *m = s->manager;
+
+        step_abort(s, "The session ended before the CA answered.");
 
         if (s->prev)
                 s->prev->next = s->next;
@@ -64,7 +80,6 @@ static void session_free(Session *s) {
                 m->sessions = s->next;
         if (s->next)
                 s->next->prev = s->prev;
-        backend_call_cancel(s->call);
         session_unlock_detach(s);
         sd_event_source_disable_unref(s->expiry);
         free(s->card_id);
@@ -135,6 +150,9 @@ void session_finish(Session *s, int r, const char *message) {
         if (s->finishing)
                 return;
         s->finishing = true;
+        if (s->step)
+                step_abort(s, r == -KART_ESESSIONEXPIRED ? "The session expired before the CA answered." :
+                                                           "The session was cancelled before the CA answered.");
         free(s->error);
         s->error = r < 0 ? strdup(message ?: "") : NULL;
         log_info("Session %u (%s, card %s) ended: %s%s%s", s->id, s->kind == SESSION_UNLOCK ? "unlock" : "certificate",
@@ -201,8 +219,11 @@ static int step_start_audited(Session *s, const char *method, const char *path, 
         st->done = done;
         st->userdata = userdata;
         r = backend_call(s->manager->backend, method, path, s->token, body, cap, on_answer, st, &s->call);
-        if (r < 0)
+        if (r < 0) {
                 free(st);
+                return r;
+        }
+        s->step = st;
         return r;
 }
 
@@ -216,6 +237,7 @@ static Step *step_answer(void *userdata, int r, const BackendError *e, char **me
         Step *st = userdata;
 
         st->session->call = NULL;
+        st->session->step = NULL;
         *ret = r < 0 ? session_backend_error(r, e, message) : 0;
         return st;
 }
