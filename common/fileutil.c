@@ -3,9 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fileutil.h"
@@ -43,4 +45,36 @@ int write_file_atomic(const char *path, const char *text) {
         if (dfd < 0 || fsync(dfd) < 0)
                 return negative_errno();
         return 0;
+}
+
+char *read_file_whole(const char *path, size_t max, size_t *ret_len) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+        struct stat st;
+        size_t len = 0;
+        char *buf;
+
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return NULL;
+        if (!S_ISREG(st.st_mode))
+                return errno = EINVAL, NULL;
+        if (max == SIZE_MAX || !(buf = malloc(max + 1)))
+                return errno = ENOMEM, NULL;
+        for (;;) {
+                ssize_t n = read(fd, buf + len, max + 1 - len);
+
+                if (n == 0)
+                        break;
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 || (len += (size_t) n) > max) {
+                        int e = n < 0 ? errno : EFBIG;
+
+                        explicit_bzero(buf, len);
+                        free(buf);
+                        return errno = e, NULL;
+                }
+        }
+        buf[len] = '\0';
+        *ret_len = len;
+        return buf;
 }

@@ -15,6 +15,7 @@
 #include "daemon.h"
 #include "kart-names.h"
 #include "log.h"
+#include "wipe-alloc.h"
 
 static void help(void) {
         printf("Usage: kartd [OPTIONS]\n\n"
@@ -47,6 +48,11 @@ int main(int argc, char *argv[]) {
                 log_error_errno(errno, "Failed to make kartd non-dumpable: %m");
                 return EXIT_FAILURE;
         }
+
+        /* What the libraries that carry codes, passwords and tokens free
+         * is wiped first. */
+        if (wipe_alloc_install() < 0)
+                log_warning("OpenSSL or libcurl allocated before kartd started: their freed memory is not wiped.");
 
         /* Internal: kartd loads a PKCS#11 module in a child first, so
          * that one that crashes on loading takes only the child along. */

@@ -32,6 +32,7 @@
 
 #define AUTHORIZE_TIMEOUT_SEC 15     /* the protocol's limit for an authorization */
 #define JOURNAL_DIR "unlock-journal"
+#define JOURNAL_MAX (16 * 1024)    /* an entry is a few hundred bytes */
 
 struct UnlockJob {
         pthread_mutex_t lock;
@@ -163,7 +164,7 @@ static int journal_write(UnlockJob *j, json_t *outcome) {
                       "token", j->token, "serial", j->serial, "time", (json_int_t) time(NULL));
         if (o && outcome && json_object_set(o, "result", outcome) < 0)
                 json_decref(TAKE_PTR(o));
-        text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+        text = o ? backend_json_text(o) : NULL;
         json_decref(o);
         if (!text)
                 return -ENOMEM;
@@ -529,9 +530,23 @@ static json_t *journal_outcome(json_t *entry, const char *authz) {
                          "sw_ea", sw_ea, "sw_rrc", sw_rrc, "pin_tries_after", (int) tries);
 }
 
+/* The entry holds the session's token: read into a buffer wiped after. */
+static json_t *journal_load(const char *path) {
+        size_t len;
+        char *text = read_file_whole(path, JOURNAL_MAX, &len);
+        json_t *o;
+
+        if (!text)
+                return NULL;
+        o = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
+        explicit_bzero(text, len);
+        free(text);
+        return o;
+}
+
 static void report_one(SessionManager *m, const char *path) {
         _cleanup_free_ char *url = NULL;
-        json_t *o = json_load_file(path, JSON_REJECT_DUPLICATES, NULL), *body = NULL;
+        json_t *o = journal_load(path), *body = NULL;
         const char *sid = backend_json_string(o, "session_id", 128);
         const char *authz = backend_json_string(o, "authorization_id", 128);
         const char *token = backend_json_string(o, "token", 512);
@@ -558,7 +573,6 @@ static void report_one(SessionManager *m, const char *path) {
                 free(p->path);
         free(p);
         json_decref(body);
-        backend_json_wipe(o);
         json_decref(o);
 }
 

@@ -380,8 +380,6 @@ int session_start(SessionManager *m, Card *c, SessionKind kind, uid_t owner, con
         body = s->card_id && s->serial ? start_body(c, kind, verification_code) : NULL;
         r = body ? step_start(s, "POST", kind == SESSION_UNLOCK ? "/v1/unblock/sessions" : "/v1/cert/sessions",
                               body, MAX_ANSWER, on_started, done, userdata) : -ENOMEM;
-        if (body)
-                backend_json_wipe(body);
         json_decref(body);
         if (r < 0) {
                 s->finishing = true;
@@ -448,8 +446,6 @@ int session_confirm(Session *s, const char *method, const char *secret, SessionD
                 return -ENOMEM;
         body = json_pack("{s:s, s:s}", "type", method, streq(method, "sms") ? "code" : "password", secret);
         r = body ? step_start(s, "POST", path, body, MAX_ANSWER, on_confirmed, done, userdata) : -ENOMEM;
-        if (body)
-                backend_json_wipe(body);
         json_decref(body);
         return r;
 }

@@ -264,7 +264,7 @@ int backend_call(BackendClient *b, const char *method, const char *path, const c
         c->method = strdup(method);
         if (asprintf(&c->url, "%s%s", b->config.url, path) < 0)
                 c->url = NULL;
-        if (body && !(c->body = json_dumps(body, JSON_COMPACT)))
+        if (body && !(c->body = backend_json_text(body)))
                 r = -ENOMEM;
         if (token && !(c->token = strdup(token)))
                 r = -ENOMEM;
@@ -311,19 +311,19 @@ long long backend_json_int(json_t *o, const char *key, long long min, long long 
         return json_integer_value(v);
 }
 
-void backend_json_wipe(json_t *v) {
-        const char *key;
-        json_t *item;
-        size_t i;
+char *backend_json_text(const json_t *o) {
+        size_t n = json_dumpb(o, NULL, 0, JSON_COMPACT);
+        char *text;
 
-        if (json_is_string(v))
-                explicit_bzero((char *) json_string_value(v), json_string_length(v));
-        else if (json_is_object(v))
-                json_object_foreach(v, key, item)
-                        backend_json_wipe(item);
-        else if (json_is_array(v))
-                json_array_foreach(v, i, item)
-                        backend_json_wipe(item);
+        if (n == 0 || n == SIZE_MAX || !(text = malloc(n + 1)))
+                return NULL;
+        if (json_dumpb(o, text, n, JSON_COMPACT) != n) {
+                explicit_bzero(text, n);
+                free(text);
+                return NULL;
+        }
+        text[n] = '\0';
+        return text;
 }
 
 char *backend_query(const char *path, const char *name, const char *value) {

@@ -58,5 +58,6 @@ char *backend_query(const char *path, const char *name, const char *value);
 /* A lowercase hex string of exactly len bytes (2*len characters). */
 int backend_json_hex(json_t *o, const char *key, uint8_t *ret, size_t len);
 long long backend_json_int(json_t *o, const char *key, long long min, long long max);
-/* Overwrites every string in v (a request that carried a secret). */
-void backend_json_wipe(json_t *v);
+/* o as compact JSON text in a buffer of its own (jansson keeps no copy),
+ * newly allocated; the caller wipes and frees it. NULL on OOM. */
+char *backend_json_text(const json_t *o);

@@ -81,6 +81,7 @@ int bus_card_method_start_session(sd_bus_message *m, void *userdata, sd_bus_erro
         Start *st;
         int r;
 
+        (void) sd_bus_message_sensitive(m);     /* the verification code: wiped when freed */
         r = auth_check_caller(ctx->auth, m, &caller, error);
         if (r <= 0)
                 return r < 0 ? r : 1;

@@ -186,6 +186,7 @@ static int method_step(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         EngineCaller caller;
         int r;
 
+        (void) sd_bus_message_sensitive(m);     /* a second factor, a new PIN: wiped when freed */
         r = check_caller(b, m, &who, error);
         if (r <= 0)
                 return r < 0 ? r : 1;

@@ -35,3 +35,36 @@ reinsert_until_pin_state() {
 	world_card_insert >/dev/null
 	world_wait_for 5 sh -c "busctl --system get-property org.kartd.Kartd1 '$card' org.kartd.Kartd1.Card PinState | grep -q '$1'"
 }
+
+# Three wrong PINs (the last one forced): the card's PIN is locked.
+lock_pin() {
+	call VerifyPin sa{sv} 000000 0 >/dev/null
+	call VerifyPin sa{sv} 000000 0 >/dev/null
+	call VerifyPin sa{sv} 000000 1 force b true >/dev/null
+	world_wait_for 5 sh -c "busctl --system get-property org.kartd.Kartd1 '$card' org.kartd.Kartd1.Card PinState | grep -q locked"
+}
+
+# kartd_memory_has REGEX: true when kartd's writable memory holds a match
+# of the Python regular expression REGEX (on bytes), read through
+# /proc/PID/mem as root: what an attacker reading a core file or a leaked
+# buffer would see, freed blocks included.
+kartd_memory_has() {
+	/usr/bin/python3 - "$WORLD_KARTD_PID" "$1" <<-'PY'
+	import re, sys
+	pid, needle = sys.argv[1], re.compile(sys.argv[2].encode())
+	with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", 0) as mem:
+	    for line in maps:
+	        addr, perms = line.split()[:2]
+	        lo, hi = (int(x, 16) for x in addr.split("-"))
+	        # rw- mappings; the sanitizers' shadow (terabytes) is skipped
+	        if perms[:2] != "rw" or hi - lo > 1 << 30:
+	            continue
+	        try:
+	            mem.seek(lo)
+	            if needle.search(mem.read(hi - lo)):
+	                sys.exit(0)
+	        except OSError:
+	            pass
+	sys.exit(1)
+	PY
+}

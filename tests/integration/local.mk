@@ -36,6 +36,7 @@ integration_tests = \
 	tests/integration/test-backend-sim.sh \
 	tests/integration/test-cert-session.sh \
 	tests/integration/test-session-life.sh \
+	tests/integration/test-secret-memory.sh \
 	tests/integration/test-notify.sh \
 	tests/integration/test-keyring.sh \
 	tests/integration/test-completion.sh \

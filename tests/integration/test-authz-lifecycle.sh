@@ -39,30 +39,7 @@ stdbuf -oL dbus-monitor --system "type='method_call',interface='org.freedesktop.
 monitor=$!
 world_wait_for 5 grep -q "member=NameAcquired\|NameLost" "$WORLD/monitor.out" || sleep 1
 
-# in_kartd_memory STRING: true when STRING is in kartd's writable memory.
-in_kartd_memory() {
-	/usr/bin/python3 - "$WORLD_KARTD_PID" "$1" <<-'PY'
-	import sys
-	pid, needle = sys.argv[1], sys.argv[2].encode()
-	found = False
-	with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", 0) as mem:
-	    for line in maps:
-	        addr, perms = line.split()[:2]
-	        lo, hi = (int(x, 16) for x in addr.split("-"))
-	        # rw- mappings; the sanitizers' shadow (terabytes) is skipped
-	        if perms[:2] != "rw" or hi - lo > 1 << 30:
-	            continue
-	        try:
-	            mem.seek(lo)
-	            if needle in mem.read(hi - lo):
-	                found = True
-	                break
-	        except OSError:
-	            pass
-	sys.exit(0 if found else 1)
-	PY
-}
-gone_from_kartd_memory() { ! in_kartd_memory "$1"; }
+gone_from_kartd_memory() { ! kartd_memory_has "$1"; }
 checks_sent() { grep -c "Asking polkit whether" "$WORLD/kartd.log"; }
 # parked_call PIN: VerifyPin(PIN) as the admin in the background, once
 # polkitd is stopped; returns when kartd has asked polkitd.
@@ -81,7 +58,7 @@ parked_call() {
 # parked call once polkit has answered.
 probe=kartprobe${RANDOM}gone
 parked_call "$probe"
-check "a parked call's PIN is in kartd's memory (the search works)" in_kartd_memory "$probe"
+check "a parked call's PIN is in kartd's memory (the search works)" kartd_memory_has "$probe"
 world_card_remove >/dev/null
 world_wait_for 5 sh -c "busctl --system get-property org.kartd.Kartd1 /org/kartd/Kartd1 org.kartd.Kartd1.Manager Cards | grep -qx 'ao 0'"
 kill -CONT "$WORLD_POLKIT_PID"
@@ -99,7 +76,7 @@ card=$(busctl --system get-property org.kartd.Kartd1 /org/kartd/Kartd1 org.kartd
 # the call at once, polkitd still stopped.
 probe=kartprobe${RANDOM}left
 parked_call "$probe"
-check "a parked call's PIN is in kartd's memory" in_kartd_memory "$probe"
+check "a parked call's PIN is in kartd's memory" kartd_memory_has "$probe"
 caller=$(pgrep -u "$admin" -x busctl)
 kill -KILL "$caller"
 wait "$call_pid" 2>/dev/null

@@ -13,12 +13,6 @@ tap_plan 34
 card_start_with_backend
 NEWPIN=24681357
 code() { world_backend_code unblock; }
-lock_pin() {
-	call VerifyPin sa{sv} 000000 0 >/dev/null
-	call VerifyPin sa{sv} 000000 0 >/dev/null
-	call VerifyPin sa{sv} 000000 1 force b true >/dev/null
-	world_wait_for 5 sh -c "busctl --system get-property org.kartd.Kartd1 '$card' org.kartd.Kartd1.Card PinState | grep -q locked"
-}
 admin_tries() { world_cardsim admin-tries | awk '{print $2}'; }
 puk_tries() { world_cardsim pin-tries | awk '{print $3}'; }
 sms_code() { world_backend_sms; }

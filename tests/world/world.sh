@@ -39,6 +39,7 @@
 #   KART_BACKEND_SIM   $KART_TOP_BUILDDIR/sim/backend/kart-backend-sim
 #   KART_BACKEND_MASTER_KEY  the backend's K_master (the cardsim default's)
 #   KART_CARD_PROFILE  card profile to copy ($KART_TOP_SRCDIR/sim/cardsim/default.profile)
+#   KART_BACKEND_PASSWORD  the test account's web password (kart-test-pw)
 #   KART_READER_FRIENDLYNAME  the vpcd reader's name before " 00 00" (Virtual PCD)
 #   KART_PCSCD_LAUNCH  $KART_TOP_BUILDDIR/tests/world/pcscd-launch
 #   KART_BUS_POLICY    $KART_TOP_BUILDDIR/dbus/org.kartd.Kartd1.conf, else the srcdir one
@@ -470,7 +471,7 @@ world_card_remove() { world_cardsim remove; }
 _world_backend_data() {
 	local pw certs c serial
 	[ -f "$WORLD/backend/data.json" ] && return 0
-	pw=$("$KART_BACKEND_SIM" hash-password --iterations 1000 kart-test-pw) || return 1
+	pw=$("$KART_BACKEND_SIM" hash-password --iterations 1000 "${KART_BACKEND_PASSWORD:-kart-test-pw}") || return 1
 	certs=
 	for c in sign auth expiring; do
 		serial=$(openssl x509 -in "$WORLD/ca/$c.crt" -noout -serial) || return 1
