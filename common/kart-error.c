@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <libintl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kart-error.h"
@@ -81,4 +83,22 @@ const char *kart_error_describe(const char *name) {
                 if (streq(descriptions[i].name, name))
                         return dgettext(GETTEXT_PACKAGE, descriptions[i].text);
         return NULL;
+}
+
+char *kart_error_sentence(const char *name, const char *message) {
+        static const char said[] = "the CA did not answer in ";
+        const char *text = kart_error_describe(name), *p;
+        unsigned n;
+        char *s;
+
+        if (!text)
+                return NULL;
+        if (streq(name, KART_ERROR_TIMEOUT) && message && (p = strstr(message, said)) &&
+            sscanf(p + strlen(said), "%u s.", &n) == 1) {
+                if (asprintf(&s, dgettext(GETTEXT_PACKAGE,
+                                          "The certification authority's service did not answer in %u s."), n) < 0)
+                        return NULL;
+                return s;
+        }
+        return strdup(text);
 }

@@ -63,3 +63,9 @@ const char *kart_error_name_from_errno(int error);
 /* A translated sentence for a D-Bus error name, for clients; NULL when the
  * name is not one of ours. */
 const char *kart_error_describe(const char *name);
+
+/* kart_error_describe() for an error received, with what its message adds
+ * put in the reader's language too (the seconds a CA did not answer in:
+ * "STEP: the CA did not answer in N s."); newly allocated, NULL when the
+ * name is not one of ours (or on OOM). */
+char *kart_error_sentence(const char *name, const char *message);

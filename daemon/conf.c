@@ -195,7 +195,7 @@ static const struct Setting {
         { "backend", "CAFile", parse_path, FIELD(backend.ca_file), 0, 0, "an absolute path" },
         { "backend", "PinnedPublicKey", parse_pin, FIELD(backend.pinned_key), 0, 0, "sha256// and 44 base64 characters" },
         { "backend", "ConnectTimeoutSec", parse_unsigned, FIELD(backend.connect_timeout_sec), 1, 60, "1 to 60" },
-        { "backend", "TimeoutSec", parse_unsigned, FIELD(backend.timeout_sec), 1, 120, "1 to 120" },
+        { "backend", "TimeoutSec", parse_unsigned, FIELD(backend.timeout_sec), 1, 24, "1 to 24 (under a D-Bus call's 25 s)" },
         { "pkcs11", "Modules", parse_modules, FIELD(pkcs11), 0, 0, "absolute paths separated by spaces (at most 8)" },
         { "pkcs11", "OSLocking", parse_names, FIELD(pkcs11.os_locking), 0, 0, "module names separated by spaces" },
         { "pkcs11", "Prefer", parse_names, FIELD(pkcs11.prefer), 0, 0, "module names separated by spaces" },

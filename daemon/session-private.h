@@ -46,6 +46,7 @@ struct Session {
 const CardModel *session_card_unlock_model(const Card *c);
 void session_set_state(Session *s, KartSessionState state);
 void session_finish(Session *s, int r, const char *message);
-int session_backend_error(int r, const BackendError *e, char **message);
+/* step: what kartd was doing, for the message ("Starting the unlock session"). */
+int session_backend_error(int r, const BackendError *e, const char *step, char **message);
 /* The session goes while its card job runs: the job forgets it. */
 void session_unlock_detach(Session *s);

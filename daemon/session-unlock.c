@@ -263,11 +263,11 @@ static void on_authorized(int result, json_t *answer, const BackendError *e, voi
 
         j->call = NULL;
         if (r < 0)
-                r = session_backend_error(r, e, &message);
+                r = session_backend_error(r, e, "Asking the CA for the authorization", &message);
         else if (!(id = backend_json_string(answer, "authorization_id", 128)) ||
                  backend_json_hex(answer, "cryptogram", c, sizeof c) < 0)
                 r = session_backend_error(-EPROTO, &(BackendError) { .message = (char *) "invalid authorization" },
-                                          &message);
+                                          "Asking the CA for the authorization", &message);
         pthread_mutex_lock(&j->lock);
         if (r >= 0 && !j->auth_done) {
                 memcpy(j->cryptogram, c, sizeof c);

@@ -30,6 +30,7 @@ static bool strv_has(char **l, const char *s) {
 
 struct Step {
         Session *session;
+        const char *what;       /* for messages: "Starting the unlock session" */
         SessionDone done;
         void *userdata;
         /* a certificate operation, for the audit trail (else action NULL) */
@@ -163,8 +164,9 @@ void session_finish(Session *s, int r, const char *message) {
         session_free(s);
 }
 
-/* A backend failure as one of our errors, with a message for people. */
-int session_backend_error(int r, const BackendError *e, char **message) {
+/* A backend failure as one of our errors, with a message for people that
+ * names the step (the log has the technical reason: backend-client.c). */
+int session_backend_error(int r, const BackendError *e, const char *step, char **message) {
         const char *code = e ? e->code : NULL;
         char extra[64] = "";
         int k;
@@ -189,7 +191,15 @@ int session_backend_error(int r, const BackendError *e, char **message) {
                         *message = NULL;
                 return k;
         }
-        if (asprintf(message, "The CA service cannot be used: %s", e && e->message ? e->message : strerror(-r)) < 0)
+        /* Clients put this message's N in their own words (kart-error.c):
+         * keep its form. */
+        if (r == -ETIMEDOUT && e && e->waited_sec > 0) {
+                if (asprintf(message, "%s: the CA did not answer in %u s.", step, e->waited_sec) < 0)
+                        *message = NULL;
+                return -KART_ETIMEOUT;
+        }
+        if (asprintf(message, "%s: the CA service cannot be used: %s.", step,
+                     e && e->message ? e->message : strerror(-r)) < 0)
                 *message = NULL;
         return -KART_EBACKENDUNAVAILABLE;
 }
@@ -204,8 +214,9 @@ static void step_done(Step *st, int r, const char *message, json_t *answer) {
 
 /* Starts one backend call of s; done(result, answer, error) runs with the
  * step. -EBUSY when another step of s is on its way. */
-static int step_start_audited(Session *s, const char *method, const char *path, json_t *body, size_t cap,
-                              BackendDone on_answer, const Step *audit, SessionDone done, void *userdata) {
+static int step_start_audited(Session *s, const char *what, const char *method, const char *path, json_t *body,
+                              size_t cap, BackendDone on_answer, const Step *audit, SessionDone done,
+                              void *userdata) {
         Step *st;
         int r;
 
@@ -216,6 +227,7 @@ static int step_start_audited(Session *s, const char *method, const char *path, 
                 return -ENOMEM;
         *st = audit ? *audit : (Step) {};
         st->session = s;
+        st->what = what;
         st->done = done;
         st->userdata = userdata;
         r = backend_call(s->manager->backend, method, path, s->token, body, cap, on_answer, st, &s->call);
@@ -227,9 +239,9 @@ static int step_start_audited(Session *s, const char *method, const char *path, 
         return r;
 }
 
-static int step_start(Session *s, const char *method, const char *path, json_t *body, size_t cap,
-                      BackendDone on_answer, SessionDone done, void *userdata) {
-        return step_start_audited(s, method, path, body, cap, on_answer, NULL, done, userdata);
+static int step_start(Session *s, const char *what, const char *method, const char *path, json_t *body,
+                      size_t cap, BackendDone on_answer, SessionDone done, void *userdata) {
+        return step_start_audited(s, what, method, path, body, cap, on_answer, NULL, done, userdata);
 }
 
 /* The common end of a step's answer: the error mapped, or NULL. */
@@ -238,7 +250,7 @@ static Step *step_answer(void *userdata, int r, const BackendError *e, char **me
 
         st->session->call = NULL;
         st->session->step = NULL;
-        *ret = r < 0 ? session_backend_error(r, e, message) : 0;
+        *ret = r < 0 ? session_backend_error(r, e, st->what, message) : 0;
         return st;
 }
 
@@ -320,7 +332,7 @@ static void on_started(int result, json_t *answer, const BackendError *e, void *
         if (r >= 0 && (r = parse_started(s, answer)) < 0)
                 r = session_backend_error(r == -ENOMEM ? r : -EPROTO,
                                           &(BackendError) { .message = (char *) "its answer to a new session is not valid" },
-                                          &message);
+                                          st->what, &message);
         if (r < 0) {
                 step_done(st, r, message, NULL);
                 s->finishing = true;    /* never announced: freed quietly */
@@ -378,7 +390,9 @@ int session_start(SessionManager *m, Card *c, SessionKind kind, uid_t owner, con
                 m->sessions->prev = s;
         m->sessions = s;
         body = s->card_id && s->serial ? start_body(c, kind, verification_code) : NULL;
-        r = body ? step_start(s, "POST", kind == SESSION_UNLOCK ? "/v1/unblock/sessions" : "/v1/cert/sessions",
+        r = body ? step_start(s, kind == SESSION_UNLOCK ? "Starting the unlock session" :
+                                                          "Starting the certificate session",
+                              "POST", kind == SESSION_UNLOCK ? "/v1/unblock/sessions" : "/v1/cert/sessions",
                               body, MAX_ANSWER, on_started, done, userdata) : -ENOMEM;
         json_decref(body);
         if (r < 0) {
@@ -400,7 +414,8 @@ static void on_sms_sent(int result, json_t *answer, const BackendError *e, void 
         Step *st = step_answer(userdata, result, e, &message, &r);
 
         if (r >= 0 && backend_json_int(answer, "expires_in", 1, 3600) < 0)
-                r = session_backend_error(-EPROTO, &(BackendError) { .message = (char *) "invalid answer" }, &message);
+                r = session_backend_error(-EPROTO, &(BackendError) { .message = (char *) "invalid answer" }, st->what,
+                                          &message);
         step_done(st, r, message, answer);
 }
 
@@ -414,7 +429,8 @@ int session_send_sms(Session *s, SessionDone done, void *userdata) {
         if (asprintf(&path, "%s/%s/second-factor/challenge", base_path(s), s->sid) < 0)
                 return -ENOMEM;
         body = json_pack("{s:s}", "type", "sms");
-        r = body ? step_start(s, "POST", path, body, MAX_ANSWER, on_sms_sent, done, userdata) : -ENOMEM;
+        r = body ? step_start(s, "Sending the SMS code", "POST", path, body, MAX_ANSWER, on_sms_sent, done, userdata)
+                 : -ENOMEM;
         json_decref(body);
         return r;
 }
@@ -427,7 +443,8 @@ static void on_confirmed(int result, json_t *answer, const BackendError *e, void
         const char *want = s->kind == SESSION_UNLOCK ? "authorized_to_unblock" : "authorized";
 
         if (r >= 0 && !streq_ptr(backend_json_string(answer, "state", 64), want))
-                r = session_backend_error(-EPROTO, &(BackendError) { .message = (char *) "invalid answer" }, &message);
+                r = session_backend_error(-EPROTO, &(BackendError) { .message = (char *) "invalid answer" }, st->what,
+                                          &message);
         if (r >= 0)
                 session_set_state(s, KART_SESSION_STATE_AUTHORIZED);
         step_done(st, r, message, NULL);
@@ -445,7 +462,8 @@ int session_confirm(Session *s, const char *method, const char *secret, SessionD
         if (asprintf(&path, "%s/%s/second-factor/verify", base_path(s), s->sid) < 0)
                 return -ENOMEM;
         body = json_pack("{s:s, s:s}", "type", method, streq(method, "sms") ? "code" : "password", secret);
-        r = body ? step_start(s, "POST", path, body, MAX_ANSWER, on_confirmed, done, userdata) : -ENOMEM;
+        r = body ? step_start(s, "Checking the second factor", "POST", path, body, MAX_ANSWER, on_confirmed, done,
+                              userdata) : -ENOMEM;
         json_decref(body);
         return r;
 }
@@ -481,7 +499,8 @@ int session_list_certificates(Session *s, SessionDone done, void *userdata) {
         path = backend_query("/v1/certificates", "card_serial", s->serial);
         if (!path)
                 return -ENOMEM;
-        return step_start(s, "GET", path, NULL, MAX_CERT_LIST, on_cert_answer, done, userdata);
+        return step_start(s, "Listing the certificates", "GET", path, NULL, MAX_CERT_LIST, on_cert_answer, done,
+                          userdata);
 }
 
 static const char *const revoke_reasons[] = {
@@ -515,7 +534,9 @@ int session_certificate_op(Session *s, const char *op, const char *serial, const
         snprintf(audit.cert_serial, sizeof audit.cert_serial, "%s", serial);
         body = streq(op, "revoke") ? json_pack("{s:s, s:s}", "reason", reason, "confirm_serial", confirm_serial)
                                    : json_object();
-        r = body ? step_start_audited(s, "POST", path, body, MAX_ANSWER, on_cert_answer, &audit, done, userdata)
+        r = body ? step_start_audited(s, streq(op, "suspend") ? "Suspending the certificate" :
+                                         streq(op, "resume") ? "Resuming the certificate" : "Revoking the certificate",
+                                      "POST", path, body, MAX_ANSWER, on_cert_answer, &audit, done, userdata)
                  : -ENOMEM;
         json_decref(body);
         if (r >= 0)

@@ -100,7 +100,7 @@ static void on_finished(KartSession *session, gboolean success, const char *erro
         if (success)
                 show_result(w, TRUE, _("Done."));
         else {
-                const char *sentence = kart_error_describe(error);
+                g_autofree char *sentence = kart_error_sentence(error, message);
                 g_autofree char *text = g_strdup_printf("%s\n%s", sentence ? sentence : error, message);
                 show_result(w, FALSE, text);
         }

@@ -10,7 +10,8 @@
 char *gui_error_text(const GError *error) {
         g_autofree char *name = NULL;
         g_autoptr(GError) copy = NULL;
-        const char *sentence, *detail;
+        g_autofree char *sentence = NULL;
+        const char *detail;
 
         if (!error)
                 return g_strdup(_("Unknown error"));
@@ -18,9 +19,11 @@ char *gui_error_text(const GError *error) {
         copy = g_error_copy(error);
         g_dbus_error_strip_remote_error(copy);
         detail = copy->message;
-        sentence = name ? kart_error_describe(name) : NULL;
-        if (name && g_str_equal(name, "org.freedesktop.DBus.Error.ServiceUnknown"))
-                sentence = _("kartd is not running.");
+        sentence = name ? kart_error_sentence(name, detail) : NULL;
+        if (name && g_str_equal(name, "org.freedesktop.DBus.Error.ServiceUnknown")) {
+                free(sentence);
+                sentence = g_strdup(_("kartd is not running."));
+        }
         if (sentence && detail && *detail && !g_str_equal(sentence, detail))
                 return g_strdup_printf("%s\n%s", sentence, detail);
         return g_strdup(sentence ? sentence : detail);

@@ -323,7 +323,7 @@ int kartctl_session_open(sd_bus *bus, const SessionArgs *a, const char *card, bo
         r = start_session(bus, card, unlock ? "Unlock" : "CertificateSession", code, ret_path, &error);
         explicit_bzero(code, sizeof code);
         if (r < 0)
-                r = kartctl_report_error(_("The CA did not accept the code"), &error, r);
+                r = kartctl_report_error(_("Could not start the session with the CA"), &error, r);
         else if ((r = read_session(bus, *ret_path, info, &error)) < 0)
                 r = kartctl_report_error(_("Could not read the session"), &error, r);
         else

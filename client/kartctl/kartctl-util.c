@@ -27,13 +27,13 @@ int kartctl_connect(sd_bus **ret) {
 }
 
 int kartctl_report_error(const char *what, const sd_bus_error *error, int r) {
-        const char *text;
+        _cleanup_free_ char *text = NULL;
 
         if (sd_bus_error_has_names(error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER)) {
                 fprintf(stderr, _("kartd is not running (%s is not on the system bus).\n"), KART_BUS_NAME);
                 return EXIT_NO_DAEMON;
         }
-        text = kart_error_describe(error ? error->name : NULL);
+        text = error ? kart_error_sentence(error->name, error->message) : NULL;
         if (text)
                 fprintf(stderr, "%s: %s (%s)\n", what, text, error->message ?: "");
         else

@@ -16,6 +16,8 @@
 
 #define MAX_ATTEMPTS 3
 #define BACKOFF_USEC (500 * 1000ULL)
+/* An attempt that could not get this long before the deadline is not made. */
+#define MIN_ATTEMPT_USEC (1000 * 1000ULL)
 
 struct BackendClient {
         sd_event *event;
@@ -30,6 +32,8 @@ struct BackendCall {
         char *method, *url, *body, *token, *idempotency_key;
         size_t max_response;
         unsigned attempt;
+        uint64_t deadline;              /* CLOCK_MONOTONIC: all attempts end by then */
+        long last_status;               /* the last attempt's HTTP status, 0: none */
         HttpCall *http;
         sd_event_source *retry;
         BackendDone done;
@@ -110,6 +114,14 @@ static void error_done(BackendError *e) {
 static void finish(BackendCall *c, int result, json_t *answer, BackendError *e) {
         if (result < 0 && !e->message)
                 e->message = strdup("the backend could not be used");
+        /* The real reason, for the administrator (the caller gets its own
+         * words); a refusal the protocol defines is the caller's to tell. */
+        if (result < 0 && result != -EBADE && result != -ECANCELED)
+                log_warning("CA %s %s failed after %u attempt%s: %s.", c->method, c->url, c->attempt,
+                            c->attempt == 1 ? "" : "s", strna(e->message));
+        else if (result == -EBADE && e->http_status >= 500)
+                log_warning("CA %s %s failed after %u attempt%s: HTTP %ld (%s).", c->method, c->url, c->attempt,
+                            c->attempt == 1 ? "" : "s", e->http_status, strna(e->code));
         c->done(result, answer, e, c->userdata);
         error_done(e);
         call_free(c);
@@ -151,15 +163,21 @@ static int on_retry(sd_event_source *s _unused_, uint64_t usec _unused_, void *u
         return 0;
 }
 
-/* Network failure or 5xx: another try after a pause, if any is left (not
- * for an answer too big or a server kartd does not trust). */
-static bool retry_later(BackendCall *c) {
+static uint64_t now_usec(BackendCall *c) {
         uint64_t now;
 
-        if (c->attempt >= MAX_ATTEMPTS || sd_event_now(c->client->event, CLOCK_MONOTONIC, &now) < 0)
+        return sd_event_now(c->client->event, CLOCK_MONOTONIC, &now) < 0 ? UINT64_MAX : now;
+}
+
+/* Network failure or 5xx: another try after a pause, if any is left and
+ * the pause and a useful attempt fit before the deadline (not for an
+ * answer too big or a server kartd does not trust). */
+static bool retry_later(BackendCall *c) {
+        uint64_t now = now_usec(c), at = now + (BACKOFF_USEC << (c->attempt - 1));
+
+        if (c->attempt >= MAX_ATTEMPTS || now == UINT64_MAX || at + MIN_ATTEMPT_USEC > c->deadline)
                 return false;
-        return sd_event_add_time(c->client->event, &c->retry, CLOCK_MONOTONIC,
-                                 now + (BACKOFF_USEC << (c->attempt - 1)), 0, on_retry, c) >= 0;
+        return sd_event_add_time(c->client->event, &c->retry, CLOCK_MONOTONIC, at, 0, on_retry, c) >= 0;
 }
 
 static void on_http_done(int result, const HttpResponse *resp, const char *error, void *userdata) {
@@ -170,12 +188,26 @@ static void on_http_done(int result, const HttpResponse *resp, const char *error
 
         c->http = NULL;         /* freed by http.c after this returns */
         if (result < 0 || resp->status >= 500) {
-                log_debug("Backend %s %s, attempt %u: %s", c->method, c->url, c->attempt,
-                          result < 0 ? error : "HTTP 5xx");
+                if (result < 0)
+                        log_debug("Backend %s %s, attempt %u: %s", c->method, c->url, c->attempt, error);
+                else
+                        log_debug("Backend %s %s, attempt %u: HTTP %ld", c->method, c->url, c->attempt, resp->status);
                 if (result != -EFBIG && result != -EACCES && retry_later(c))
                         return;
                 if (result < 0) {
-                        e.message = strdup(error);
+                        char buf[160];
+
+                        /* Out of time (curl's timeout is the deadline's
+                         * rest): said in kartd's words, with the step's
+                         * whole time. */
+                        if (result == -ETIMEDOUT || now_usec(c) >= c->deadline) {
+                                snprintf(buf, sizeof buf, "no answer in %u s (%s)", c->client->config.timeout_sec,
+                                         error);
+                                e.waited_sec = c->client->config.timeout_sec;
+                                result = -ETIMEDOUT;
+                        } else
+                                snprintf(buf, sizeof buf, "%s", error);
+                        e.message = strdup(buf);
                         return finish(c, result, NULL, &e);
                 }
         }
@@ -204,6 +236,8 @@ static int start_attempt(BackendCall *c) {
         BackendConfig *cfg = &c->client->config;
         char auth[600], idem[80];
         char *headers[4] = {};
+        uint64_t now = now_usec(c);
+        long left_ms = now < c->deadline ? (long) ((c->deadline - now + 999) / 1000) : 1;
         size_t n = 0;
 
         headers[n++] = (char *) "Kartd-Protocol: 1";
@@ -224,8 +258,8 @@ static int start_attempt(BackendCall *c) {
                 .accept = "application/json",
                 .headers = headers,
                 .max_response = c->max_response,
-                .connect_timeout_ms = cfg->connect_timeout_sec * 1000,
-                .timeout_ms = cfg->timeout_sec * 1000,
+                .connect_timeout_ms = (unsigned) MIN((long) cfg->connect_timeout_sec * 1000, left_ms),
+                .timeout_ms = (unsigned) left_ms,
                 .https_only = true,
                 .ca_file = cfg->ca_file,
                 .pinned_key = cfg->pinned_key,
@@ -262,6 +296,9 @@ int backend_call(BackendClient *b, const char *method, const char *path, const c
                 b->calls->prev = c;
         b->calls = c;
         c->method = strdup(method);
+        /* One deadline for the step, retries included: a client's call
+         * (busctl waits 25 s) gets kartd's answer, not its own timeout. */
+        c->deadline = now_usec(c) + (uint64_t) b->config.timeout_sec * 1000000;
         if (asprintf(&c->url, "%s%s", b->config.url, path) < 0)
                 c->url = NULL;
         if (body && !(c->body = backend_json_text(body)))

@@ -24,12 +24,15 @@ typedef struct BackendError {
         char *message;                  /* never NULL after a failure */
         int attempts_left;              /* -1 when not given */
         int retry_after;                /* seconds, -1 when not given */
+        unsigned waited_sec;            /* -ETIMEDOUT: the call's whole time */
 } BackendError;
 
 /* result: 0 with the JSON answer (object; owned by the callee, who must
  * json_incref to keep it); -EBADE: the backend refused (error filled);
- * -ECONNREFUSED/-ETIMEDOUT/-EHOSTUNREACH/-EPROTO/-EFBIG: the backend could
- * not be used (error->message says why). The call is freed afterwards. */
+ * -ETIMEDOUT: no answer within [Backend] TimeoutSec, all attempts
+ * included (error->waited_sec); -ECONNREFUSED/-EHOSTUNREACH/-EPROTO/
+ * -EFBIG/-EACCES: the backend could not be used (error->message says why).
+ * A failure is logged with its real reason. The call is freed afterwards. */
 typedef void (*BackendDone)(int result, json_t *answer, const BackendError *error, void *userdata);
 
 int backend_client_new(sd_event *event, const BackendConfig *config, BackendClient **ret);

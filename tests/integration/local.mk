@@ -37,6 +37,7 @@ integration_tests = \
 	tests/integration/test-cert-session.sh \
 	tests/integration/test-session-life.sh \
 	tests/integration/test-secret-memory.sh \
+	tests/integration/test-backend-deadline.sh \
 	tests/integration/test-notify.sh \
 	tests/integration/test-keyring.sh \
 	tests/integration/test-completion.sh \

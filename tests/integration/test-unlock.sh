@@ -92,5 +92,5 @@ check "the first one completes" test ! -s "$WORLD/setpin.out"
 check_eq "... with its PIN" 11223344 "$(world_cardsim get-pin | awk '{print $2}')"
 
 world_stop_backend
-check "backend down: a clear error" grep -q "The CA service cannot be used" <<<"$(call Unlock 'sa{sv}' ABCD-EFGH-JKLM 0)"
+check "backend down: a clear error" grep -q "Starting the unlock session: the CA service cannot be used" <<<"$(call Unlock 'sa{sv}' ABCD-EFGH-JKLM 0)"
 tap_done
