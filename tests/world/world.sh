@@ -457,8 +457,12 @@ world_stop_cardsim() {
 	_world_kill "$WORLD_CARDSIM_PID"
 	_world_forget "$WORLD_CARDSIM_PID"
 	WORLD_CARDSIM_PID=
+	# pcscd polls vpcd every 0.4 s: until it has seen the card go, a
+	# simulator started now would be taken for the same card (its old ATR).
+	[ -z "${WORLD_PCSCD_PID:-}" ] || world_wait_for 5 _world_card_absent
 	return 0
 }
+_world_card_absent() { ! world_card_present; }
 
 world_cardsim() { "$KART_CARDSIM" ctl "$WORLD/cardsim.ctl" "$@"; }
 world_card_insert() { world_cardsim insert; }
