@@ -237,7 +237,10 @@ static void on_session_started(GObject *source, GAsyncResult *result, gpointer u
         gtk_widget_set_sensitive(w->code_next, TRUE);
         if (reply) {
                 g_variant_get(reply, "(&o)", &path);
-                w->session = kart_session_proxy_new_for_bus_sync(G_BUS_TYPE_SYSTEM, G_DBUS_PROXY_FLAGS_NONE,
+                /* kartd sends the session's changes to its owner without
+                 * their values: the proxy reads them. */
+                w->session = kart_session_proxy_new_for_bus_sync(G_BUS_TYPE_SYSTEM,
+                                                                 G_DBUS_PROXY_FLAGS_GET_INVALIDATED_PROPERTIES,
                                                                  KART_BUS_NAME, path, NULL, &error);
         }
         if (!w->session)
