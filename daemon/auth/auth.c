@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "auth-args.h"
 #include "kart-error.h"
 #include "kart-names.h"
 #include "log.h"
@@ -21,30 +22,34 @@
  * kartctl waits a little longer (client/kartctl/kartctl.h). */
 #define AUTH_INTERACTIVE_TIMEOUT_USEC (5ULL * 60 * 1000000ULL)
 
-/* Every method kartd serves. A method not listed here is denied. */
+/* Every method kartd serves. A method not listed here is denied. The
+ * arguments of a guarded method are bounded (auth-args.h) before its
+ * call is parked. */
 static const struct {
-        const char *interface, *member, *action;        /* action NULL: anyone */
+        const char *interface, *member;
+        const char *action;     /* NULL: anyone, not parked */
+        const char *args;       /* for auth_args_check() */
 } auth_table[] = {
-        { KART_MANAGER_INTERFACE, "GetCardBySerial", NULL },
-        { KART_CARD_INTERFACE,    "ListCertificates", NULL },
-        { KART_CARD_INTERFACE,    "GetCertificate",  NULL },
-        { KART_CARD_INTERFACE,    "GetCertificateInfo", NULL },
-        { KART_CARD_INTERFACE,    "RefreshStatus", NULL },
-        { KART_CARD_INTERFACE,    "VerifyPin",       KART_ACTION_PIN_CHANGE },
-        { KART_CARD_INTERFACE,    "ChangePin",       KART_ACTION_PIN_CHANGE },
-        { KART_CARD_INTERFACE,    "Unlock",          KART_ACTION_PIN_UNLOCK },
-        { KART_CARD_INTERFACE,    "CertificateSession", KART_ACTION_CERTIFICATE_MANAGE },
+        { KART_MANAGER_INTERFACE, "GetCardBySerial", NULL, NULL },
+        { KART_CARD_INTERFACE,    "ListCertificates", NULL, NULL },
+        { KART_CARD_INTERFACE,    "GetCertificate",  NULL, NULL },
+        { KART_CARD_INTERFACE,    "GetCertificateInfo", NULL, NULL },
+        { KART_CARD_INTERFACE,    "RefreshStatus", NULL, NULL },
+        { KART_CARD_INTERFACE,    "VerifyPin",       KART_ACTION_PIN_CHANGE, "PO" },
+        { KART_CARD_INTERFACE,    "ChangePin",       KART_ACTION_PIN_CHANGE, "PPO" },
+        { KART_CARD_INTERFACE,    "Unlock",          KART_ACTION_PIN_UNLOCK, "WO" },
+        { KART_CARD_INTERFACE,    "CertificateSession", KART_ACTION_CERTIFICATE_MANAGE, "WO" },
         /* Sessions: only their owner (or root) drives them (bus-session.c
          * compares the caller's uid, which a checked call brings); the
          * action was checked when the session was made, but for revoke. */
-        { KART_SESSION_INTERFACE, "SendSms",         KART_ACTION_CARD_READ },
-        { KART_SESSION_INTERFACE, "Confirm",         KART_ACTION_CARD_READ },
-        { KART_SESSION_INTERFACE, "SetPin",          KART_ACTION_CARD_READ },
-        { KART_SESSION_INTERFACE, "ListAccountCertificates", KART_ACTION_CARD_READ },
-        { KART_SESSION_INTERFACE, "Suspend",         KART_ACTION_CARD_READ },
-        { KART_SESSION_INTERFACE, "Resume",          KART_ACTION_CARD_READ },
-        { KART_SESSION_INTERFACE, "Revoke",          KART_ACTION_CERTIFICATE_REVOKE },
-        { KART_SESSION_INTERFACE, "Cancel",          KART_ACTION_CARD_READ },
+        { KART_SESSION_INTERFACE, "SendSms",         KART_ACTION_CARD_READ, "" },
+        { KART_SESSION_INTERFACE, "Confirm",         KART_ACTION_CARD_READ, "WS" },
+        { KART_SESSION_INTERFACE, "SetPin",          KART_ACTION_CARD_READ, "P" },
+        { KART_SESSION_INTERFACE, "ListAccountCertificates", KART_ACTION_CARD_READ, "" },
+        { KART_SESSION_INTERFACE, "Suspend",         KART_ACTION_CARD_READ, "W" },
+        { KART_SESSION_INTERFACE, "Resume",          KART_ACTION_CARD_READ, "W" },
+        { KART_SESSION_INTERFACE, "Revoke",          KART_ACTION_CERTIFICATE_REVOKE, "WWW" },
+        { KART_SESSION_INTERFACE, "Cancel",          KART_ACTION_CARD_READ, "" },
 };
 
 typedef enum QueryState {
@@ -79,14 +84,18 @@ struct Auth {
         sd_event_source *sweep;
 };
 
-const char *auth_action_for(const char *interface, const char *member, bool *ret_public) {
+static size_t find_method(const char *interface, const char *member) {
         for (size_t i = 0; i < ELEMENTSOF(auth_table); i++)
-                if (streq_ptr(auth_table[i].interface, interface) && streq_ptr(auth_table[i].member, member)) {
-                        *ret_public = !auth_table[i].action;
-                        return auth_table[i].action;
-                }
-        *ret_public = false;
-        return NULL;
+                if (streq_ptr(auth_table[i].interface, interface) && streq_ptr(auth_table[i].member, member))
+                        return i;
+        return SIZE_MAX;
+}
+
+const char *auth_action_for(const char *interface, const char *member, bool *ret_public) {
+        size_t i = find_method(interface, member);
+
+        *ret_public = i != SIZE_MAX && !auth_table[i].action;
+        return i != SIZE_MAX ? auth_table[i].action : NULL;
 }
 
 static Query *query_free(Query *q) {
@@ -395,14 +404,15 @@ static int start_query(Auth *a, sd_bus_message *m, const char *action) {
 
 int auth_check_caller(Auth *a, sd_bus_message *m, AuthCaller *ret_caller, sd_bus_error *error) {
         const char *action;
-        bool public;
+        size_t i;
         int r;
 
         if (ret_caller)
                 *ret_caller = (AuthCaller) { .uid = (uid_t) -1, .pid = 0 };
-        action = auth_action_for(sd_bus_message_get_interface(m), sd_bus_message_get_member(m), &public);
-        if (public)
-                return 1;
+        i = find_method(sd_bus_message_get_interface(m), sd_bus_message_get_member(m));
+        action = i != SIZE_MAX ? auth_table[i].action : NULL;
+        if (i != SIZE_MAX && !action)
+                return 1;       /* public */
         if (!action)
                 return sd_bus_error_setf(error, KART_ERROR_NOT_AUTHORIZED,
                                          "%s.%s is not in kartd's authorization table.",
@@ -433,6 +443,10 @@ int auth_check_caller(Auth *a, sd_bus_message *m, AuthCaller *ret_caller, sd_bus
 
         if (!sd_bus_message_get_sender(m))
                 return sd_bus_error_set(error, KART_ERROR_NOT_AUTHORIZED, "The caller has no bus name.");
+        /* Nothing is parked before its size is bounded. */
+        r = auth_args_check(m, auth_table[i].args ?: "", error);
+        if (r < 0)
+                return r;
         r = start_query(a, m, action);
         if (r < 0)
                 return sd_bus_error_setf(error, KART_ERROR_NOT_AUTHORIZED,
