@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "auth.h"
 #include "auth-args.h"
@@ -21,6 +22,23 @@
 /* How long an interactive check may wait for the user at the agent;
  * kartctl waits a little longer (client/kartctl/kartctl.h). */
 #define AUTH_INTERACTIVE_TIMEOUT_USEC (5ULL * 60 * 1000000ULL)
+
+/* Bounds on parked calls (security.md, "Bounded"); past one, a call is
+ * answered Busy at once and nothing of it is kept.
+ * - Per connection (the caller's unique name): a client waits for one or
+ *   two of its calls at a time (kartctl one, kart-gui one per dialog).
+ * - Per user, of the calls that wait for polkit: a user may open many
+ *   connections (dbus-daemon allows 256 per user), which must not take
+ *   every place of the total. Known once the bus driver named the caller.
+ * - In all: every call that waits for polkit is a call from kartd to
+ *   polkitd that waits for its reply, and dbus-daemon refuses a
+ *   connection's calls past 128 of those (max_replies_per_connection),
+ *   failing everyone's checks; each also holds a match on the bus (512
+ *   per connection) and its message, whose arguments are bounded first
+ *   (auth-args.h: a few KB). */
+#define AUTH_PARKED_PER_SENDER_MAX 8U
+#define AUTH_POLKIT_PER_USER_MAX 16U
+#define AUTH_PARKED_MAX 64U
 
 /* Every method kartd serves. A method not listed here is denied. The
  * arguments of a guarded method are bounded (auth-args.h) before its
@@ -57,6 +75,7 @@ typedef enum QueryState {
         QUERY_ALLOWED,
         QUERY_DENIED,
         QUERY_FAILED,           /* no answer (bus or polkit): denied, saying why */
+        QUERY_BUSY,             /* over the per-user bound: Busy, saying why */
 } QueryState;
 
 /* One parked call. Two asynchronous steps: the bus driver says who the
@@ -72,12 +91,13 @@ typedef struct Query {
         const char *action;
         AuthCaller caller;
         QueryState state;
-        char *failure;                  /* QUERY_FAILED: the reason, a sentence without its period */
+        char *failure;                  /* QUERY_FAILED, _BUSY: the reason, a sentence without its period */
 } Query;
 
 struct Auth {
         Query *queries;
         uint64_t n_checks;              /* for cancellation ids */
+        uint64_t busy_warned_usec;      /* CLOCK_MONOTONIC, the last warning about a bound */
         /* Frees answers nobody collected: the call's handler did not run
          * again because its object went away (a card removed while polkit
          * was asked), so sd-bus answered UnknownObject itself. */
@@ -96,6 +116,13 @@ const char *auth_action_for(const char *interface, const char *member, bool *ret
 
         *ret_public = i != SIZE_MAX && !auth_table[i].action;
         return i != SIZE_MAX ? auth_table[i].action : NULL;
+}
+
+static uint64_t monotonic_usec(void) {
+        struct timespec ts;
+
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000U;
 }
 
 static Query *query_free(Query *q) {
@@ -199,7 +226,8 @@ static void query_finish(Query *q, QueryState state) {
         schedule_sweep(q->auth, bus);
 }
 
-_printf_(2, 3) static void query_fail(Query *q, const char *format, ...) {
+/* state is QUERY_FAILED or QUERY_BUSY. */
+_printf_(3, 4) static void query_fail(Query *q, QueryState state, const char *format, ...) {
         va_list ap;
 
         free(q->failure);
@@ -207,7 +235,7 @@ _printf_(2, 3) static void query_fail(Query *q, const char *format, ...) {
         if (vasprintf(&q->failure, format, ap) < 0)
                 q->failure = NULL;
         va_end(ap);
-        query_finish(q, QUERY_FAILED);
+        query_finish(q, state);
 }
 
 static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
@@ -216,15 +244,15 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
         int authorized = 0, challenge = 0, r;
 
         if (e) {
-                query_fail(q, "polkit could not authorize %s: %s", q->action, e->message ?: e->name);
+                query_fail(q, QUERY_FAILED, "polkit could not authorize %s: %s", q->action, e->message ?: e->name);
                 return 0;
         }
         r = sd_bus_message_enter_container(reply, 'r', "bba{ss}");
         if (r >= 0)
                 r = sd_bus_message_read(reply, "bb", &authorized, &challenge);
         if (r < 0)
-                query_fail(q, "polkit could not authorize %s: polkit sent a reply kartd does not understand",
-                           q->action);
+                query_fail(q, QUERY_FAILED,
+                           "polkit could not authorize %s: polkit sent a reply kartd does not understand", q->action);
         else
                 query_finish(q, authorized ? QUERY_ALLOWED : QUERY_DENIED);
         return 0;
@@ -308,6 +336,38 @@ static int ask_polkit(Query *q) {
         return 0;
 }
 
+/* Calls parked: of one sender, or (sender NULL) in all. Answers not yet
+ * collected count too: they still hold their call. */
+static unsigned count_parked(Auth *a, const char *sender) {
+        unsigned n = 0;
+
+        for (Query *q = a->queries; q; q = q->next)
+                n += !sender || streq_ptr(sd_bus_message_get_sender(q->request), sender);
+        return n;
+}
+
+static unsigned count_waiting_for_polkit(Auth *a, uid_t uid) {
+        unsigned n = 0;
+
+        for (Query *q = a->queries; q; q = q->next)
+                n += q->state == QUERY_PENDING && q->asked_polkit && q->caller.uid == uid;
+        return n;
+}
+
+/* A call past a bound: a warning a minute at most (a flood would fill
+ * the journal), the rest at debug level. */
+static void log_busy(Auth *a, sd_bus_message *m, const char *bound) {
+        uint64_t now = monotonic_usec();
+        int level = LOG_DEBUG;
+
+        if (a->busy_warned_usec == 0 || now - a->busy_warned_usec >= 60 * 1000000ULL) {
+                a->busy_warned_usec = now;
+                level = LOG_WARNING;
+        }
+        log_full_errno(level, 0, "Too many calls wait for authorization (the bound %s); %s from %s is answered Busy.",
+                       bound, sd_bus_message_get_member(m), strna(sd_bus_message_get_sender(m)));
+}
+
 /* Reads UnixUserID and ProcessID from GetConnectionCredentials' a{sv}. */
 static int read_credentials(sd_bus_message *reply, AuthCaller *ret) {
         bool have_uid = false;
@@ -354,12 +414,13 @@ static int on_credentials(sd_bus_message *reply, void *userdata, sd_bus_error *r
 
         q->slot = sd_bus_slot_unref(q->slot);
         if (e) {
-                query_fail(q, "kartd could not identify the caller of %s: %s", q->action, e->message ?: e->name);
+                query_fail(q, QUERY_FAILED, "kartd could not identify the caller of %s: %s", q->action,
+                           e->message ?: e->name);
                 return 0;
         }
         r = read_credentials(reply, &q->caller);
         if (r < 0) {
-                query_fail(q, "kartd could not identify the caller of %s: the bus sent no user id",
+                query_fail(q, QUERY_FAILED, "kartd could not identify the caller of %s: the bus sent no user id",
                            q->action);
                 return 0;
         }
@@ -367,9 +428,15 @@ static int on_credentials(sd_bus_message *reply, void *userdata, sd_bus_error *r
                 query_finish(q, QUERY_ALLOWED);
                 return 0;
         }
+        if (count_waiting_for_polkit(q->auth, q->caller.uid) >= AUTH_POLKIT_PER_USER_MAX) {
+                log_busy(q->auth, q->request, "of one user");
+                query_fail(q, QUERY_BUSY, "Too many of this user's calls wait for authorization (%u); "
+                           "try again later", AUTH_POLKIT_PER_USER_MAX);
+                return 0;
+        }
         r = ask_polkit(q);
         if (r < 0)
-                query_fail(q, "polkit is not available, so %s cannot be authorized", q->action);
+                query_fail(q, QUERY_FAILED, "polkit is not available, so %s cannot be authorized", q->action);
         return 0;
 }
 
@@ -399,6 +466,21 @@ static int start_query(Auth *a, sd_bus_message *m, const char *action) {
         }
         q->next = a->queries;
         a->queries = q;
+        return 0;
+}
+
+/* The bounds that apply before the caller is known. */
+static int check_bounds(Auth *a, sd_bus_message *m, sd_bus_error *error) {
+        if (count_parked(a, sd_bus_message_get_sender(m)) >= AUTH_PARKED_PER_SENDER_MAX) {
+                log_busy(a, m, "of one connection");
+                return sd_bus_error_setf(error, KART_ERROR_BUSY, "Too many of this connection's calls wait for "
+                                         "authorization (%u); try again later.", AUTH_PARKED_PER_SENDER_MAX);
+        }
+        if (count_parked(a, NULL) >= AUTH_PARKED_MAX) {
+                log_busy(a, m, "in all");
+                return sd_bus_error_setf(error, KART_ERROR_BUSY, "Too many calls wait for authorization (%u); "
+                                         "try again later.", AUTH_PARKED_MAX);
+        }
         return 0;
 }
 
@@ -434,7 +516,10 @@ int auth_check_caller(Auth *a, sd_bus_message *m, AuthCaller *ret_caller, sd_bus
                         log_warning("%s.", q->failure ?: "Authorization failed");
                         r = sd_bus_error_setf(error, KART_ERROR_NOT_AUTHORIZED, "%s.",
                                               q->failure ?: "Authorization failed");
-                } else
+                } else if (q->state == QUERY_BUSY)
+                        r = sd_bus_error_setf(error, KART_ERROR_BUSY, "%s.",
+                                              q->failure ?: "Too many calls wait for authorization");
+                else
                         r = sd_bus_error_setf(error, KART_ERROR_NOT_AUTHORIZED,
                                               "Not authorized for %s.", action);
                 query_free(q);
@@ -443,8 +528,11 @@ int auth_check_caller(Auth *a, sd_bus_message *m, AuthCaller *ret_caller, sd_bus
 
         if (!sd_bus_message_get_sender(m))
                 return sd_bus_error_set(error, KART_ERROR_NOT_AUTHORIZED, "The caller has no bus name.");
-        /* Nothing is parked before its size is bounded. */
+        /* Nothing is parked before its size and number are bounded. */
         r = auth_args_check(m, auth_table[i].args ?: "", error);
+        if (r < 0)
+                return r;
+        r = check_bounds(a, m, error);
         if (r < 0)
                 return r;
         r = start_query(a, m, action);
