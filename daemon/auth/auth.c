@@ -19,9 +19,12 @@
 #define POLKIT_PATH "/org/freedesktop/PolicyKit1/Authority"
 #define POLKIT_INTERFACE "org.freedesktop.PolicyKit1.Authority"
 #define POLKIT_FLAG_ALLOW_INTERACTION 1u
-/* How long an interactive check may wait for the user at the agent;
- * kartctl waits a little longer (client/kartctl/kartctl.h). */
-#define AUTH_INTERACTIVE_TIMEOUT_USEC (5ULL * 60 * 1000000ULL)
+/* How long an interactive check may wait for the user at the agent. One
+ * who is there types a password well within it; a check nobody answers
+ * keeps its call (and its place within the bounds below) no longer, and
+ * is then cancelled, so the agent's dialog closes. kartctl waits a little
+ * longer (client/kartctl/kartctl.h). */
+#define AUTH_INTERACTIVE_TIMEOUT_SEC 60U
 
 /* Bounds on parked calls (security.md, "Bounded"); past one, a call is
  * answered Busy at once and nothing of it is kept.
@@ -87,6 +90,8 @@ typedef struct Query {
         sd_bus_slot *slot;              /* the step in flight */
         sd_bus_slot *caller_gone;       /* NameOwnerChanged for the caller */
         bool asked_polkit;
+        bool interactive;
+        uint64_t asked_usec;            /* CLOCK_MONOTONIC, when polkit was asked */
         char cancel_id[32];             /* CheckAuthorization's cancellation_id */
         const char *action;
         AuthCaller caller;
@@ -238,11 +243,30 @@ _printf_(3, 4) static void query_fail(Query *q, QueryState state, const char *fo
         query_finish(q, state);
 }
 
+/* Tells polkit to stop deciding (an agent may be asking someone for a
+ * password). Nothing waits for its answer. */
+static void cancel_polkit_check(Query *q) {
+        int r;
+
+        r = sd_bus_call_method_async(sd_bus_message_get_bus(q->request), NULL, POLKIT_NAME, POLKIT_PATH,
+                                     POLKIT_INTERFACE, "CancelCheckAuthorization", NULL, NULL, "s",
+                                     q->cancel_id);
+        if (r < 0)
+                log_debug_errno(r, "Failed to cancel a polkit check: %m");
+}
+
 static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         Query *q = userdata;
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         int authorized = 0, challenge = 0, r;
 
+        if (e && q->interactive && sd_bus_error_has_names(e, SD_BUS_ERROR_NO_REPLY, SD_BUS_ERROR_TIMEOUT) &&
+            monotonic_usec() - q->asked_usec >= AUTH_INTERACTIVE_TIMEOUT_SEC * 1000000ULL) {
+                cancel_polkit_check(q);
+                query_fail(q, QUERY_FAILED, "Nobody answered the authentication dialog for %s within %u seconds",
+                           q->action, AUTH_INTERACTIVE_TIMEOUT_SEC);
+                return 0;
+        }
         if (e) {
                 query_fail(q, QUERY_FAILED, "polkit could not authorize %s: %s", q->action, e->message ?: e->name);
                 return 0;
@@ -263,20 +287,14 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
  * call, PIN and all. */
 static int on_caller_gone(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         Query *q = userdata;
-        sd_bus *bus = sd_bus_message_get_bus(q->request);
         const char *name, *old_owner, *new_owner;
-        int r;
 
         if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0 || (new_owner && *new_owner))
                 return 0;
 
         log_debug("%s left while its call waits for authorization (%s); dropping the call.", name, q->action);
-        if (q->asked_polkit) {
-                r = sd_bus_call_method_async(bus, NULL, POLKIT_NAME, POLKIT_PATH, POLKIT_INTERFACE,
-                                             "CancelCheckAuthorization", NULL, NULL, "s", q->cancel_id);
-                if (r < 0)
-                        log_debug_errno(r, "Failed to cancel a polkit check: %m");
-        }
+        if (q->asked_polkit)
+                cancel_polkit_check(q);
         query_unlink(q);
         query_free(q);
         return 0;
@@ -326,12 +344,15 @@ static int ask_polkit(Query *q) {
                                           sender, q->action, 0, flags, q->cancel_id);
         if (r < 0)
                 return r;
-        /* Interactive checks wait for the user at the agent: no short timeout. */
+        /* Interactive checks wait for the user at the agent; others get
+         * sd-bus's default timeout. */
         r = sd_bus_call_async(bus, &q->slot, call, on_polkit_reply, q,
-                              flags ? AUTH_INTERACTIVE_TIMEOUT_USEC : 0);
+                              flags ? AUTH_INTERACTIVE_TIMEOUT_SEC * 1000000ULL : 0);
         if (r < 0)
                 return r;
         q->asked_polkit = true;
+        q->interactive = flags != 0;
+        q->asked_usec = monotonic_usec();
         log_debug("Asking polkit whether %s may %s.", sender, q->action);
         return 0;
 }

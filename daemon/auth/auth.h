@@ -18,7 +18,8 @@
  *
  * What is parked is bounded: a call's arguments first (auth-args.h),
  * then the number of calls parked per connection, per user and in all;
- * past a bound the call is answered Busy at once, nothing kept. */
+ * past a bound the call is answered Busy at once, nothing kept. An
+ * interactive check that nobody answers is cancelled after a minute. */
 
 typedef struct Auth Auth;
 
