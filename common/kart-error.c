@@ -48,7 +48,7 @@ static const struct {
         { KART_ERROR_CARD_BLOCKED,     N_("The card is blocked for good and must be replaced.") },
         { KART_ERROR_INVALID_PIN,      N_("The PIN does not have the format the card requires.") },
         { KART_ERROR_NOT_SUPPORTED,    N_("This card does not support the operation.") },
-        { KART_ERROR_BUSY,             N_("The card is busy.") },
+        { KART_ERROR_BUSY,             N_("The card or kartd is busy.") },
         { KART_ERROR_NOT_AUTHORIZED,   N_("You are not authorized to do this.") },
         { KART_ERROR_BACKEND_UNAVAILABLE, N_("The certification authority's service cannot be reached.") },
         { KART_ERROR_BACKEND_REJECTED, N_("The certification authority's service refused the request.") },

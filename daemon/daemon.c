@@ -54,11 +54,38 @@ static void on_snapshot(const PcscSnapshot *s, void *userdata) {
         engine_apply_snapshot(d->engine, s);
 }
 
+/* The system bus as sd_bus_open_system() connects to it (honouring
+ * DBUS_SYSTEM_BUS_ADDRESS), but without file descriptor passing: kartd's
+ * interfaces take none, and a parked call would keep those a caller
+ * attached (16 a message), so dbus-daemon refuses to deliver them. */
+static int open_system_bus(sd_bus **ret) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        const char *address = secure_getenv("DBUS_SYSTEM_BUS_ADDRESS");
+        int r;
+
+        r = sd_bus_new(&bus);
+        if (r >= 0)
+                r = sd_bus_set_address(bus, address ?: "unix:path=/run/dbus/system_bus_socket");
+        if (r >= 0)
+                r = sd_bus_set_bus_client(bus, true);
+        if (r >= 0)
+                r = sd_bus_set_trusted(bus, false);
+        if (r >= 0)
+                r = sd_bus_negotiate_fds(bus, false);
+        if (r >= 0)
+                r = sd_bus_set_description(bus, "system");
+        if (r >= 0)
+                r = sd_bus_start(bus);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(bus);
+        return 0;
+}
+
 static int connect_bus(Daemon *d) {
         int r;
 
-        /* sd_bus_open_system() honours DBUS_SYSTEM_BUS_ADDRESS. */
-        r = sd_bus_open_system(&d->bus);
+        r = open_system_bus(&d->bus);
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to the system bus: %m");
         r = sd_bus_attach_event(d->bus, d->event, SD_EVENT_PRIORITY_NORMAL);

@@ -25,9 +25,9 @@ typedef struct Options {
 extern Options arg;
 
 /* For calls that polkit may authorize interactively: kartd waits up to
- * 5 minutes for the user at the agent (daemon/auth/auth.c), then the
- * card takes its time; sd-bus's default of 25 s would give up first. */
-#define KARTCTL_AUTH_CALL_TIMEOUT_USEC ((5ULL * 60 + 60) * 1000000ULL)
+ * a minute for the user at the agent (daemon/auth/auth.c), then the card
+ * takes its time; sd-bus's default of 25 s would give up first. */
+#define KARTCTL_AUTH_CALL_TIMEOUT_USEC ((60ULL + 60) * 1000000ULL)
 
 /* One verb per file: kartctl-<verb>.c */
 int verb_status(sd_bus *bus, int argc, char *argv[]);

@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "auth.h"
+#include "auth-args.h"
 #include "kart-error.h"
 #include "kart-names.h"
 #include "log.h"
@@ -17,34 +19,58 @@
 #define POLKIT_PATH "/org/freedesktop/PolicyKit1/Authority"
 #define POLKIT_INTERFACE "org.freedesktop.PolicyKit1.Authority"
 #define POLKIT_FLAG_ALLOW_INTERACTION 1u
-/* How long an interactive check may wait for the user at the agent;
- * kartctl waits a little longer (client/kartctl/kartctl.h). */
-#define AUTH_INTERACTIVE_TIMEOUT_USEC (5ULL * 60 * 1000000ULL)
+/* How long an interactive check may wait for the user at the agent. One
+ * who is there types a password well within it; a check nobody answers
+ * keeps its call (and its place within the bounds below) no longer, and
+ * is then cancelled, so the agent's dialog closes. kartctl waits a little
+ * longer (client/kartctl/kartctl.h). */
+#define AUTH_INTERACTIVE_TIMEOUT_SEC 60U
 
-/* Every method kartd serves. A method not listed here is denied. */
+/* Bounds on parked calls (security.md, "Bounded"); past one, a call is
+ * answered Busy at once and nothing of it is kept.
+ * - Per connection (the caller's unique name): a client waits for one or
+ *   two of its calls at a time (kartctl one, kart-gui one per dialog).
+ * - Per user, of the calls that wait for polkit: a user may open many
+ *   connections (dbus-daemon allows 256 per user), which must not take
+ *   every place of the total. Known once the bus driver named the caller.
+ * - In all: every call that waits for polkit is a call from kartd to
+ *   polkitd that waits for its reply, and dbus-daemon refuses a
+ *   connection's calls past 128 of those (max_replies_per_connection),
+ *   failing everyone's checks; each also holds a match on the bus (512
+ *   per connection) and its message, whose arguments are bounded first
+ *   (auth-args.h: a few KB). */
+#define AUTH_PARKED_PER_SENDER_MAX 8U
+#define AUTH_POLKIT_PER_USER_MAX 16U
+#define AUTH_PARKED_MAX 64U
+
+/* Every method kartd serves. A method not listed here is denied. The
+ * arguments of a guarded method are bounded (auth-args.h) before its
+ * call is parked. */
 static const struct {
-        const char *interface, *member, *action;        /* action NULL: anyone */
+        const char *interface, *member;
+        const char *action;     /* NULL: anyone, not parked */
+        const char *args;       /* for auth_args_check() */
 } auth_table[] = {
-        { KART_MANAGER_INTERFACE, "GetCardBySerial", NULL },
-        { KART_CARD_INTERFACE,    "ListCertificates", NULL },
-        { KART_CARD_INTERFACE,    "GetCertificate",  NULL },
-        { KART_CARD_INTERFACE,    "GetCertificateInfo", NULL },
-        { KART_CARD_INTERFACE,    "RefreshStatus", NULL },
-        { KART_CARD_INTERFACE,    "VerifyPin",       KART_ACTION_PIN_CHANGE },
-        { KART_CARD_INTERFACE,    "ChangePin",       KART_ACTION_PIN_CHANGE },
-        { KART_CARD_INTERFACE,    "Unlock",          KART_ACTION_PIN_UNLOCK },
-        { KART_CARD_INTERFACE,    "CertificateSession", KART_ACTION_CERTIFICATE_MANAGE },
+        { KART_MANAGER_INTERFACE, "GetCardBySerial", NULL, NULL },
+        { KART_CARD_INTERFACE,    "ListCertificates", NULL, NULL },
+        { KART_CARD_INTERFACE,    "GetCertificate",  NULL, NULL },
+        { KART_CARD_INTERFACE,    "GetCertificateInfo", NULL, NULL },
+        { KART_CARD_INTERFACE,    "RefreshStatus", NULL, NULL },
+        { KART_CARD_INTERFACE,    "VerifyPin",       KART_ACTION_PIN_CHANGE, "PO" },
+        { KART_CARD_INTERFACE,    "ChangePin",       KART_ACTION_PIN_CHANGE, "PPO" },
+        { KART_CARD_INTERFACE,    "Unlock",          KART_ACTION_PIN_UNLOCK, "WO" },
+        { KART_CARD_INTERFACE,    "CertificateSession", KART_ACTION_CERTIFICATE_MANAGE, "WO" },
         /* Sessions: only their owner (or root) drives them (bus-session.c
          * compares the caller's uid, which a checked call brings); the
          * action was checked when the session was made, but for revoke. */
-        { KART_SESSION_INTERFACE, "SendSms",         KART_ACTION_CARD_READ },
-        { KART_SESSION_INTERFACE, "Confirm",         KART_ACTION_CARD_READ },
-        { KART_SESSION_INTERFACE, "SetPin",          KART_ACTION_CARD_READ },
-        { KART_SESSION_INTERFACE, "ListAccountCertificates", KART_ACTION_CARD_READ },
-        { KART_SESSION_INTERFACE, "Suspend",         KART_ACTION_CARD_READ },
-        { KART_SESSION_INTERFACE, "Resume",          KART_ACTION_CARD_READ },
-        { KART_SESSION_INTERFACE, "Revoke",          KART_ACTION_CERTIFICATE_REVOKE },
-        { KART_SESSION_INTERFACE, "Cancel",          KART_ACTION_CARD_READ },
+        { KART_SESSION_INTERFACE, "SendSms",         KART_ACTION_CARD_READ, "" },
+        { KART_SESSION_INTERFACE, "Confirm",         KART_ACTION_CARD_READ, "WS" },
+        { KART_SESSION_INTERFACE, "SetPin",          KART_ACTION_CARD_READ, "P" },
+        { KART_SESSION_INTERFACE, "ListAccountCertificates", KART_ACTION_CARD_READ, "" },
+        { KART_SESSION_INTERFACE, "Suspend",         KART_ACTION_CARD_READ, "W" },
+        { KART_SESSION_INTERFACE, "Resume",          KART_ACTION_CARD_READ, "W" },
+        { KART_SESSION_INTERFACE, "Revoke",          KART_ACTION_CERTIFICATE_REVOKE, "WWW" },
+        { KART_SESSION_INTERFACE, "Cancel",          KART_ACTION_CARD_READ, "" },
 };
 
 typedef enum QueryState {
@@ -52,6 +78,7 @@ typedef enum QueryState {
         QUERY_ALLOWED,
         QUERY_DENIED,
         QUERY_FAILED,           /* no answer (bus or polkit): denied, saying why */
+        QUERY_BUSY,             /* over the per-user bound: Busy, saying why */
 } QueryState;
 
 /* One parked call. Two asynchronous steps: the bus driver says who the
@@ -63,30 +90,44 @@ typedef struct Query {
         sd_bus_slot *slot;              /* the step in flight */
         sd_bus_slot *caller_gone;       /* NameOwnerChanged for the caller */
         bool asked_polkit;
+        bool interactive;
+        uint64_t asked_usec;            /* CLOCK_MONOTONIC, when polkit was asked */
         char cancel_id[32];             /* CheckAuthorization's cancellation_id */
         const char *action;
         AuthCaller caller;
         QueryState state;
-        char *failure;                  /* QUERY_FAILED: the reason, a sentence without its period */
+        char *failure;                  /* QUERY_FAILED, _BUSY: the reason, a sentence without its period */
 } Query;
 
 struct Auth {
         Query *queries;
         uint64_t n_checks;              /* for cancellation ids */
+        uint64_t busy_warned_usec;      /* CLOCK_MONOTONIC, the last warning about a bound */
         /* Frees answers nobody collected: the call's handler did not run
          * again because its object went away (a card removed while polkit
          * was asked), so sd-bus answered UnknownObject itself. */
         sd_event_source *sweep;
 };
 
-const char *auth_action_for(const char *interface, const char *member, bool *ret_public) {
+static size_t find_method(const char *interface, const char *member) {
         for (size_t i = 0; i < ELEMENTSOF(auth_table); i++)
-                if (streq_ptr(auth_table[i].interface, interface) && streq_ptr(auth_table[i].member, member)) {
-                        *ret_public = !auth_table[i].action;
-                        return auth_table[i].action;
-                }
-        *ret_public = false;
-        return NULL;
+                if (streq_ptr(auth_table[i].interface, interface) && streq_ptr(auth_table[i].member, member))
+                        return i;
+        return SIZE_MAX;
+}
+
+const char *auth_action_for(const char *interface, const char *member, bool *ret_public) {
+        size_t i = find_method(interface, member);
+
+        *ret_public = i != SIZE_MAX && !auth_table[i].action;
+        return i != SIZE_MAX ? auth_table[i].action : NULL;
+}
+
+static uint64_t monotonic_usec(void) {
+        struct timespec ts;
+
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000U;
 }
 
 static Query *query_free(Query *q) {
@@ -190,7 +231,8 @@ static void query_finish(Query *q, QueryState state) {
         schedule_sweep(q->auth, bus);
 }
 
-_printf_(2, 3) static void query_fail(Query *q, const char *format, ...) {
+/* state is QUERY_FAILED or QUERY_BUSY. */
+_printf_(3, 4) static void query_fail(Query *q, QueryState state, const char *format, ...) {
         va_list ap;
 
         free(q->failure);
@@ -198,7 +240,19 @@ _printf_(2, 3) static void query_fail(Query *q, const char *format, ...) {
         if (vasprintf(&q->failure, format, ap) < 0)
                 q->failure = NULL;
         va_end(ap);
-        query_finish(q, QUERY_FAILED);
+        query_finish(q, state);
+}
+
+/* Tells polkit to stop deciding (an agent may be asking someone for a
+ * password). Nothing waits for its answer. */
+static void cancel_polkit_check(Query *q) {
+        int r;
+
+        r = sd_bus_call_method_async(sd_bus_message_get_bus(q->request), NULL, POLKIT_NAME, POLKIT_PATH,
+                                     POLKIT_INTERFACE, "CancelCheckAuthorization", NULL, NULL, "s",
+                                     q->cancel_id);
+        if (r < 0)
+                log_debug_errno(r, "Failed to cancel a polkit check: %m");
 }
 
 static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
@@ -206,16 +260,23 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         int authorized = 0, challenge = 0, r;
 
+        if (e && q->interactive && sd_bus_error_has_names(e, SD_BUS_ERROR_NO_REPLY, SD_BUS_ERROR_TIMEOUT) &&
+            monotonic_usec() - q->asked_usec >= AUTH_INTERACTIVE_TIMEOUT_SEC * 1000000ULL) {
+                cancel_polkit_check(q);
+                query_fail(q, QUERY_FAILED, "Nobody answered the authentication dialog for %s within %u seconds",
+                           q->action, AUTH_INTERACTIVE_TIMEOUT_SEC);
+                return 0;
+        }
         if (e) {
-                query_fail(q, "polkit could not authorize %s: %s", q->action, e->message ?: e->name);
+                query_fail(q, QUERY_FAILED, "polkit could not authorize %s: %s", q->action, e->message ?: e->name);
                 return 0;
         }
         r = sd_bus_message_enter_container(reply, 'r', "bba{ss}");
         if (r >= 0)
                 r = sd_bus_message_read(reply, "bb", &authorized, &challenge);
         if (r < 0)
-                query_fail(q, "polkit could not authorize %s: polkit sent a reply kartd does not understand",
-                           q->action);
+                query_fail(q, QUERY_FAILED,
+                           "polkit could not authorize %s: polkit sent a reply kartd does not understand", q->action);
         else
                 query_finish(q, authorized ? QUERY_ALLOWED : QUERY_DENIED);
         return 0;
@@ -226,20 +287,14 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
  * call, PIN and all. */
 static int on_caller_gone(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         Query *q = userdata;
-        sd_bus *bus = sd_bus_message_get_bus(q->request);
         const char *name, *old_owner, *new_owner;
-        int r;
 
         if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0 || (new_owner && *new_owner))
                 return 0;
 
         log_debug("%s left while its call waits for authorization (%s); dropping the call.", name, q->action);
-        if (q->asked_polkit) {
-                r = sd_bus_call_method_async(bus, NULL, POLKIT_NAME, POLKIT_PATH, POLKIT_INTERFACE,
-                                             "CancelCheckAuthorization", NULL, NULL, "s", q->cancel_id);
-                if (r < 0)
-                        log_debug_errno(r, "Failed to cancel a polkit check: %m");
-        }
+        if (q->asked_polkit)
+                cancel_polkit_check(q);
         query_unlink(q);
         query_free(q);
         return 0;
@@ -289,14 +344,49 @@ static int ask_polkit(Query *q) {
                                           sender, q->action, 0, flags, q->cancel_id);
         if (r < 0)
                 return r;
-        /* Interactive checks wait for the user at the agent: no short timeout. */
+        /* Interactive checks wait for the user at the agent; others get
+         * sd-bus's default timeout. */
         r = sd_bus_call_async(bus, &q->slot, call, on_polkit_reply, q,
-                              flags ? AUTH_INTERACTIVE_TIMEOUT_USEC : 0);
+                              flags ? AUTH_INTERACTIVE_TIMEOUT_SEC * 1000000ULL : 0);
         if (r < 0)
                 return r;
         q->asked_polkit = true;
+        q->interactive = flags != 0;
+        q->asked_usec = monotonic_usec();
         log_debug("Asking polkit whether %s may %s.", sender, q->action);
         return 0;
+}
+
+/* Calls parked: of one sender, or (sender NULL) in all. Answers not yet
+ * collected count too: they still hold their call. */
+static unsigned count_parked(Auth *a, const char *sender) {
+        unsigned n = 0;
+
+        for (Query *q = a->queries; q; q = q->next)
+                n += !sender || streq_ptr(sd_bus_message_get_sender(q->request), sender);
+        return n;
+}
+
+static unsigned count_waiting_for_polkit(Auth *a, uid_t uid) {
+        unsigned n = 0;
+
+        for (Query *q = a->queries; q; q = q->next)
+                n += q->state == QUERY_PENDING && q->asked_polkit && q->caller.uid == uid;
+        return n;
+}
+
+/* A call past a bound: a warning a minute at most (a flood would fill
+ * the journal), the rest at debug level. */
+static void log_busy(Auth *a, sd_bus_message *m, const char *bound) {
+        uint64_t now = monotonic_usec();
+        int level = LOG_DEBUG;
+
+        if (a->busy_warned_usec == 0 || now - a->busy_warned_usec >= 60 * 1000000ULL) {
+                a->busy_warned_usec = now;
+                level = LOG_WARNING;
+        }
+        log_full_errno(level, 0, "Too many calls wait for authorization (the bound %s); %s from %s is answered Busy.",
+                       bound, sd_bus_message_get_member(m), strna(sd_bus_message_get_sender(m)));
 }
 
 /* Reads UnixUserID and ProcessID from GetConnectionCredentials' a{sv}. */
@@ -345,12 +435,13 @@ static int on_credentials(sd_bus_message *reply, void *userdata, sd_bus_error *r
 
         q->slot = sd_bus_slot_unref(q->slot);
         if (e) {
-                query_fail(q, "kartd could not identify the caller of %s: %s", q->action, e->message ?: e->name);
+                query_fail(q, QUERY_FAILED, "kartd could not identify the caller of %s: %s", q->action,
+                           e->message ?: e->name);
                 return 0;
         }
         r = read_credentials(reply, &q->caller);
         if (r < 0) {
-                query_fail(q, "kartd could not identify the caller of %s: the bus sent no user id",
+                query_fail(q, QUERY_FAILED, "kartd could not identify the caller of %s: the bus sent no user id",
                            q->action);
                 return 0;
         }
@@ -358,9 +449,15 @@ static int on_credentials(sd_bus_message *reply, void *userdata, sd_bus_error *r
                 query_finish(q, QUERY_ALLOWED);
                 return 0;
         }
+        if (count_waiting_for_polkit(q->auth, q->caller.uid) >= AUTH_POLKIT_PER_USER_MAX) {
+                log_busy(q->auth, q->request, "of one user");
+                query_fail(q, QUERY_BUSY, "Too many of this user's calls wait for authorization (%u); "
+                           "try again later", AUTH_POLKIT_PER_USER_MAX);
+                return 0;
+        }
         r = ask_polkit(q);
         if (r < 0)
-                query_fail(q, "polkit is not available, so %s cannot be authorized", q->action);
+                query_fail(q, QUERY_FAILED, "polkit is not available, so %s cannot be authorized", q->action);
         return 0;
 }
 
@@ -393,16 +490,32 @@ static int start_query(Auth *a, sd_bus_message *m, const char *action) {
         return 0;
 }
 
+/* The bounds that apply before the caller is known. */
+static int check_bounds(Auth *a, sd_bus_message *m, sd_bus_error *error) {
+        if (count_parked(a, sd_bus_message_get_sender(m)) >= AUTH_PARKED_PER_SENDER_MAX) {
+                log_busy(a, m, "of one connection");
+                return sd_bus_error_setf(error, KART_ERROR_BUSY, "Too many of this connection's calls wait for "
+                                         "authorization (%u); try again later.", AUTH_PARKED_PER_SENDER_MAX);
+        }
+        if (count_parked(a, NULL) >= AUTH_PARKED_MAX) {
+                log_busy(a, m, "in all");
+                return sd_bus_error_setf(error, KART_ERROR_BUSY, "Too many calls wait for authorization (%u); "
+                                         "try again later.", AUTH_PARKED_MAX);
+        }
+        return 0;
+}
+
 int auth_check_caller(Auth *a, sd_bus_message *m, AuthCaller *ret_caller, sd_bus_error *error) {
         const char *action;
-        bool public;
+        size_t i;
         int r;
 
         if (ret_caller)
                 *ret_caller = (AuthCaller) { .uid = (uid_t) -1, .pid = 0 };
-        action = auth_action_for(sd_bus_message_get_interface(m), sd_bus_message_get_member(m), &public);
-        if (public)
-                return 1;
+        i = find_method(sd_bus_message_get_interface(m), sd_bus_message_get_member(m));
+        action = i != SIZE_MAX ? auth_table[i].action : NULL;
+        if (i != SIZE_MAX && !action)
+                return 1;       /* public */
         if (!action)
                 return sd_bus_error_setf(error, KART_ERROR_NOT_AUTHORIZED,
                                          "%s.%s is not in kartd's authorization table.",
@@ -424,7 +537,10 @@ int auth_check_caller(Auth *a, sd_bus_message *m, AuthCaller *ret_caller, sd_bus
                         log_warning("%s.", q->failure ?: "Authorization failed");
                         r = sd_bus_error_setf(error, KART_ERROR_NOT_AUTHORIZED, "%s.",
                                               q->failure ?: "Authorization failed");
-                } else
+                } else if (q->state == QUERY_BUSY)
+                        r = sd_bus_error_setf(error, KART_ERROR_BUSY, "%s.",
+                                              q->failure ?: "Too many calls wait for authorization");
+                else
                         r = sd_bus_error_setf(error, KART_ERROR_NOT_AUTHORIZED,
                                               "Not authorized for %s.", action);
                 query_free(q);
@@ -433,6 +549,13 @@ int auth_check_caller(Auth *a, sd_bus_message *m, AuthCaller *ret_caller, sd_bus
 
         if (!sd_bus_message_get_sender(m))
                 return sd_bus_error_set(error, KART_ERROR_NOT_AUTHORIZED, "The caller has no bus name.");
+        /* Nothing is parked before its size and number are bounded. */
+        r = auth_args_check(m, auth_table[i].args ?: "", error);
+        if (r < 0)
+                return r;
+        r = check_bounds(a, m, error);
+        if (r < 0)
+                return r;
         r = start_query(a, m, action);
         if (r < 0)
                 return sd_bus_error_setf(error, KART_ERROR_NOT_AUTHORIZED,

@@ -14,7 +14,12 @@
  * away meanwhile) is freed once the event loop is idle. A caller that
  * disconnects while polkit decides has its check cancelled
  * (CancelCheckAuthorization) and its call dropped. Root passes without
- * asking. */
+ * asking.
+ *
+ * What is parked is bounded: a call's arguments first (auth-args.h),
+ * then the number of calls parked per connection, per user and in all;
+ * past a bound the call is answered Busy at once, nothing kept. An
+ * interactive check that nobody answers is cancelled after a minute. */
 
 typedef struct Auth Auth;
 

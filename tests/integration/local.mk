@@ -22,6 +22,7 @@ integration_tests = \
 	tests/integration/test-polkit-files.sh \
 	tests/integration/test-authz.sh \
 	tests/integration/test-authz-lifecycle.sh \
+	tests/integration/test-authz-flood.sh \
 	tests/integration/test-no-dump.sh \
 	tests/integration/test-remote.sh \
 	tests/integration/test-certs.sh \
@@ -57,6 +58,7 @@ EXTRA_DIST += $(integration_tests) \
 	tests/integration/fake-ocsp.py \
 	tests/integration/fake-backend.py \
 	tests/integration/tty-answer.py \
+	tests/integration/polkit-flood.py \
 	tests/integration/gui-atspi.py \
 	tests/integration/keyring-dump.py
 

@@ -12,7 +12,7 @@ BUILD=${KART_TOP_BUILDDIR:-$SRC}
 WORLD=$(mktemp -d)
 trap 'rm -rf "$WORLD"' EXIT
 
-tap_plan 15
+tap_plan 16
 UNIT=$BUILD/systemd/kartd.service
 ACTIVATION=$BUILD/dbus/org.kartd.Kartd1.service
 KARTD=$BUILD/daemon/kartd
@@ -67,6 +67,9 @@ for setting in User=kartd StateDirectory=kartd UMask=0077 NoNewPrivileges=yes \
 	grep -qxF "$setting" "$UNIT" || missing="$missing '$setting'"
 done
 check_eq "the unit has every setting security.md asks for" "" "$missing"
+# What callers can make kartd use is bounded (security.md, "Bounded").
+check "the unit bounds kartd's memory and tasks: MemoryMax=$(key "$UNIT" MemoryMax) TasksMax=$(key "$UNIT" TasksMax)" \
+	sh -c "case '$(key "$UNIT" MemoryMax)/$(key "$UNIT" TasksMax)' in /*|*/|*infinity*) false ;; esac"
 
 # The unit, the activation file and the bus policy must name the same
 # service, bus name and user, or activation and name ownership fail at run

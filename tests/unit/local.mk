@@ -42,6 +42,12 @@ TESTS += tests/unit/test-log
 tests_unit_test_log_SOURCES = tests/unit/test-log.c
 tests_unit_test_log_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_log_LDADD = common/libkartcommon.la $(CMOCKA_LIBS)
+# The bounds on a guarded call's arguments, checked before it is parked.
+check_PROGRAMS += tests/unit/test-auth-args
+TESTS += tests/unit/test-auth-args
+tests_unit_test_auth_args_SOURCES = tests/unit/test-auth-args.c
+tests_unit_test_auth_args_CPPFLAGS = $(unit_cppflags) -I$(top_srcdir)/daemon
+tests_unit_test_auth_args_LDADD = daemon/libkartd.la $(CMOCKA_LIBS)
 # The PIN states remembered per card serial.
 check_PROGRAMS += tests/unit/test-pin-memo
 TESTS += tests/unit/test-pin-memo
