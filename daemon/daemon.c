@@ -41,6 +41,7 @@ static void daemon_done(Daemon *d) {
         d->backend = backend_client_free(d->backend);
         d->mailbox = mailbox_free(d->mailbox);
         d->auth = auth_free(d->auth);
+        d->bus_context.session_reader = sd_bus_message_unref(d->bus_context.session_reader);
         if (d->bus) {
                 (void) sd_bus_flush(d->bus);
                 d->bus = sd_bus_flush_close_unref(d->bus);

@@ -91,6 +91,7 @@ typedef struct Query {
         sd_bus_slot *caller_gone;       /* NameOwnerChanged for the caller */
         bool asked_polkit;
         bool interactive;
+        bool identify_only;             /* auth_identify(): the caller, no polkit */
         uint64_t asked_usec;            /* CLOCK_MONOTONIC, when polkit was asked */
         char cancel_id[32];             /* CheckAuthorization's cancellation_id */
         const char *action;
@@ -445,7 +446,7 @@ static int on_credentials(sd_bus_message *reply, void *userdata, sd_bus_error *r
                            q->action);
                 return 0;
         }
-        if (q->caller.uid == 0) {       /* root needs no one's permission */
+        if (q->identify_only || q->caller.uid == 0) {   /* root needs no one's permission */
                 query_finish(q, QUERY_ALLOWED);
                 return 0;
         }
@@ -463,7 +464,7 @@ static int on_credentials(sd_bus_message *reply, void *userdata, sd_bus_error *r
 
 /* Parks m: asks the bus driver for the caller's credentials, without
  * waiting (sd_bus_query_sender_creds would block the loop on it). */
-static int start_query(Auth *a, sd_bus_message *m, const char *action) {
+static int start_query(Auth *a, sd_bus_message *m, const char *action, bool identify_only) {
         sd_bus *bus = sd_bus_message_get_bus(m);
         const char *sender = sd_bus_message_get_sender(m);
         Query *q;
@@ -473,7 +474,7 @@ static int start_query(Auth *a, sd_bus_message *m, const char *action) {
         if (!q)
                 return -ENOMEM;
         *q = (Query) { .auth = a, .request = sd_bus_message_ref(m), .action = action,
-                       .caller = { .uid = (uid_t) -1 } };
+                       .identify_only = identify_only, .caller = { .uid = (uid_t) -1 } };
 
         r = watch_caller(q, bus, sender);
         if (r < 0)      /* the check still works, it just cannot be cancelled */
@@ -505,21 +506,10 @@ static int check_bounds(Auth *a, sd_bus_message *m, sd_bus_error *error) {
         return 0;
 }
 
-int auth_check_caller(Auth *a, sd_bus_message *m, AuthCaller *ret_caller, sd_bus_error *error) {
-        const char *action;
-        size_t i;
+/* The answer parked for m, or a new query parking m. */
+static int check(Auth *a, sd_bus_message *m, const char *action, const char *args, bool identify_only,
+                 AuthCaller *ret_caller, sd_bus_error *error) {
         int r;
-
-        if (ret_caller)
-                *ret_caller = (AuthCaller) { .uid = (uid_t) -1, .pid = 0 };
-        i = find_method(sd_bus_message_get_interface(m), sd_bus_message_get_member(m));
-        action = i != SIZE_MAX ? auth_table[i].action : NULL;
-        if (i != SIZE_MAX && !action)
-                return 1;       /* public */
-        if (!action)
-                return sd_bus_error_setf(error, KART_ERROR_NOT_AUTHORIZED,
-                                         "%s.%s is not in kartd's authorization table.",
-                                         sd_bus_message_get_interface(m), sd_bus_message_get_member(m));
 
         for (Query *q = a->queries; q; q = q->next) {
                 if (q->request != m)
@@ -550,17 +540,41 @@ int auth_check_caller(Auth *a, sd_bus_message *m, AuthCaller *ret_caller, sd_bus
         if (!sd_bus_message_get_sender(m))
                 return sd_bus_error_set(error, KART_ERROR_NOT_AUTHORIZED, "The caller has no bus name.");
         /* Nothing is parked before its size and number are bounded. */
-        r = auth_args_check(m, auth_table[i].args ?: "", error);
+        r = auth_args_check(m, args, error);
         if (r < 0)
                 return r;
         r = check_bounds(a, m, error);
         if (r < 0)
                 return r;
-        r = start_query(a, m, action);
+        r = start_query(a, m, action, identify_only);
         if (r < 0)
                 return sd_bus_error_setf(error, KART_ERROR_NOT_AUTHORIZED,
                                          "kartd could not start authorizing %s: %s.", action, strerror(-r));
         return 0;
+}
+
+int auth_check_caller(Auth *a, sd_bus_message *m, AuthCaller *ret_caller, sd_bus_error *error) {
+        const char *action;
+        size_t i;
+
+        if (ret_caller)
+                *ret_caller = (AuthCaller) { .uid = (uid_t) -1, .pid = 0 };
+        i = find_method(sd_bus_message_get_interface(m), sd_bus_message_get_member(m));
+        action = i != SIZE_MAX ? auth_table[i].action : NULL;
+        if (i != SIZE_MAX && !action)
+                return 1;       /* public */
+        if (!action)
+                return sd_bus_error_setf(error, KART_ERROR_NOT_AUTHORIZED,
+                                         "%s.%s is not in kartd's authorization table.",
+                                         sd_bus_message_get_interface(m), sd_bus_message_get_member(m));
+        return check(a, m, action, auth_table[i].args ?: "", false, ret_caller, error);
+}
+
+int auth_identify(Auth *a, sd_bus_message *m, const char *what, const char *args, AuthCaller *ret_caller,
+                  sd_bus_error *error) {
+        if (ret_caller)
+                *ret_caller = (AuthCaller) { .uid = (uid_t) -1, .pid = 0 };
+        return check(a, m, what, args, true, ret_caller, error);
 }
 
 int auth_check(Auth *a, sd_bus_message *m, sd_bus_error *error) {

@@ -46,3 +46,10 @@ typedef struct AuthCaller {
 /* auth_check(), also giving the caller once authorized; public methods
  * are not parked, so their caller stays unknown. */
 int auth_check_caller(Auth *a, sd_bus_message *m, AuthCaller *ret_caller, sd_bus_error *error);
+
+/* The caller of m, named by the bus driver, without asking polkit (who
+ * may read what kartd gives only to some): parked and answered like
+ * auth_check_caller(), within the same bounds; args as auth-args.h says,
+ * what names the access in messages ("reading a session"). */
+int auth_identify(Auth *a, sd_bus_message *m, const char *what, const char *args, AuthCaller *ret_caller,
+                  sd_bus_error *error);

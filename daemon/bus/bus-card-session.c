@@ -55,7 +55,7 @@ static void session_started(Session *s, int r, const char *message, json_t *answ
         int k;
 
         if (r >= 0) {
-                r = bus_session_publish(st->context, s, &path);
+                r = bus_session_publish(st->context, s, sd_bus_message_get_sender(m), &path);
                 if (r < 0) {
                         message = "Could not publish the session.";
                         session_cancel(s);

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* org.kartd.Kartd1.Session at /org/kartd/Kartd1/session/N: a session with
  * the CA backend (session.c). It belongs to the user who created it: only
- * that uid (or root) may drive it. It outlives the creating connection, so
- * that busctl, one connection per call, can drive it too; it ends when it
- * completes, is cancelled, expires, or the same user starts another one
- * for the card. Steps answer when the backend (and the card) did. */
+ * that uid (or root) may drive it, read its details (State, Error,
+ * SmsDestination) or hear of its changes. It outlives the creating
+ * connection, so that busctl, one connection per call, can drive it too;
+ * it ends when it completes, is cancelled, expires, or the same user
+ * starts another one for the card. Steps answer when the backend (and the
+ * card) did. */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -19,13 +22,21 @@
 #include "log.h"
 #include "macro.h"
 
+/* The owner's connections that kartd heard from (the one that made the
+ * session, those that drove or read it), the latest kept: they, and no
+ * one else, are sent the session's signals. */
+#define OWNER_NAMES_MAX 8
+
 /* The bus side of a session. */
-typedef struct BusSession {
+struct BusSession {
         BusContext *context;
+        BusSession *next;
         Session *session;
         char *path;
         sd_bus_slot *slot;
-} BusSession;
+        char *owner_names[OWNER_NAMES_MAX];
+        unsigned next_name;
+};
 
 int bus_session_path(const Session *s, char **ret) {
         return asprintf(ret, KART_SESSION_PATH_PREFIX "/%u", session_id(s)) < 0 ? -ENOMEM : 0;
@@ -34,10 +45,98 @@ int bus_session_path(const Session *s, char **ret) {
 static BusSession *bus_session_free(BusSession *b) {
         if (!b)
                 return NULL;
+        for (BusSession **p = &b->context->published; *p; p = &(*p)->next)
+                if (*p == b) {
+                        *p = b->next;
+                        break;
+                }
         sd_bus_slot_unref(b->slot);
+        for (unsigned i = 0; i < OWNER_NAMES_MAX; i++)
+                free(b->owner_names[i]);
         free(b->path);
         free(b);
         return NULL;
+}
+
+static void remember_owner_name(BusSession *b, const char *name) {
+        char **slot;
+
+        if (!name)
+                return;
+        for (unsigned i = 0; i < OWNER_NAMES_MAX; i++)
+                if (streq_ptr(b->owner_names[i], name))
+                        return;
+        slot = &b->owner_names[b->next_name++ % OWNER_NAMES_MAX];
+        free(*slot);
+        *slot = strdup(name);   /* on OOM that connection just hears nothing */
+}
+
+/* A signal of the session, sent to each of the owner's connections alone
+ * (dbus-daemon delivers a signal with a destination to no one else). */
+static void emit_to_owner(BusSession *b, const char *interface, const char *member, const char *types, ...) {
+        for (unsigned i = 0; i < OWNER_NAMES_MAX; i++) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+                va_list ap;
+                int r;
+
+                if (!b->owner_names[i])
+                        continue;
+                r = sd_bus_message_new_signal(b->context->bus, &m, b->path, interface, member);
+                if (r >= 0)
+                        r = sd_bus_message_set_destination(m, b->owner_names[i]);
+                if (r >= 0) {
+                        va_start(ap, types);
+                        r = sd_bus_message_appendv(m, types, ap);
+                        va_end(ap);
+                }
+                if (r >= 0)
+                        r = sd_bus_send(b->context->bus, m, NULL);
+                if (r < 0)
+                        log_debug_errno(r, "Failed to send %s of %s to %s: %m", member, b->path, b->owner_names[i]);
+        }
+}
+
+/* ------------------------------------------------------------------ who reads */
+
+/* Whether the property read going on is one its owner made through
+ * Properties.Get or GetAll (bus_session_on_read let it through). Other
+ * reads, GetManagedObjects among them, see the details empty. */
+static bool read_by_owner(BusSession *b) {
+        sd_bus_message *m = sd_bus_get_current_message(b->context->bus);
+
+        return m && m == b->context->session_reader;
+}
+
+int bus_session_on_read(sd_bus_message *m, void *userdata, sd_bus_error *ret_error _unused_) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        BusContext *ctx = userdata;
+        const char *path = sd_bus_message_get_path(m), *member = sd_bus_message_get_member(m);
+        bool get_all = sd_bus_message_is_method_call(m, "org.freedesktop.DBus.Properties", "GetAll");
+        AuthCaller caller;
+        BusSession *b;
+        int r;
+
+        if (!get_all && !sd_bus_message_is_method_call(m, "org.freedesktop.DBus.Properties", "Get"))
+                return 0;
+        for (b = ctx->published; b && !streq_ptr(b->path, path); b = b->next)
+                ;
+        if (!b)
+                return 0;       /* not a session: sd-bus answers */
+        r = auth_identify(ctx->auth, m, "reading a session", get_all ? "W" : "WW", &caller, &error);
+        if (r == 0)
+                return 1;       /* parked: back here once the bus driver named the caller */
+        if (r > 0 && caller.uid != 0 && caller.uid != session_owner(b->session))
+                r = sd_bus_error_set(&error, KART_ERROR_NOT_AUTHORIZED, "This session belongs to another user.");
+        if (r < 0) {
+                r = sd_bus_reply_method_error(m, &error);
+                if (r < 0)
+                        log_debug_errno(r, "Failed to answer %s: %m", member);
+                return 1;
+        }
+        remember_owner_name(b, sd_bus_message_get_sender(m));
+        sd_bus_message_unref(ctx->session_reader);
+        ctx->session_reader = sd_bus_message_ref(m);
+        return 0;               /* sd-bus reads the properties: read_by_owner() */
 }
 
 /* ------------------------------------------------------------------ properties */
@@ -59,19 +158,21 @@ static int property_get(sd_bus *bus _unused_, const char *path _unused_, const c
                         return r;
                 return sd_bus_message_append(reply, "o", p);
         }
+        /* The details: to the owner only. */
         if (streq(property, "State"))
-                return sd_bus_message_append(reply, "s", kart_session_state_to_string(session_state(s)));
+                return sd_bus_message_append(reply, "s", read_by_owner(b) ?
+                                             kart_session_state_to_string(session_state(s)) : "");
         if (streq(property, "SecondFactorMethods"))
                 return sd_bus_message_append_strv(reply, session_methods(s) ?: (char *[]) { NULL });
         if (streq(property, "SmsDestination"))
-                return sd_bus_message_append(reply, "s", session_sms_destination(s));
+                return sd_bus_message_append(reply, "s", read_by_owner(b) ? session_sms_destination(s) : "");
         if (streq(property, "PinMinLength"))
                 return sd_bus_message_append(reply, "u", session_pin_min(s));
         if (streq(property, "PinMaxLength"))
                 return sd_bus_message_append(reply, "u", session_pin_max(s));
         if (streq(property, "ExpiresAt"))
                 return sd_bus_message_append(reply, "t", session_expires_at(s));
-        return sd_bus_message_append(reply, "s", session_error(s));
+        return sd_bus_message_append(reply, "s", read_by_owner(b) ? session_error(s) : "");
 }
 
 /* ------------------------------------------------------------------ methods */
@@ -88,6 +189,7 @@ static int check_caller(BusSession *b, sd_bus_message *m, AuthCaller *ret, sd_bu
                 *ret = caller;
         if (caller.uid != 0 && caller.uid != session_owner(b->session))
                 return sd_bus_error_set(error, KART_ERROR_NOT_AUTHORIZED, "This session belongs to another user.");
+        remember_owner_name(b, sd_bus_message_get_sender(m));
         return 1;
 }
 
@@ -238,13 +340,14 @@ static const sd_bus_vtable session_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("Kind", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Card", "o", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("State", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        /* Changes are told to the owner alone, without values (emit_to_owner). */
+        SD_BUS_PROPERTY("State", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
         SD_BUS_PROPERTY("SecondFactorMethods", "as", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("SmsDestination", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("PinMinLength", "u", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("PinMaxLength", "u", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("ExpiresAt", "t", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Error", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Error", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
         SD_BUS_METHOD("SendSms", NULL, NULL, method_step, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Confirm", SD_BUS_ARGS("s", method, "s", secret), SD_BUS_NO_RESULT,
                                 method_step, SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
@@ -266,7 +369,7 @@ static const sd_bus_vtable session_vtable[] = {
 /* ------------------------------------------------------------------ life */
 
 /* A new session object. */
-int bus_session_publish(BusContext *ctx, Session *s, char **ret_path) {
+int bus_session_publish(BusContext *ctx, Session *s, const char *owner_name, char **ret_path) {
         BusSession *b = calloc(1, sizeof *b);
         int r;
 
@@ -282,30 +385,34 @@ int bus_session_publish(BusContext *ctx, Session *s, char **ret_path) {
                 bus_session_free(b);
                 return r;
         }
+        b->next = ctx->published;
+        ctx->published = b;
+        remember_owner_name(b, owner_name);
         session_set_userdata(s, b);
         *ret_path = b->path;
         return 0;
 }
 
-static void on_session_changed(Session *s, void *userdata) {
-        BusContext *ctx = userdata;
+static void emit_changed(BusSession *b) {
+        emit_to_owner(b, "org.freedesktop.DBus.Properties", "PropertiesChanged", "sa{sv}as",
+                      KART_SESSION_INTERFACE, 0, 2, "State", "Error");
+}
+
+static void on_session_changed(Session *s, void *userdata _unused_) {
         BusSession *b = session_get_userdata(s);
 
         if (b)
-                (void) sd_bus_emit_properties_changed(ctx->bus, b->path, KART_SESSION_INTERFACE,
-                                                      "State", "Error", NULL);
+                emit_changed(b);
 }
 
-static void on_session_finished(Session *s, int r, const char *message, void *userdata) {
-        BusContext *ctx = userdata;
+static void on_session_finished(Session *s, int r, const char *message, void *userdata _unused_) {
         BusSession *b = session_get_userdata(s);
 
         if (!b)
                 return;
-        (void) sd_bus_emit_properties_changed(ctx->bus, b->path, KART_SESSION_INTERFACE, "State", "Error", NULL);
-        (void) sd_bus_emit_signal(ctx->bus, b->path, KART_SESSION_INTERFACE, "Finished", "bss", r >= 0,
-                                  r < 0 ? kart_error_name_from_errno(r) ?: KART_ERROR_FAILED : "",
-                                  strempty(message));
+        emit_changed(b);
+        emit_to_owner(b, KART_SESSION_INTERFACE, "Finished", "bss", r >= 0,
+                      r < 0 ? kart_error_name_from_errno(r) ?: KART_ERROR_FAILED : "", strempty(message));
         session_set_userdata(s, NULL);
         bus_session_free(b);
 }

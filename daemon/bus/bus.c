@@ -123,6 +123,9 @@ int bus_register_objects(sd_bus *bus, Engine *engine) {
         r = sd_bus_add_object_manager(bus, NULL, KART_MANAGER_PATH);
         if (r < 0)
                 return r;
+        r = sd_bus_add_filter(bus, NULL, bus_session_on_read, bus_context_of(engine));
+        if (r < 0)
+                return r;
 
         r = sd_bus_add_fallback_vtable(bus, NULL, KART_READER_PATH_PREFIX, KART_READER_INTERFACE,
                                        bus_reader_vtable, bus_reader_find, engine);

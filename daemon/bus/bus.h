@@ -9,10 +9,13 @@
 
 /* What the bus layer needs besides the engine; the engine carries it as
  * its observer's userdata. */
+typedef struct BusSession BusSession;
 typedef struct BusContext {
         sd_bus *bus;
         Auth *auth;
         SessionManager *sessions;
+        BusSession *published;          /* the Session objects (bus-session.c) */
+        sd_bus_message *session_reader; /* the last read of a session its owner made */
 } BusContext;
 
 static inline BusContext *bus_context_of(Engine *e) {
@@ -52,8 +55,11 @@ bool bus_card_unlock_supported(Card *c);
 /* bus-session.c: Session objects, owned by the user who asked. */
 extern const SessionObserver bus_session_observer;
 int bus_session_path(const Session *s, char **ret);
-/* Publishes s; *ret_path is valid while s lives. */
-int bus_session_publish(BusContext *ctx, Session *s, char **ret_path);
+/* Publishes s, made by the connection owner_name; *ret_path is valid while
+ * s lives. */
+int bus_session_publish(BusContext *ctx, Session *s, const char *owner_name, char **ret_path);
+/* The filter that lets only a session's owner read its details. */
+int bus_session_on_read(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 
 int bus_card_enumerate(sd_bus *bus, const char *path, void *userdata, char ***nodes,
                        sd_bus_error *error);

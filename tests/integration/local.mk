@@ -37,6 +37,7 @@ integration_tests = \
 	tests/integration/test-backend-sim.sh \
 	tests/integration/test-cert-session.sh \
 	tests/integration/test-session-life.sh \
+	tests/integration/test-session-owner.sh \
 	tests/integration/test-secret-memory.sh \
 	tests/integration/test-backend-deadline.sh \
 	tests/integration/test-notify.sh \
@@ -57,6 +58,7 @@ EXTRA_DIST += $(integration_tests) \
 	tests/integration/compare-introspection.py \
 	tests/integration/fake-ocsp.py \
 	tests/integration/fake-backend.py \
+	tests/integration/session-owner.py \
 	tests/integration/tty-answer.py \
 	tests/integration/polkit-flood.py \
 	tests/integration/gui-atspi.py \
