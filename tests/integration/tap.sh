@@ -52,3 +52,10 @@ tap_done() {
 
 # Seconds since the epoch with milliseconds.
 now_ms() { date +%s%3N; }
+
+# For tests that install kartd's polkit policy system-wide: one at a time
+# (make check runs tests in parallel). Holds fd 8 until the test exits.
+take_system_polkit_lock() {
+	exec 8>/tmp/kartd-tests-system-polkit.lock
+	flock -w 900 8 || { echo "Bail out! could not take the polkit test lock"; exit 1; }
+}

@@ -5,11 +5,8 @@
 # missing from the table below fails the test, so every new method must
 # get an authorization decision here and in daemon/auth/auth.c.
 set -u
-# This test installs kartd's polkit policy system-wide, as another test
-# does: one at a time (make check runs tests in parallel).
-exec 8>/tmp/kartd-tests-system-polkit.lock
-flock -w 900 8 || { echo "Bail out! could not take the polkit test lock"; exit 1; }
 . "$(dirname "$0")/tap.sh"
+take_system_polkit_lock   # (it installs kartd's polkit policy system-wide)
 . "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
 
 # method -> action (public: anyone)
