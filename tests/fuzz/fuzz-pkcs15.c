@@ -143,8 +143,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         assert(s.tries_max >= 1 && s.tries_max <= 15 && s.tries_left >= 0 &&
                                s.tries_left <= s.tries_max);
                 s = (PinStatus) { PIN_STATE_UNKNOWN, -1, 3 };
+                /* No wrong try counted: the PIN is usable, its count unknown;
+                 * otherwise one try (last-try bit) or max - 1 are left. */
                 if (akis10_parse_fci_pin(data, size, &s) >= 0)
-                        assert(s.tries_left >= 1 && s.tries_left <= 3);
+                        assert(s.tries_left == -1 ? s.state == PIN_STATE_OK
+                                                  : s.tries_left >= 1 && s.tries_left <= 3);
                 (void) akis_parse_fci_file_id(data, size, fid);
                 if (pkcs15_dir_app_path(data, size, path, sizeof path, &plen) >= 0)
                         assert(plen > 0 && plen <= sizeof path);
