@@ -31,6 +31,7 @@ const sd_bus_error_map kart_error_map[] = {
         SD_BUS_ERROR_MAP(KART_ERROR_SESSION_EXPIRED,  KART_ESESSIONEXPIRED),
         SD_BUS_ERROR_MAP(KART_ERROR_CANCELLED,        KART_ECANCELLED),
         SD_BUS_ERROR_MAP(KART_ERROR_TIMEOUT,          KART_ETIMEOUT),
+        SD_BUS_ERROR_MAP(KART_ERROR_CARD_UNAVAILABLE, KART_ECARDUNAVAILABLE),
         SD_BUS_ERROR_MAP(KART_ERROR_FAILED,           KART_EFAILED),
         SD_BUS_ERROR_MAP_END
 };
@@ -57,6 +58,7 @@ static const struct {
         { KART_ERROR_SESSION_EXPIRED,  N_("The session has expired.") },
         { KART_ERROR_CANCELLED,        N_("The operation was cancelled.") },
         { KART_ERROR_TIMEOUT,          N_("The operation timed out.") },
+        { KART_ERROR_CARD_UNAVAILABLE, N_("The card's PKCS#11 module stopped; kartd is restarting it. Try again in a moment.") },
         { KART_ERROR_FAILED,           N_("The operation failed.") },
 };
 

@@ -26,6 +26,7 @@
 #define KART_ERROR_SESSION_EXPIRED  "org.kartd.Kartd1.Error.SessionExpired"
 #define KART_ERROR_CANCELLED        "org.kartd.Kartd1.Error.Cancelled"
 #define KART_ERROR_TIMEOUT          "org.kartd.Kartd1.Error.Timeout"
+#define KART_ERROR_CARD_UNAVAILABLE "org.kartd.Kartd1.Error.CardUnavailable"
 #define KART_ERROR_FAILED           "org.kartd.Kartd1.Error.Failed"
 
 /* errno values the engine uses for each error above. */
@@ -48,6 +49,7 @@ enum {
         KART_ESESSIONEXPIRED = ETIME,
         KART_ECANCELLED    = ECANCELED,
         KART_ETIMEOUT      = ETIMEDOUT,
+        KART_ECARDUNAVAILABLE = ECONNRESET,    /* its PKCS#11 module's host is restarting */
         KART_EFAILED       = EIO,
 };
 

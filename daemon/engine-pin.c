@@ -170,6 +170,8 @@ static void pin_job_done(int result, void *userdata) {
                 c->pin_jobs--;
         if (result == -ECANCELED || result == -ENODEV)
                 result = -ENOMEDIUM;
+        if (result == -ECONNRESET)
+                j->req.status = PIN_STATUS_UNKNOWN;     /* the host died in the call: a try may be spent */
         if (result == -ETIMEDOUT) {
                 /* The module's thread may still be in this job, writing
                  * req.status and req.sw: only what it never writes is
@@ -218,7 +220,7 @@ int engine_card_pin(Card *c, PinOp op, const char *pin, const char *new_pin, boo
         j->seen = c->seen;
         if (c->unavailable) {
                 free(j);
-                return -ETIMEDOUT;
+                return -ECONNRESET;
         }
         if ((c->token && c->unlock_writing) || c->pin_jobs >= ENGINE_PIN_QUEUE_MAX) {
                 free(j);

@@ -614,17 +614,45 @@ static void on_module_failed(TokenHost *h _unused_, const void *module, void *us
 
                 if (!c || !c->token || token_ref_module(c->token) != module)
                         continue;
-                log_error("Card %s in reader '%s' is unavailable: its PKCS#11 module (%s) does not answer.",
-                          strna(c->serial), e->readers[i]->name, c->driver);
+                log_error("Card %s in reader '%s' is unavailable until the host of its PKCS#11 module (%s) "
+                          "is restarted.", strna(c->serial), e->readers[i]->name, c->driver);
                 c->unavailable = true;
                 c->pin_status = PIN_STATUS_UNKNOWN;
                 NOTIFY(e, card_pin_changed, c);
         }
 }
 
+/* The module's host runs again: its cards are read anew, as if inserted
+ * (the token's slot and sessions are the new host's). */
+static void on_module_ready(TokenHost *h _unused_, const void *module, void *userdata) {
+        Engine *e = userdata;
+
+        for (size_t i = 0; i < e->n_readers; i++) {
+                Reader *r = e->readers[i];
+                Card *c = r->card;
+                bool served = c && c->unavailable && c->token && token_ref_module(c->token) == module;
+
+                /* a card the host served, or a software slot whose token
+                 * could not be read while the host was down */
+                if (!served && !(r->soft && !c))
+                        continue;
+                if (c)
+                        log_info("Reading the card in reader '%s' again: the host of its PKCS#11 module "
+                                 "runs again.", r->name);
+                reader_drop_card(r);
+                r->generation = ++e->generation;
+                if (r->soft)
+                        reader_find_token(r, TOKEN_USE_CARD, NULL);
+                else
+                        reader_start_identify(r);
+                NOTIFY(e, reader_changed, r);
+        }
+}
+
 static const TokenHostObserver token_observer = {
         .soft_slots_changed = on_soft_slots_changed,
         .module_failed = on_module_failed,
+        .module_ready = on_module_ready,
 };
 
 int engine_start_tokens(Engine *e, sd_event *event, const Pkcs11Config *config) {

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
-#include "card/token.h"
+#include "card/p11-remote.h"
 #include "conf.h"
 #include "daemon.h"
 #include "kart-names.h"
@@ -54,13 +54,6 @@ int main(int argc, char *argv[]) {
         if (wipe_alloc_install() < 0)
                 log_warning("OpenSSL or libcurl allocated before kartd started: their freed memory is not wiped.");
 
-        /* Internal: kartd loads a PKCS#11 module in a child first, so
-         * that one that crashes on loading takes only the child along. */
-        /* FILE [PATH]: the file to load (/proc/self/fd/N), and the path
-         * it was opened at, for people reading ps */
-        if ((argc == 3 || argc == 4) && strcmp(argv[1], "--probe-pkcs11-module") == 0)
-                return p11_probe_main(argv[2]);
-
         setlocale(LC_ALL, "");
         log_set_ident("kartd");
 
@@ -98,6 +91,11 @@ int main(int argc, char *argv[]) {
         else if (config.log_level >= 0)
                 log_set_max_level(config.log_level);
 
+        /* A peer that went away is an error to handle, never the end of
+         * kartd: p11-kit's client writes to a module's host that may have
+         * died, without MSG_NOSIGNAL. */
+        signal(SIGPIPE, SIG_IGN);
+
         /* Blocked before any thread starts, so that only the event loop
          * sees them (through signalfd). */
         sigemptyset(&mask);
@@ -105,7 +103,15 @@ int main(int argc, char *argv[]) {
         sigaddset(&mask, SIGINT);
         sigprocmask(SIG_BLOCK, &mask, NULL);
 
+        /* Before any thread: p11-kit's client reads its server's address
+         * from the environment. */
+        if (p11_remote_setup() < 0) {
+                log_error("Failed to prepare for the PKCS#11 modules' hosts.");
+                return EXIT_FAILURE;
+        }
+
         r = daemon_run(&config);
+        p11_remote_cleanup();
         config_done(&config);
         return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

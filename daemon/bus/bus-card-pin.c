@@ -42,7 +42,10 @@ static int reply_pin_error(sd_bus_message *m, int r, const PinStatus *st) {
                 return sd_bus_reply_method_errorf(m, name, "kartd cannot manage this card's PIN.");
         case -ETIMEDOUT:
                 return sd_bus_reply_method_errorf(m, name, "The card's PKCS#11 module does not answer; "
-                                                  "the card is unavailable until kartd restarts.");
+                                                  "kartd ends its host and starts a new one.");
+        case -ECONNRESET:
+                return sd_bus_reply_method_errorf(m, name, "The host of the card's PKCS#11 module stopped; "
+                                                  "kartd is starting a new one: try again in a moment.");
         case -EBUSY:
                 return sd_bus_reply_method_errorf(m, name, "The card is busy (being unlocked, or with "
                                                   "too many PIN calls waiting); try again later.");

@@ -316,8 +316,11 @@ static void on_module_loaded(P11Module *m, void *userdata) {
         TokenHost *h = userdata;
         size_t i = module_index(h, m);
 
-        if (i < h->n_modules)
-                refresh_module(h, i);
+        if (i >= h->n_modules)
+                return;
+        refresh_module(h, i);
+        if (p11_module_state(m) == P11_READY && h->observer->module_ready)
+                h->observer->module_ready(h, m, h->userdata);
 }
 
 static void on_module_failed(P11Module *m, void *userdata) {

@@ -1,18 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include <dlfcn.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <pthread.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
+#include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,16 +14,18 @@
 #include "log.h"
 #include "macro.h"
 #include "p11-module.h"
+#include "p11-remote.h"
 #include "strutil.h"
 
 #define P11_STOP_WAIT_SEC 2
-
 #define USEC_PER_SEC 1000000ULL
-#define PROBE_EXIT_NOT_PKCS11 3
-#define PROBE_EXIT_NO_LIBRARY 4
-#define PROBE_EXIT_BAD_LIST 5
-
-extern char **environ;
+/* After a call failed: how long its host may take to show it died. */
+#define HOST_GONE_WAIT_USEC (200 * 1000ULL)
+/* A host that ran this long before it ended counts as a fresh start:
+ * the backoff begins again. */
+#define HOST_STABLE_USEC (60 * USEC_PER_SEC)
+/* Restarts in a row (1, 2, 4, 8, 16 s apart) before the module is given up. */
+#define HOST_RESTARTS_MAX 5
 
 typedef struct P11Call {
         struct P11Call *next;
@@ -39,23 +35,32 @@ typedef struct P11Call {
         TokenDoneFunc done;
         void *userdata;
         void (*free_func)(void *);
+        bool internal;          /* starting or ending the host: func gets no list */
         int result;
+        bool host_gone;         /* the call failed as the host died; why says how */
+        char why[160];
         bool answered;          /* by the timeout, on the loop */
 } P11Call;
 
 struct P11Module {
         char *path, *name, *driver;
-        bool os_locking, prefer;
+        bool prefer;
         unsigned timeout_sec;
         Mailbox *mailbox;
+        sd_event *event;
         sd_event_source *timer;
+        sd_event_source *exit_watch;    /* the host's pidfd */
+        sd_event_source *restart_timer;
         void (*failed)(P11Module *m, void *userdata);
         void (*loaded)(P11Module *m, void *userdata);
         void *userdata;
+        P11Remote *remote;      /* its own lock: the loop kills, the thread calls */
 
         /* The loop's. */
         P11State state;
         unsigned pending;       /* submitted, not answered yet */
+        unsigned restarts;      /* in a row */
+        uint64_t started_usec, killed_usec;
 
         /* Shared with the thread, under lock. */
         pthread_t thread;
@@ -68,10 +73,8 @@ struct P11Module {
         bool orphaned;          /* the loop is gone: post nothing */
 
         /* The thread's. */
-        void *dl;
-        CK_FUNCTION_LIST *f;
-        bool initialized;
-        char error[256];        /* why loading failed; read on the loop after the load call */
+        CK_FUNCTION_LIST *f;    /* p11-kit's client, connected to the host */
+        char error[256];        /* why starting failed; read on the loop after the start call */
 };
 
 static uint64_t now_usec(void) {
@@ -142,6 +145,8 @@ static void timer_update(P11Module *m) {
         }
 }
 
+static void host_lost(P11Module *m, const char *why);
+
 static void call_deliver(void *p) {
         P11Call *c = p;
         P11Module *m = c->module;
@@ -151,214 +156,31 @@ static void call_deliver(void *p) {
         if (m->pending > 0)
                 m->pending--;
         timer_update(m);
-        c->done(c->result, c->userdata);
+        if (c->host_gone && m->state == P11_READY)
+                host_lost(m, c->why);
+        if (c->done)
+                c->done(c->result, c->userdata);
 }
 
 /* ---- on the module's thread ---- */
 
-static const char *probe_message(int status) {
-        if (WIFSIGNALED(status))
-                return strsignal(WTERMSIG(status));
-        switch (WIFEXITED(status) ? WEXITSTATUS(status) : -1) {
-        case PROBE_EXIT_NO_LIBRARY:
-                return "it is not a shared object kartd can load";
-        case PROBE_EXIT_NOT_PKCS11:
-                return "it is not a PKCS#11 module (no C_GetFunctionList)";
-        case PROBE_EXIT_BAD_LIST:
-                return "its C_GetFunctionList fails or returns an unusable list";
-        default:
-                return "the probe failed";
-        }
-}
-
-/* A module that crashes while it is loaded (a constructor, or
- * C_GetFunctionList) would take kartd down: load it first in a child. */
-static bool stopping(P11Module *m) {
-        bool stop;
-
-        pthread_mutex_lock(&m->lock);
-        stop = m->stop;
-        pthread_mutex_unlock(&m->lock);
-        return stop;
-}
-
-/* No one but root may change what kartd runs: st is a file or directory
- * owned by root and writable by no one else (a directory root's sticky
- * one, as /tmp, is fine: its entries cannot be swapped). */
-static bool only_root_writes(const struct stat *st) {
-        if (st->st_uid != 0)
-                return false;
-        if (!(st->st_mode & (S_IWGRP | S_IWOTH)))
-                return true;
-        return S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX);
-}
-
-/* A module runs with kartd's privileges and sees its PINs: opens the
- * file once, and keeps it only when it is a regular file that no one but
- * root can change, in directories no one but root can change. The file
- * checked is the one loaded (/proc/self/fd/N). Returns the descriptor or
- * -errno with m->error set. */
-static int open_module(P11Module *m) {
+/* Starts (or restarts) the module's host and connects to it. */
+static int host_start(P11Module *m, CK_FUNCTION_LIST *unused _unused_, void *userdata _unused_) {
         _cleanup_close_ int fd = -1;
-        char real[PATH_MAX];
-        struct stat st, rst;
-
-        fd = open(m->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0 || fstat(fd, &st) < 0) {
-                int r = -errno;
-
-                snprintf(m->error, sizeof m->error, "cannot read it: %s", strerror(-r));
-                return r;
-        }
-        if (!S_ISREG(st.st_mode)) {
-                snprintf(m->error, sizeof m->error, "it is not a regular file");
-                return -EBADE;
-        }
-        if (!only_root_writes(&st)) {
-                snprintf(m->error, sizeof m->error, "the file is not root's alone (owner uid %u, mode %04o)",
-                         (unsigned) st.st_uid, (unsigned) (st.st_mode & 07777));
-                return -EPERM;
-        }
-        /* every directory on its way, after links */
-        if (!realpath(m->path, real) || stat(real, &rst) < 0 || rst.st_dev != st.st_dev || rst.st_ino != st.st_ino) {
-                snprintf(m->error, sizeof m->error, "its path changed while it was checked");
-                return -EBADE;
-        }
-        for (char *slash = strrchr(real, '/'); slash; slash = strrchr(real, '/')) {
-                struct stat dst;
-
-                *slash = 0;
-                if (stat(real[0] ? real : "/", &dst) < 0 || !only_root_writes(&dst)) {
-                        snprintf(m->error, sizeof m->error, "directory %.200s can be changed by users other than root",
-                                 real[0] ? real : "/");
-                        return -EPERM;
-                }
-                if (!real[0])
-                        break;
-        }
-        return TAKE_FD(fd);
-}
-
-static int probe(P11Module *m, int fd) {
-        char path[64];
-        char *argv[] = { (char *) "kartd", (char *) "--probe-pkcs11-module", path, m->path, NULL };
-        posix_spawn_file_actions_t fa;
-        uint64_t deadline = now_usec() + (uint64_t) m->timeout_sec * USEC_PER_SEC / 2;
-        posix_spawnattr_t attr;
-        sigset_t none;
-        int status, r;
-        pid_t pid;
-
-        /* kartd blocks SIGTERM and SIGINT for its loop: the child must not
-         * inherit that, or it would outlive a stop by them. */
-        sigemptyset(&none);
-        /* the child loads the file checked, as descriptor 3 */
-        snprintf(path, sizeof path, "/proc/self/fd/3");
-        r = posix_spawn_file_actions_init(&fa);
-        if (r == 0) {
-                r = posix_spawn_file_actions_adddup2(&fa, fd, 3);
-                if (r == 0)
-                        r = posix_spawnattr_init(&attr);
-                if (r == 0) {
-                        (void) posix_spawnattr_setsigmask(&attr, &none);
-                        (void) posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-                        r = posix_spawn(&pid, "/proc/self/exe", &fa, &attr, argv, environ);
-                        posix_spawnattr_destroy(&attr);
-                }
-                posix_spawn_file_actions_destroy(&fa);
-        }
-        if (r != 0) {
-                /* No way to probe (no /proc?): load it here, as is. */
-                log_debug_errno(r, "Could not probe PKCS#11 module %s in a child: %m", m->path);
-                return 0;
-        }
-        for (;;) {
-                r = waitpid(pid, &status, WNOHANG);
-                if (r == pid)
-                        break;
-                if (r < 0 && errno != EINTR)
-                        return -errno;
-                /* kartd is stopping: the child goes with it, not left
-                 * behind in a module that may never return. */
-                if (stopping(m) || now_usec() > deadline) {
-                        (void) kill(pid, SIGKILL);
-                        (void) waitpid(pid, &status, 0);
-                        snprintf(m->error, sizeof m->error, "loading it did not finish within %u s",
-                                 m->timeout_sec / 2);
-                        return -ETIMEDOUT;
-                }
-                (void) usleep(20 * 1000);
-        }
-        if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-                return 0;
-        snprintf(m->error, sizeof m->error, "%s%s", WIFSIGNALED(status) ? "loading it crashed: " : "",
-                 probe_message(status));
-        return -EBADE;
-}
-
-/* The function list is the module's memory: check that what kartd calls
- * is there before calling any of it. */
-static bool list_usable(const CK_FUNCTION_LIST *f) {
-        return f && f->version.major == 2 &&
-               f->C_Initialize && f->C_Finalize && f->C_GetInfo && f->C_GetSlotList && f->C_GetSlotInfo &&
-               f->C_GetTokenInfo && f->C_OpenSession && f->C_CloseSession && f->C_Login && f->C_Logout &&
-               f->C_SetPIN && f->C_FindObjectsInit && f->C_FindObjects && f->C_FindObjectsFinal &&
-               f->C_GetAttributeValue;
-}
-
-static int load(P11Module *m, CK_FUNCTION_LIST *unused _unused_, void *userdata _unused_) {
-        CK_C_INITIALIZE_ARGS args = { .flags = CKF_OS_LOCKING_OK };
-        CK_C_GetFunctionList get;
+        CK_FUNCTION_LIST *f = NULL;
         CK_INFO info = {};
-        CK_RV rv;
         int r;
 
-        _cleanup_close_ int fd = -1;
-        char self[64];
-
-        fd = open_module(m);
+        m->f = NULL;
+        fd = p11_remote_open_module(m->path, m->error, sizeof m->error);
         if (fd < 0)
                 return fd;
-        r = probe(m, fd);
+        r = p11_remote_start(m->remote, fd, &f, m->error, sizeof m->error);
         if (r < 0)
                 return r;
-        snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
-        m->dl = dlopen(self, RTLD_NOW | RTLD_LOCAL);
-        if (!m->dl) {
-                snprintf(m->error, sizeof m->error, "%s", dlerror());
-                return -ENOENT;
-        }
-        get = (CK_C_GetFunctionList) dlsym(m->dl, "C_GetFunctionList");
-        if (!get) {
-                snprintf(m->error, sizeof m->error, "it is not a PKCS#11 module (no C_GetFunctionList)");
-                return -EBADE;
-        }
-        rv = get(&m->f);
-        if (rv != CKR_OK || !list_usable(m->f)) {
-                snprintf(m->error, sizeof m->error, "its C_GetFunctionList fails or returns an unusable list");
-                m->f = NULL;
-                return -EBADE;
-        }
-        /* NULL by default: one thread calls the module, and some (AKİS)
-         * refuse CKF_OS_LOCKING_OK. */
-        rv = m->f->C_Initialize(m->os_locking ? &args : NULL);
-        if (rv == CKR_CRYPTOKI_ALREADY_INITIALIZED) {
-                /* Another entry of Modules= is the same library (a link to
-                 * it): two threads would call a module promised one, and
-                 * either one's C_Finalize would pull it from the other. */
-                snprintf(m->error, sizeof m->error, "it is loaded already, under another path in Modules=");
-                m->f = NULL;
-                return -EEXIST;
-        }
-        if (rv != CKR_OK) {
-                snprintf(m->error, sizeof m->error, "C_Initialize failed with 0x%lx%s", (unsigned long) rv,
-                         rv == CKR_ARGUMENTS_BAD || rv == CKR_CANT_LOCK
-                         ? " (try the module in or out of [PKCS11] OSLocking=)" : "");
-                m->f = NULL;
-                return -EBADE;
-        }
-        m->initialized = true;
-        if (m->f->C_GetInfo(&info) == CKR_OK) {
+        m->f = f;
+        m->error[0] = 0;
+        if (f->C_GetInfo(&info) == CKR_OK) {
                 _cleanup_free_ char *maker = p11_trim(info.manufacturerID, sizeof info.manufacturerID);
                 _cleanup_free_ char *what = p11_trim(info.libraryDescription, sizeof info.libraryDescription);
 
@@ -369,13 +191,33 @@ static int load(P11Module *m, CK_FUNCTION_LIST *unused _unused_, void *userdata 
         return 0;
 }
 
-static void unload(P11Module *m) {
-        if (m->f && m->initialized)
-                (void) m->f->C_Finalize(NULL);
+/* Given up: the host is ended and reaped, the client let go of. */
+static int host_end(P11Module *m, CK_FUNCTION_LIST *unused _unused_, void *userdata _unused_) {
+        p11_remote_stop(m->remote);
         m->f = NULL;
-        if (m->dl)
-                (void) dlclose(m->dl);
-        m->dl = NULL;
+        return 0;
+}
+
+static void run_call(P11Module *m, P11Call *c) {
+        if (c->internal) {
+                c->result = c->func(m, NULL, c->userdata);
+                return;
+        }
+        if (!m->f) {
+                c->result = -ENODEV;
+                return;
+        }
+        c->result = c->func(m, m->f, c->userdata);
+        /* A job during which the host died is answered as such, even one
+         * that got by without what failed (certificates are optional to
+         * reading a token): the module may or may not have done it, and
+         * it is not tried again (a PIN try is never spent twice). A call
+         * that failed may have failed with the host: its end may take a
+         * moment to show. */
+        if (p11_remote_gone(m->remote, c->result < 0 ? HOST_GONE_WAIT_USEC : 0, c->why, sizeof c->why)) {
+                c->host_gone = true;
+                c->result = -ECONNRESET;
+        }
 }
 
 static void *module_thread(void *userdata) {
@@ -399,12 +241,7 @@ static void *module_thread(void *userdata) {
                 m->running_since = now_usec();
                 pthread_mutex_unlock(&m->lock);
 
-                if (c->func == load)
-                        c->result = load(m, NULL, c->userdata);
-                else if (!m->f)
-                        c->result = -ENODEV;
-                else
-                        c->result = c->func(m, m->f, c->userdata);
+                run_call(m, c);
 
                 pthread_mutex_lock(&m->lock);
                 m->running = NULL;
@@ -414,52 +251,169 @@ static void *module_thread(void *userdata) {
                         call_free(c);   /* the loop is gone: only memory to give back */
                 pthread_mutex_unlock(&m->lock);
         }
-        unload(m);
+        p11_remote_stop(m->remote);
+        m->f = NULL;
         return NULL;
-}
-
-int p11_probe_main(const char *path) {
-        static const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
-        CK_FUNCTION_LIST *f = NULL;
-        CK_C_GetFunctionList get;
-        void *dl;
-
-        /* A crash is to end this child by its signal, which kartd names,
-         * even where a handler (a sanitizer's) would turn it into an exit. */
-        for (size_t i = 0; i < ELEMENTSOF(fatal); i++)
-                (void) signal(fatal[i], SIG_DFL);
-        dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-        if (!dl)
-                return PROBE_EXIT_NO_LIBRARY;
-        get = (CK_C_GetFunctionList) dlsym(dl, "C_GetFunctionList");
-        if (!get)
-                return PROBE_EXIT_NOT_PKCS11;
-        if (get(&f) != CKR_OK || !list_usable(f))
-                return PROBE_EXIT_BAD_LIST;
-        return 0;
 }
 
 /* ---- on the loop ---- */
 
-/* victim and queued were taken from the thread under its lock, victim
- * marked answered: the thread frees it, if it ever comes back. */
-static void module_hung(P11Module *m, P11Call *victim, P11Call *queued) {
-        log_error("PKCS#11 module %s did not answer within %u s (%s); no longer using it, "
-                  "its cards are unavailable.", m->path, m->timeout_sec, victim->what);
-        m->state = P11_HUNG;
-        m->pending = 0;
-        timer_update(m);
+static int submit(P11Module *m, const char *what, P11CallFunc func, TokenDoneFunc done,
+                  void *userdata, void (*free_func)(void *), bool internal) {
+        P11Call *c;
 
-        victim->done(-ETIMEDOUT, victim->userdata);
+        c = calloc(1, sizeof *c);
+        if (!c)
+                return -ENOMEM;
+        *c = (P11Call) { .module = m, .what = what, .func = func, .done = done,
+                         .userdata = userdata, .free_func = free_func, .internal = internal };
+        pthread_mutex_lock(&m->lock);
+        if (m->tail)
+                m->tail->next = c;
+        else
+                m->head = c;
+        m->tail = c;
+        pthread_cond_signal(&m->cond);
+        pthread_mutex_unlock(&m->lock);
+        m->pending++;
+        timer_update(m);
+        return 0;
+}
+
+/* The calls waiting behind one that failed with the host: answered now,
+ * never run against a host that is gone. */
+static void answer_queued(P11Module *m, P11Call *queued, int result) {
         while (queued) {
                 P11Call *next = queued->next;
 
-                queued->done(-ETIMEDOUT, queued->userdata);
+                if (m->pending > 0)
+                        m->pending--;
+                if (queued->done)
+                        queued->done(result, queued->userdata);
                 call_free(queued);
                 queued = next;
         }
-        if (m->failed)
+        timer_update(m);
+}
+
+static P11Call *take_queued(P11Module *m) {
+        P11Call *queued;
+
+        pthread_mutex_lock(&m->lock);
+        queued = m->head;
+        m->head = m->tail = NULL;
+        pthread_mutex_unlock(&m->lock);
+        return queued;
+}
+
+static int on_host_exit(sd_event_source *s _unused_, int fd, uint32_t revents _unused_, void *userdata) {
+        P11Module *m = userdata;
+        char why[160];
+
+        p11_remote_describe_exit(fd, why, sizeof why);
+        host_lost(m, why);
+        return 0;
+}
+
+/* The loop learns of the host's end even when no call is running. */
+static void host_watch(P11Module *m) {
+        int fd = p11_remote_watch(m->remote);
+
+        m->exit_watch = sd_event_source_disable_unref(m->exit_watch);
+        if (fd < 0 || sd_event_add_io(m->event, &m->exit_watch, fd, EPOLLIN, on_host_exit, m) < 0) {
+                log_warning("PKCS#11 module %s: cannot watch its host; a crash shows at its next call.", m->path);
+                if (fd >= 0)
+                        (void) close(fd);
+                return;
+        }
+        (void) sd_event_source_set_io_fd_own(m->exit_watch, true);
+}
+
+static void start_done(int result, void *userdata);
+
+static int on_restart(sd_event_source *s _unused_, uint64_t usec _unused_, void *userdata) {
+        P11Module *m = userdata;
+        bool stuck;
+
+        /* The thread is to come back from the call its host was killed
+         * in; if it does not, it is left behind (and no host started). */
+        pthread_mutex_lock(&m->lock);
+        stuck = m->running && m->running->answered;
+        pthread_mutex_unlock(&m->lock);
+        if (stuck) {
+                if (now_usec() - m->killed_usec < (uint64_t) m->timeout_sec * USEC_PER_SEC) {
+                        (void) sd_event_source_set_time_relative(m->restart_timer, USEC_PER_SEC);
+                        (void) sd_event_source_set_enabled(m->restart_timer, SD_EVENT_ONESHOT);
+                        return 0;
+                }
+                log_error("PKCS#11 module %s: its thread did not come back from the module even after its host "
+                          "was ended; no longer using it.", m->path);
+                m->state = P11_HUNG;
+                return 0;
+        }
+        if (submit(m, "restarting its host", host_start, start_done, m, NULL, true) < 0) {
+                log_oom();
+                m->state = P11_FAILED;
+        }
+        return 0;
+}
+
+/* The host ended (crashed, or was killed because a call hung), or a
+ * restart failed: the module's cards are unavailable until a new host
+ * runs, after a backoff; a module whose hosts keep ending is given up. */
+static void host_lost(P11Module *m, const char *why) {
+        bool was_ready = m->state == P11_READY;
+        int r;
+
+        if (!was_ready && m->state != P11_RESTARTING)
+                return;
+        m->exit_watch = sd_event_source_disable_unref(m->exit_watch);
+        if (was_ready && now_usec() - m->started_usec >= HOST_STABLE_USEC)
+                m->restarts = 0;
+        m->state = P11_RESTARTING;
+        answer_queued(m, take_queued(m), -ECONNRESET);
+
+        if (m->restarts >= HOST_RESTARTS_MAX) {
+                log_error("PKCS#11 module %s: %s; its host ended %u times in a row, no longer using the module.",
+                          m->path, why, m->restarts + 1);
+                m->state = P11_FAILED;
+                if (submit(m, "ending its host", host_end, NULL, NULL, NULL, true) < 0)
+                        log_oom();
+        } else {
+                uint64_t delay = USEC_PER_SEC << m->restarts;
+
+                log_warning("PKCS#11 module %s: %s; its cards are unavailable until its host is restarted, "
+                            "in %u s.", m->path, why, 1u << m->restarts);
+                m->restarts++;
+                r = sd_event_source_set_time_relative(m->restart_timer, delay);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(m->restart_timer, SD_EVENT_ONESHOT);
+                if (r < 0) {
+                        log_error_errno(r, "PKCS#11 module %s: cannot schedule its restart: %m", m->path);
+                        m->state = P11_FAILED;
+                }
+        }
+        if (was_ready && m->failed)
                 m->failed(m, m->userdata);
+}
+
+/* A call took longer than CallTimeoutSec: its host is killed, which
+ * brings the thread back; the calls are answered now. victim and queued
+ * were taken under the lock, victim marked answered: the thread frees it
+ * when it comes back. */
+static void module_hung(P11Module *m, P11Call *victim, P11Call *queued) {
+        char why[160];
+
+        snprintf(why, sizeof why, "it did not answer within %u s (%s)", m->timeout_sec, victim->what);
+        p11_remote_kill(m->remote);
+        m->killed_usec = now_usec();
+        if (m->pending > 0)
+                m->pending--;
+        if (victim->done)
+                victim->done(-ETIMEDOUT, victim->userdata);
+        answer_queued(m, queued, -ETIMEDOUT);
+        if (!victim->internal)
+                host_lost(m, why);
 }
 
 static int on_timer(sd_event_source *s _unused_, uint64_t usec _unused_, void *userdata) {
@@ -485,53 +439,54 @@ static int on_timer(sd_event_source *s _unused_, uint64_t usec _unused_, void *u
         return 0;
 }
 
-static int submit(P11Module *m, const char *what, P11CallFunc func, TokenDoneFunc done,
-                  void *userdata, void (*free_func)(void *)) {
-        P11Call *c;
-
-        c = calloc(1, sizeof *c);
-        if (!c)
-                return -ENOMEM;
-        *c = (P11Call) { .module = m, .what = what, .func = func, .done = done,
-                         .userdata = userdata, .free_func = free_func };
-        pthread_mutex_lock(&m->lock);
-        if (m->tail)
-                m->tail->next = c;
-        else
-                m->head = c;
-        m->tail = c;
-        pthread_cond_signal(&m->cond);
-        pthread_mutex_unlock(&m->lock);
-        m->pending++;
-        timer_update(m);
-        return 0;
-}
-
 #define P11_QUEUE_MAX 256
 
 int p11_module_submit(P11Module *m, const char *what, P11CallFunc func, TokenDoneFunc done,
                       void *userdata, void (*free_func)(void *)) {
-        if (m->state == P11_HUNG)
+        switch (m->state) {
+        case P11_HUNG:
                 return -ETIMEDOUT;
-        if (m->state == P11_FAILED)
+        case P11_FAILED:
                 return -ENODEV;
+        case P11_RESTARTING:
+                return -ECONNRESET;
+        default:
+                break;
+        }
         if (m->pending >= P11_QUEUE_MAX)
                 return -KART_EBUSY;     /* the engine bounds PIN calls per card well below */
-        return submit(m, what, func, done, userdata, free_func);
+        return submit(m, what, func, done, userdata, free_func, false);
 }
 
-static void load_done(int result, void *userdata) {
+/* The first start, or a restart, finished. */
+static void start_done(int result, void *userdata) {
         P11Module *m = userdata;
+        bool first = m->state == P11_LOADING;
+        char why[sizeof m->error + 32];
 
-        if (m->state == P11_HUNG)
-                return;         /* said so already */
+        if (m->state != P11_LOADING && m->state != P11_RESTARTING)
+                return;
+        if (result == -ETIMEDOUT)       /* the thread may still write m->error */
+                snprintf(why, sizeof why, "loading it did not finish within %u s", m->timeout_sec);
+        else if (result < 0)
+                snprintf(why, sizeof why, "%s", m->error[0] ? m->error : strerror(-result));
+        if (result < 0 && !first)
+                return host_lost(m, why);
         if (result < 0) {
                 m->state = P11_FAILED;
-                log_warning("PKCS#11 module %s: %s; not using it.", m->path,
-                            m->error[0] ? m->error : strerror(-result));
+                log_warning("PKCS#11 module %s: %s; not using it.", m->path, why);
+                if (result == -ETIMEDOUT && submit(m, "ending its host", host_end, NULL, NULL, NULL, true) < 0)
+                        log_oom();
         } else {
                 m->state = P11_READY;
-                log_info("PKCS#11 module %s loaded: %s.", m->path, m->error);
+                m->started_usec = now_usec();
+                host_watch(m);
+                if (first)
+                        log_info("PKCS#11 module %s loaded in its host (PID %d): %s.", m->path,
+                                 p11_remote_pid(m->remote), m->error);
+                else
+                        log_info("PKCS#11 module %s: its host was restarted (PID %d); reading its cards again.",
+                                 m->path, p11_remote_pid(m->remote));
         }
         if (m->loaded)
                 m->loaded(m, m->userdata);
@@ -547,9 +502,9 @@ int p11_module_new(Mailbox *mailbox, sd_event *event, const Pkcs11ModuleConfig *
         m = calloc(1, sizeof *m);
         if (!m)
                 return -ENOMEM;
-        *m = (P11Module) { .os_locking = config->os_locking, .prefer = config->prefer,
-                           .timeout_sec = MAX(timeout_sec, 1u), .mailbox = mailbox, .failed = failed,
-                           .loaded = loaded, .userdata = userdata, .state = P11_LOADING };
+        *m = (P11Module) { .prefer = config->prefer, .timeout_sec = MAX(timeout_sec, 1u), .mailbox = mailbox,
+                           .event = event, .failed = failed, .loaded = loaded, .userdata = userdata,
+                           .state = P11_LOADING };
         m->path = strdup(config->path);
         m->name = strdup(base);
         if (!m->path || !m->name || asprintf(&m->driver, "pkcs11:%s", base) < 0) {
@@ -557,10 +512,19 @@ int p11_module_new(Mailbox *mailbox, sd_event *event, const Pkcs11ModuleConfig *
                 r = -ENOMEM;
                 goto fail;
         }
-        r = sd_event_add_time_relative(event, &m->timer, CLOCK_MONOTONIC, USEC_PER_SEC, 0, on_timer, m);
+        r = p11_remote_new(base, config->os_locking, &m->remote);
         if (r < 0)
                 goto fail;
-        (void) sd_event_source_set_enabled(m->timer, SD_EVENT_OFF);
+        r = sd_event_add_time_relative(event, &m->timer, CLOCK_MONOTONIC, USEC_PER_SEC, 0, on_timer, m);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(m->timer, SD_EVENT_OFF);
+        if (r >= 0)
+                r = sd_event_add_time_relative(event, &m->restart_timer, CLOCK_MONOTONIC, USEC_PER_SEC, 0,
+                                               on_restart, m);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(m->restart_timer, SD_EVENT_OFF);
+        if (r < 0)
+                goto fail;
         pthread_mutex_init(&m->lock, NULL);
         pthread_cond_init(&m->cond, NULL);
         r = -pthread_create(&m->thread, NULL, module_thread, m);
@@ -569,7 +533,7 @@ int p11_module_new(Mailbox *mailbox, sd_event *event, const Pkcs11ModuleConfig *
                 pthread_cond_destroy(&m->cond);
                 goto fail;
         }
-        r = submit(m, "loading it", load, load_done, m, NULL);
+        r = submit(m, "loading it", host_start, start_done, m, NULL, true);
         if (r < 0) {
                 p11_module_free(m);
                 return r;
@@ -578,6 +542,8 @@ int p11_module_new(Mailbox *mailbox, sd_event *event, const Pkcs11ModuleConfig *
         return 0;
 fail:
         sd_event_source_unref(m->timer);
+        sd_event_source_unref(m->restart_timer);
+        p11_remote_free(m->remote);
         free(m->path);
         free(m->name);
         free(m->driver);
@@ -589,6 +555,8 @@ void p11_module_stop(P11Module *m) {
         if (!m)
                 return;
         m->timer = sd_event_source_disable_unref(m->timer);
+        m->restart_timer = sd_event_source_disable_unref(m->restart_timer);
+        m->exit_watch = sd_event_source_disable_unref(m->exit_watch);
         pthread_mutex_lock(&m->lock);
         if (!m->stop) {
                 m->stop = true;
@@ -604,27 +572,41 @@ void p11_module_stop(P11Module *m) {
         pthread_mutex_unlock(&m->lock);
 }
 
-P11Module *p11_module_free_until(P11Module *m, const struct timespec *until) {
-        bool joined = false;
-
-        if (!m)
-                return NULL;
-        p11_module_stop(m);
-        if (m->state != P11_HUNG)
-                joined = pthread_timedjoin_np(m->thread, NULL, until) == 0;
-        if (!joined) {
-                /* Stuck in the module: leave it be; the process is on its
-                 * way out. The thread still reads m. */
-                log_warning("PKCS#11 module %s is still busy; not waiting for it.", m->path);
-                (void) pthread_detach(m->thread);
-                return NULL;
-        }
+static void module_destroy(P11Module *m) {
         pthread_cond_destroy(&m->cond);
         pthread_mutex_destroy(&m->lock);
+        p11_remote_free(m->remote);
         free(m->path);
         free(m->name);
         free(m->driver);
         free(m);
+}
+
+P11Module *p11_module_free_until(P11Module *m, const struct timespec *until) {
+        struct timespec after_kill;
+
+        if (!m)
+                return NULL;
+        p11_module_stop(m);
+        if (m->state != P11_HUNG && pthread_timedjoin_np(m->thread, NULL, until) == 0) {
+                module_destroy(m);
+                return NULL;
+        }
+        /* Still in a call past the deadline: its host is ended, which
+         * brings the thread back. */
+        if (m->state != P11_HUNG) {
+                p11_remote_kill(m->remote);
+                clock_gettime(CLOCK_REALTIME, &after_kill);
+                after_kill.tv_sec += 1;
+                if (pthread_timedjoin_np(m->thread, NULL, &after_kill) == 0) {
+                        module_destroy(m);
+                        return NULL;
+                }
+        }
+        /* Stuck in the module for good: the process is on its way out,
+         * and the thread still reads m. */
+        log_warning("PKCS#11 module %s is still busy; not waiting for it.", m->path);
+        (void) pthread_detach(m->thread);
         return NULL;
 }
 

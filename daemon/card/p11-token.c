@@ -36,6 +36,8 @@ static int list_slots(CK_FUNCTION_LIST *f, CK_BBOOL token_present, CK_SLOT_ID **
                         return p11_rv_to_errno(rv);
                 if (n > MAX_SLOTS)
                         return -E2BIG;
+                if (n == 0)
+                        break;  /* p11-kit's RPC takes an empty buffer for none: no second call */
                 size = n;
                 free(slots);
                 slots = calloc(size + 1, sizeof *slots);
@@ -240,6 +242,13 @@ static int get_attribute(CardToken *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, 
         buf = calloc(1, size + 1);      /* NUL-terminated, for labels */
         if (!buf)
                 return -ENOMEM;
+        if (size == 0) {
+                /* Nothing to read (p11-kit's RPC would take an empty
+                 * buffer for a length query). */
+                *ret = buf;
+                *ret_len = 0;
+                return 0;
+        }
         a.pValue = buf;
         rv = t->f->C_GetAttributeValue(s, o, &a, 1);
         /* The buffer holds size bytes: a length that grew since (a lying

@@ -16,8 +16,9 @@
  * instead of kartd's own APDU drivers. The engine sees the same logical
  * jobs as on a reader worker (identity, PIN, certificates) and the same
  * result structs; PKCS#11 itself stays behind this header. Each module
- * runs on a thread of its own, one call after another; a call that takes
- * longer than [PKCS11] CallTimeoutSec= gives the module up. */
+ * runs in a host process of its own, called from a thread of kartd's, one
+ * call after another; a call that takes longer than [PKCS11]
+ * CallTimeoutSec=, or a crash, costs the host, restarted with backoff. */
 
 typedef struct TokenHost TokenHost;     /* the configured modules */
 typedef struct TokenRef TokenRef;       /* one module's token, as a Card holds it (loop side) */
@@ -32,8 +33,11 @@ typedef void (*TokenDoneFunc)(int result, void *userdata);
 typedef struct TokenHostObserver {
         /* The slots no PC/SC reader backs (software tokens) changed. */
         void (*soft_slots_changed)(TokenHost *h, void *userdata);
-        /* A module stopped answering: the cards it served are unavailable. */
+        /* A module's host ended (a crash, or a call that hung): the cards
+         * it served are unavailable. */
         void (*module_failed)(TokenHost *h, const void *module, void *userdata);
+        /* A module is ready (again): the cards it served are to be read anew. */
+        void (*module_ready)(TokenHost *h, const void *module, void *userdata);
 } TokenHostObserver;
 
 /* The token a module has in the slot described as reader (trimmed), with
@@ -89,9 +93,3 @@ int card_token_read_certificates(CardToken *t, CardCertFile **ret, size_t *ret_n
 /* As card_pin_run(): the same card (serial), the interlock, then
  * C_Login/C_Logout or C_SetPIN, and the state from the token's flags. */
 int card_token_pin_run(CardToken *t, PinRequest *req);
-
-/* kartd --probe-pkcs11-module FILE [PATH], in a child: loads the module
- * (FILE: the descriptor kartd checked, /proc/self/fd/3; PATH: for ps) and asks
- * for its function list; a module that crashes or hangs on loading takes
- * only the child with it. Returns the child's exit status. */
-int p11_probe_main(const char *path);

@@ -47,7 +47,8 @@ integration_tests = \
 	tests/integration/test-gui.sh \
 	tests/integration/test-pkcs11-softhsm.sh \
 	tests/integration/test-pkcs11-opensc.sh \
-	tests/integration/test-pkcs11-faults.sh
+	tests/integration/test-pkcs11-faults.sh \
+	tests/integration/test-pkcs11-host.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) \
 	tests/integration/tap.sh \

@@ -14,16 +14,38 @@
  *   growing-value    as ok, with one certificate, ID 01, whose CKA_VALUE is
  *                    the file KART_P11_FAKE_CERT; asked for the value, the
  *                    module copies the file but claims 4096 bytes more
+ *   no-locking       as ok, but C_Initialize answers CKR_ARGUMENTS_BAD to
+ *                    CKF_OS_LOCKING_OK (as the AKİS module does)
+ *   crash-login, crash-setpin, crash-find, crash-tokeninfo
+ *                    as ok, but C_Login, C_SetPIN, C_FindObjects or
+ *                    C_GetTokenInfo raises SIGSEGV
+ *   hang-login, hang-setpin, hang-find, hang-tokeninfo
+ *                    the same calls never return
+ *   sandbox-probe    as ok, but the token's label tells whether
+ *                    socket(AF_INET) and socket(AF_UNIX) work ("inet:ok" or
+ *                    "inet:E<errno>", then "unix:ok" or "unix:E<errno>"),
+ *                    and its model how many environment variables the
+ *                    module sees and whether the system bus's address is
+ *                    among them ("env:N bus:none" or "bus:set")
+ * The crash-* and hang-* faults strike only while the file named by
+ * KART_P11_FAKE_TRIGGER exists, so that a test can arm them once the
+ * token is listed; without it they always strike, except C_GetTokenInfo's,
+ * which lets its first call through.
  * With KART_P11_FAKE_PRESENT=FILE the token is there only while FILE
  * exists, and C_WaitForSlotEvent(CKF_DONT_BLOCK) reports each change.
  * KART_P11_FAKE_SLOT=NAME gives the slot that description (a PC/SC
  * reader's name: the module then serves the card in that reader);
  * KART_P11_FAKE_LOG=FILE gets a line for every C_Login ("login") and
- * C_SetPIN ("set-pin"), without the PINs. */
+ * C_SetPIN ("set-pin"), without the PINs, and for every C_CloseAllSessions
+ * ("close-all"). The token remembers a login until C_Logout, the closing
+ * of its session (the module has one session handle) or C_CloseAllSessions:
+ * a second C_Login answers CKR_USER_ALREADY_LOGGED_IN. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <p11-kit/pkcs11.h>
@@ -62,16 +84,37 @@ static void block_if(const char *what) {
                         pause();
 }
 
+/* A crash-WHAT or hang-WHAT fault, if the mode asks for it and it is
+ * armed. first: C_GetTokenInfo's first call, let through without a
+ * trigger file (loading and the first scan need it). */
+static void fault_if(const char *what, int first) {
+        const char *trigger = getenv("KART_P11_FAKE_TRIGGER");
+        const char *m = mode();
+        int crash = strncmp(m, "crash-", 6) == 0, hang = strncmp(m, "hang-", 5) == 0;
+
+        if ((!crash && !hang) || strcmp(m + (crash ? 6 : 5), what) != 0)
+                return;
+        if (trigger ? access(trigger, F_OK) != 0 : first)
+                return;
+        if (crash)
+                raise(SIGSEGV);
+        for (;;)
+                pause();
+}
+
 static void pad(unsigned char *field, size_t size, const char *s) {
         memset(field, ' ', size);
         memcpy(field, s, strlen(s) < size ? strlen(s) : size);
 }
 
-static int initialized;
+static int initialized, logged_in;
 
 static CK_RV fake_initialize(void *args) {
-        (void) args;
+        const CK_C_INITIALIZE_ARGS *a = args;
+
         block_if("block-init");
+        if (strcmp(mode(), "no-locking") == 0 && a && (a->flags & CKF_OS_LOCKING_OK))
+                return CKR_ARGUMENTS_BAD;
         if (initialized)
                 return CKR_CRYPTOKI_ALREADY_INITIALIZED;
         initialized = 1;
@@ -83,6 +126,7 @@ static CK_RV fake_finalize(void *reserved) {
         if (!initialized)
                 return CKR_CRYPTOKI_NOT_INITIALIZED;
         initialized = 0;
+        logged_in = 0;
         return CKR_OK;
 }
 
@@ -121,10 +165,40 @@ static CK_RV fake_get_slot_info(CK_SLOT_ID slot, CK_SLOT_INFO *info) {
         return CKR_OK;
 }
 
+/* sandbox-probe: what the module may do where it runs. */
+static void probe_socket(char *buf, size_t size, const char *what, int family) {
+        int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+        if (fd < 0)
+                snprintf(buf, size, "%s:E%d", what, errno);
+        else {
+                snprintf(buf, size, "%s:ok", what);
+                close(fd);
+        }
+}
+
+static void probe_sandbox(CK_TOKEN_INFO *info) {
+        extern char **environ;
+        char inet[16], unix_[16], label[40], env[40];
+        int n = 0;
+
+        probe_socket(inet, sizeof inet, "inet", AF_INET);
+        probe_socket(unix_, sizeof unix_, "unix", AF_UNIX);
+        snprintf(label, sizeof label, "%s %s", inet, unix_);
+        pad(info->label, sizeof info->label, label);
+        for (char **e = environ; e && *e; e++)
+                n++;
+        snprintf(env, sizeof env, "env:%d bus:%s", n, getenv("DBUS_SYSTEM_BUS_ADDRESS") ? "set" : "none");
+        pad(info->model, sizeof info->model, env);
+}
+
+static int token_info_calls;
+
 static CK_RV fake_get_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO *info) {
         if (slot != SLOT)
                 return CKR_SLOT_ID_INVALID;
         block_if("block-token-info");
+        fault_if("tokeninfo", token_info_calls++ == 0);
         if (!present())
                 return CKR_TOKEN_NOT_PRESENT;
         memset(info, 0, sizeof *info);
@@ -137,6 +211,8 @@ static CK_RV fake_get_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO *info) {
                 pad(info->model, sizeof info->model, "\x1b[2JModel");
                 pad(info->serialNumber, sizeof info->serialNumber, "FA&KE\xff 01/?#");
         }
+        if (strcmp(mode(), "sandbox-probe") == 0)
+                probe_sandbox(info);
         info->flags = CKF_TOKEN_INITIALIZED | CKF_USER_PIN_INITIALIZED | CKF_LOGIN_REQUIRED;
         info->ulMinPinLen = 4;
         info->ulMaxPinLen = 8;
@@ -154,18 +230,36 @@ static CK_RV fake_open_session(CK_SLOT_ID slot, CK_FLAGS flags, void *app, CK_NO
 
 static CK_RV fake_close_session(CK_SESSION_HANDLE session) {
         (void) session;
+        logged_in = 0;
+        return CKR_OK;
+}
+
+static CK_RV fake_close_all_sessions(CK_SLOT_ID slot) {
+        if (slot != SLOT)
+                return CKR_SLOT_ID_INVALID;
+        log_call("close-all");
+        logged_in = 0;
         return CKR_OK;
 }
 
 static CK_RV fake_login(CK_SESSION_HANDLE session, CK_USER_TYPE user, CK_UTF8CHAR *pin, CK_ULONG len) {
         (void) session, (void) user;
         block_if("block-login");
-        log_call("login");
-        return len == 6 && memcmp(pin, "123456", 6) == 0 ? CKR_OK : CKR_PIN_INCORRECT;
+        log_call("login");      /* before a fault: a call that crashes shows too */
+        fault_if("login", 0);
+        if (logged_in)
+                return CKR_USER_ALREADY_LOGGED_IN;
+        if (len != 6 || memcmp(pin, "123456", 6) != 0)
+                return CKR_PIN_INCORRECT;
+        logged_in = 1;
+        return CKR_OK;
 }
 
 static CK_RV fake_logout(CK_SESSION_HANDLE session) {
         (void) session;
+        if (!logged_in)
+                return CKR_USER_NOT_LOGGED_IN;
+        logged_in = 0;
         return CKR_OK;
 }
 
@@ -174,6 +268,7 @@ static CK_RV fake_set_pin(CK_SESSION_HANDLE session, CK_UTF8CHAR *old, CK_ULONG 
         (void) session, (void) old, (void) old_len, (void) new, (void) new_len;
         block_if("block-login");
         log_call("set-pin");
+        fault_if("setpin", 0);
         return CKR_FUNCTION_NOT_SUPPORTED;
 }
 
@@ -187,6 +282,7 @@ static CK_RV fake_find_init(CK_SESSION_HANDLE session, CK_ATTRIBUTE *templ, CK_U
 
 static CK_RV fake_find(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE *objects, CK_ULONG max, CK_ULONG *count) {
         (void) session;
+        fault_if("find", 0);
         *count = 0;
         if (strcmp(mode(), "growing-value") == 0 && !found && max > 0) {
                 objects[0] = CERT_OBJECT;
@@ -268,6 +364,7 @@ static CK_FUNCTION_LIST functions = {
         .C_WaitForSlotEvent = fake_wait_for_slot_event,
         .C_OpenSession = fake_open_session,
         .C_CloseSession = fake_close_session,
+        .C_CloseAllSessions = fake_close_all_sessions,
         .C_Login = fake_login,
         .C_Logout = fake_logout,
         .C_SetPIN = fake_set_pin,

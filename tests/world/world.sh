@@ -75,6 +75,7 @@ _world_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 : "${KART_TOP_SRCDIR:=$_world_top}"
 : "${KART_TOP_BUILDDIR:=$_world_top}"
 : "${KARTD:=$KART_TOP_BUILDDIR/daemon/kartd}"
+: "${KART_P11_HOST_BIN:=$KART_TOP_BUILDDIR/daemon/p11host/kart-p11-host}"
 : "${KART_CARDSIM:=$KART_TOP_BUILDDIR/sim/cardsim/kart-cardsim}"
 : "${KART_BACKEND_SIM:=$KART_TOP_BUILDDIR/sim/backend/kart-backend-sim}"
 : "${KART_BACKEND_MASTER_KEY:=000102030405060708090A0B0C0D0E0F}"
@@ -579,11 +580,14 @@ world_start_kartd() {
 		return 1
 	fi
 	local run=("$KARTD")
+	export KART_P11_HOST=${KART_P11_HOST:-$KART_P11_HOST_BIN}
 	if [ -n "${KART_KARTD_USER:-}" ] && [ "$(id -u)" = 0 ]; then
 		# As the service runs: an unprivileged user. A copy of the binary
 		# in $WORLD, since the build tree may be unreadable to that user.
 		_world_ensure_kartd_user || return 1
 		install -m 0755 "$KARTD" "$WORLD/kartd"
+		install -m 0755 "$KART_P11_HOST_BIN" "$WORLD/kart-p11-host"
+		export KART_P11_HOST=$WORLD/kart-p11-host
 		run=(setpriv --reuid="$KART_KARTD_USER" --regid="$KART_KARTD_USER" --init-groups "$WORLD/kartd")
 	fi
 	# shellcheck disable=SC2086
@@ -594,6 +598,12 @@ world_start_kartd() {
 	[ -z "${KART_KARTD_USER:-}" ] || [ "$(id -u)" != 0 ] || chown "$KART_KARTD_USER:" "$WORLD/state"
 	chmod 0700 "$WORLD/state"
 	export STATE_DIRECTORY=$WORLD/state
+	# and its runtime directory (the PKCS#11 hosts' sockets), as RuntimeDirectory=
+	rm -rf "$WORLD/run"
+	mkdir -p "$WORLD/run"
+	[ -z "${KART_KARTD_USER:-}" ] || [ "$(id -u)" != 0 ] || chown "$KART_KARTD_USER:" "$WORLD/run"
+	chmod 0700 "$WORLD/run"
+	export RUNTIME_DIRECTORY=$WORLD/run
 	_world_spawn WORLD_KARTD_PID "$WORLD/kartd.log" "${run[@]}" --debug "${conf[@]}" ${KART_KARTD_ARGS:-} "$@"
 	_world_wait_up kartd "$WORLD_KARTD_PID" "$WORLD/kartd.log" \
 		busctl --system status org.kartd.Kartd1
