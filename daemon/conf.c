@@ -196,6 +196,7 @@ static const struct Setting {
         { "backend", "PinnedPublicKey", parse_pin, FIELD(backend.pinned_key), 0, 0, "sha256// and 44 base64 characters" },
         { "backend", "ConnectTimeoutSec", parse_unsigned, FIELD(backend.connect_timeout_sec), 1, 60, "1 to 60" },
         { "backend", "TimeoutSec", parse_unsigned, FIELD(backend.timeout_sec), 1, 24, "1 to 24 (under a D-Bus call's 25 s)" },
+        { "pkcs11", "Registry", parse_bool, FIELD(pkcs11.registry), 0, 0, "yes or no" },
         { "pkcs11", "Modules", parse_modules, FIELD(pkcs11), 0, 0, "absolute paths separated by spaces (at most 8)" },
         { "pkcs11", "OSLocking", parse_names, FIELD(pkcs11.os_locking), 0, 0, "module names separated by spaces" },
         { "pkcs11", "Prefer", parse_names, FIELD(pkcs11.prefer), 0, 0, "module names separated by spaces" },
@@ -281,6 +282,7 @@ void config_init(KartConfig *c) {
                 },
                 .pkcs11 = {
                         .call_timeout_sec = 10,
+                        .registry = true,
                 },
         };
 }
@@ -299,16 +301,34 @@ static bool name_listed(const char *list, const char *path) {
         return false;
 }
 
-/* The per-module options, from the lists that name modules; a name that
- * matches no module is reported. */
-static void pkcs11_resolve(Pkcs11Config *c, const char *path) {
-        const char *lists[] = { c->os_locking, c->prefer };
-        const char *keys[] = { "OSLocking", "Prefer" };
-
+/* The per-module options, from the lists that name modules. */
+static void pkcs11_resolve(Pkcs11Config *c) {
         for (size_t i = 0; i < c->n_modules; i++) {
                 c->modules[i].os_locking = name_listed(c->os_locking, c->modules[i].path);
                 c->modules[i].prefer = name_listed(c->prefer, c->modules[i].path);
         }
+}
+
+int pkcs11_config_add(Pkcs11Config *c, const char *path) {
+        char *copy;
+
+        if (c->n_modules >= PKCS11_MAX_MODULES)
+                return -E2BIG;
+        copy = strdup(path);
+        if (!copy)
+                return -ENOMEM;
+        c->modules[c->n_modules++] = (Pkcs11ModuleConfig) {
+                .path = copy,
+                .os_locking = name_listed(c->os_locking, path),
+                .prefer = name_listed(c->prefer, path),
+        };
+        return 0;
+}
+
+void pkcs11_config_check_names(const Pkcs11Config *c, const char *path) {
+        const char *lists[] = { c->os_locking, c->prefer };
+        const char *keys[] = { "OSLocking", "Prefer" };
+
         for (size_t k = 0; k < ELEMENTSOF(lists); k++)
                 for (const char *p = lists[k] ? lists[k] + strspn(lists[k], " \t") : ""; *p;
                      p += strspn(p, " \t")) {
@@ -320,8 +340,8 @@ static void pkcs11_resolve(Pkcs11Config *c, const char *path) {
                         for (size_t i = 0; i < c->n_modules && !found; i++)
                                 found = name_listed(name, c->modules[i].path);
                         if (!found)
-                                log_warning("%s: [PKCS11] %s names '%s', which is not in Modules=, ignoring it.",
-                                            path, keys[k], name);
+                                log_warning("%s: [PKCS11] %s names '%s', which is no module kartd uses "
+                                            "(Modules= or p11-kit's registry), ignoring it.", path, keys[k], name);
                         p += len;
                 }
 }
@@ -335,7 +355,7 @@ int config_load(KartConfig *c, const char *path) {
                 return negative_errno();
         r = ini_parse_stream(read_line, &p, on_entry, &p);
         fclose(p.file);
-        pkcs11_resolve(&c->pkcs11, path);
+        pkcs11_resolve(&c->pkcs11);
         /* r > 0 is a syntax error already reported by read_line. */
         return r < 0 || p.oom ? -ENOMEM : 0;
 }

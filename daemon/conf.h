@@ -46,6 +46,9 @@ typedef struct Pkcs11Config {
          * always (true), or only where kartd's driver has no established
          * PIN commands for the card (false, "auto", the default). */
         bool pin_operations_module;
+        /* Registry=: the modules p11-kit's registry enables for kartd
+         * too (yes, the default), after those of Modules=. */
+        bool registry;
 } Pkcs11Config;
 
 typedef struct KartConfig {
@@ -62,3 +65,10 @@ int config_load(KartConfig *c, const char *path);
 void config_done(KartConfig *c);
 
 int log_level_from_string(const char *s);
+
+/* Appends a module (one of p11-kit's registry), its options from the
+ * OSLocking= and Prefer= lists; -E2BIG past PKCS11_MAX_MODULES. */
+int pkcs11_config_add(Pkcs11Config *c, const char *path);
+/* Warns of each name in OSLocking= and Prefer= that matches no module;
+ * path: the configuration file, for the message. */
+void pkcs11_config_check_names(const Pkcs11Config *c, const char *path);

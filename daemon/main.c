@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include "card/p11-registry.h"
 #include "card/p11-remote.h"
 #include "conf.h"
 #include "daemon.h"
@@ -109,6 +110,12 @@ int main(int argc, char *argv[]) {
                 log_error("Failed to prepare for the PKCS#11 modules' hosts.");
                 return EXIT_FAILURE;
         }
+
+        /* The modules p11-kit's registry enables for kartd, before the
+         * loop: a child lists them, with a deadline. */
+        if (config.pkcs11.registry)
+                p11_registry_merge(&config.pkcs11);
+        pkcs11_config_check_names(&config.pkcs11, config_path);
 
         r = daemon_run(&config);
         p11_remote_cleanup();

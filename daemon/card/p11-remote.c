@@ -173,11 +173,11 @@ int p11_remote_new(const char *name, bool os_locking, P11Remote **ret) {
         return 0;
 }
 
-static const char *host_path(void) {
+const char *p11_remote_host_path(void) {
         /* The tests run the build tree's host. */
         const char *p = getenv("KART_P11_HOST");
 
-        return p && p[0] == '/' ? p : PKGLIBEXECDIR "/kart-p11-host";
+        return p && p[0] == '/' ? p : LIBEXECDIR "/kart-p11-host";
 }
 
 static void describe_status(int code, int status, char *why, size_t size) {
@@ -265,25 +265,18 @@ static int listen_at(P11Remote *r) {
         return TAKE_FD(fd);
 }
 
-/* The host gets the module as descriptor 3 and the socket as 4, stdin
- * from /dev/null, and nothing else of kartd's (every other descriptor is
- * close-on-exec). Its parent-death signal ends it with this thread. */
-static int spawn_host(P11Remote *r, int module_fd, int listen_fd) {
-        char *argv[] = { (char *) "kart-p11-host", r->os_locking ? (char *) "--os-locking" : r->name,
-                         r->os_locking ? r->name : NULL, NULL };
+int p11_remote_spawn(char *const argv[], const int *from, const int *to, size_t n, pid_t *ret) {
         posix_spawn_file_actions_t fa;
         posix_spawnattr_t attr;
         sigset_t none;
-        pid_t pid;
-        int e, pidfd;
+        int e;
 
         sigemptyset(&none);     /* kartd blocks TERM and INT for its loop */
         e = posix_spawn_file_actions_init(&fa);
         if (e != 0)
                 return -e;
-        e = posix_spawn_file_actions_adddup2(&fa, module_fd, HOST_FD_MODULE);
-        if (e == 0)
-                e = posix_spawn_file_actions_adddup2(&fa, listen_fd, HOST_FD_LISTEN);
+        for (size_t i = 0; i < n && e == 0; i++)
+                e = posix_spawn_file_actions_adddup2(&fa, from[i], to[i]);
         if (e == 0)
                 e = posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
         if (e == 0)
@@ -291,12 +284,26 @@ static int spawn_host(P11Remote *r, int module_fd, int listen_fd) {
         if (e == 0) {
                 (void) posix_spawnattr_setsigmask(&attr, &none);
                 (void) posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-                e = posix_spawn(&pid, host_path(), &fa, &attr, argv, environ);
+                e = posix_spawn(ret, p11_remote_host_path(), &fa, &attr, argv, environ);
                 posix_spawnattr_destroy(&attr);
         }
         posix_spawn_file_actions_destroy(&fa);
-        if (e != 0)
-                return -e;
+        return -e;
+}
+
+/* The host gets the module as descriptor 3 and the socket as 4, and
+ * nothing else of kartd's (every other descriptor is close-on-exec). Its
+ * parent-death signal ends it with this thread. */
+static int spawn_host(P11Remote *r, int module_fd, int listen_fd) {
+        char *argv[] = { (char *) "kart-p11-host", r->os_locking ? (char *) "--os-locking" : r->name,
+                         r->os_locking ? r->name : NULL, NULL };
+        const int from[] = { module_fd, listen_fd }, to[] = { HOST_FD_MODULE, HOST_FD_LISTEN };
+        pid_t pid;
+        int e, pidfd;
+
+        e = p11_remote_spawn(argv, from, to, ELEMENTSOF(from), &pid);
+        if (e < 0)
+                return e;
         pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
         if (pidfd < 0) {
                 e = -errno;
@@ -359,7 +366,7 @@ int p11_remote_start(P11Remote *r, int module_fd, CK_FUNCTION_LIST **f, char *er
         }
         k = spawn_host(r, module_fd, listen_fd);
         if (k < 0) {
-                snprintf(error, size, "cannot start its host %s: %s", host_path(), strerror(-k));
+                snprintf(error, size, "cannot start its host %s: %s", p11_remote_host_path(), strerror(-k));
                 return k;
         }
         /* Only the host holds the socket now: if it exits before it

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <p11-kit/pkcs11.h>
 
@@ -54,5 +55,10 @@ void p11_remote_kill(P11Remote *r);
 int p11_remote_watch(P11Remote *r);
 /* Any thread: how the host of pidfd (from p11_remote_watch) ended. */
 void p11_remote_describe_exit(int pidfd, char *why, size_t size);
+/* kart-p11-host: $KART_P11_HOST (the tests'), else the installed one. */
+const char *p11_remote_host_path(void);
+/* Starts kart-p11-host with argv, descriptor from[i] as to[i], stdin
+ * from /dev/null and the signal mask cleared; -errno on failure. */
+int p11_remote_spawn(char *const argv[], const int *from, const int *to, size_t n, pid_t *ret);
 /* The host's process ID, 0 when none runs. */
 int p11_remote_pid(P11Remote *r);

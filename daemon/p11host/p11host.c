@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #define P11_KIT_FUTURE_UNSTABLE_API 1
+#include <p11-kit/p11-kit.h>
 #include <p11-kit/remote.h>
 
 #include "p11host.h"
@@ -118,16 +119,49 @@ static int serve(CK_FUNCTION_LIST *module) {
         }
 }
 
+/* kart-p11-host --list-registry: the modules p11-kit's registry enables
+ * for kartd (enable-in:, disable-in:, p11-kit's defaults), one file name
+ * per line. p11-kit reads its configuration only as it loads the
+ * modules: they are loaded here, shut in, and never initialized. Trust
+ * policy modules (the system's trust anchors) hold no card. */
+static int list_registry(void) {
+        CK_FUNCTION_LIST **modules;
+        int r;
+
+        r = host_sandbox();
+        if (r != 0)
+                return r;
+        p11_kit_set_progname("kartd");
+        modules = p11_kit_modules_load(NULL, 0);
+        if (!modules) {
+                host_log("p11-kit could not read its module registry: %s", p11_kit_message() ?: "no reason given");
+                return HOST_EXIT_FAILED;
+        }
+        for (size_t i = 0; modules[i]; i++) {
+                _cleanup_free_ char *file = p11_kit_module_get_filename(modules[i]);
+                _cleanup_free_ char *trust = p11_kit_config_option(modules[i], "trust-policy");
+
+                if (!file || strchr(file, '\n'))
+                        continue;
+                if (trust && streq(trust, "yes"))
+                        continue;
+                printf("%s\n", file);
+        }
+        return fflush(stdout) == 0 ? 0 : HOST_EXIT_FAILED;
+}
+
 static void help(void) {
-        printf("Usage: kart-p11-host [--os-locking] NAME\n\n"
+        printf("Usage: kart-p11-host [--os-locking] NAME\n"
+               "       kart-p11-host --list-registry\n\n"
                "Runs one PKCS#11 module for kartd and serves it over p11-kit's RPC.\n"
                "Started by kartd, with the module file on descriptor 3 and a listening\n"
                "AF_UNIX socket on descriptor 4.\n\n"
+               "With --list-registry, prints the modules p11-kit's registry enables for kartd.\n\n"
                "  -h --help           Show this help\n"
                "     --os-locking     Initialize the module with CKF_OS_LOCKING_OK\n");
 }
 
-int main(int argc, char *argv[]) {
+static int run(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "help",       no_argument, NULL, 'h' },
                 { "os-locking", no_argument, NULL, 'l' },
@@ -136,6 +170,9 @@ int main(int argc, char *argv[]) {
         CK_FUNCTION_LIST *module = NULL;
         bool os_locking = false;
         int c, r;
+
+        if (argc == 2 && streq(argv[1], "--list-registry"))
+                return list_registry();
 
         opterr = 0;
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
@@ -166,4 +203,14 @@ int main(int argc, char *argv[]) {
         if (r != 0)
                 return r;
         return serve(module);
+}
+
+/* The host ends with _exit(): a module's memory is the module's, and no
+ * leak checker (a sanitizer build's) turns an exit code kartd reads into
+ * another. */
+int main(int argc, char *argv[]) {
+        int r = run(argc, argv);
+
+        (void) fflush(stdout);
+        _exit(r);
 }

@@ -48,7 +48,8 @@ integration_tests = \
 	tests/integration/test-pkcs11-softhsm.sh \
 	tests/integration/test-pkcs11-opensc.sh \
 	tests/integration/test-pkcs11-faults.sh \
-	tests/integration/test-pkcs11-host.sh
+	tests/integration/test-pkcs11-host.sh \
+	tests/integration/test-pkcs11-registry.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) \
 	tests/integration/tap.sh \

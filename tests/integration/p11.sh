@@ -30,10 +30,11 @@ p11_softhsm_token() {
 	[ -z "${KART_KARTD_USER:-}" ] || [ "$(id -u)" != 0 ] || chown -R "$KART_KARTD_USER:" "$WORLD/softhsm"
 }
 
-# p11_configure LINES...: replaces the [PKCS11] section of $WORLD/kartd.conf.
+# p11_configure LINES...: replaces the [PKCS11] section of $WORLD/kartd.conf
+# (the machine's p11-kit registry left out unless a line says Registry=yes).
 p11_configure() {
-	sed -i '/^\[PKCS11\]/,$d' "$WORLD/kartd.conf"
-	printf '[PKCS11]\n' >>"$WORLD/kartd.conf"
+	sed -i '/^\[PKCS11\]/,/^\[/{/^\[PKCS11\]/d;/^\[/!d}' "$WORLD/kartd.conf"
+	printf '[PKCS11]\nRegistry=no\n' >>"$WORLD/kartd.conf"
 	printf '%s\n' "$@" >>"$WORLD/kartd.conf"
 }
 

@@ -49,7 +49,8 @@ done
 programs="
 $bindir/kartctl
 $bindir/kart-notify
-$libexecdir/kartd"
+$libexecdir/kartd
+$libexecdir/kart-p11-host"
 data="
 $dbuspolicydir/org.kartd.Kartd1.conf
 $datadir/dbus-1/system-services/org.kartd.Kartd1.service
@@ -69,7 +70,8 @@ $man1dir/kart-notify.1
 $man1dir/kart-gui.1
 $man8dir/kartd.8
 $datadir/bash-completion/completions/kartctl
-$sysconfdir/xdg/autostart/kart-notify.desktop"
+$sysconfdir/xdg/autostart/kart-notify.desktop
+$datadir/doc/kartd/examples/libakisp11.module"
 optional=""
 # kart-gui is built only when GTK 4 was found (or not --disable-gui).
 if [ -x "$BUILD/client/gui/kart-gui" ]; then

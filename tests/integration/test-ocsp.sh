@@ -162,12 +162,13 @@ restart_kartd_with "Responder=http://127.0.0.1:$port2/" "TrustFile=" "TrustDirec
 	"# $(printf 'x%.0s' $(seq 200))Proxy=http://127.0.0.1:1/" "  Responder=http://127.0.0.1:1/"
 call RefreshStatus >/dev/null
 check_eq "Responder= overrides the AIA; a DER file in TrustDirectory is trusted" "revoked on-hold on-hold" "$(statuses)"
+n=$(wc -l <"$WORLD/kartd.conf.orig")	# the lines above start at n + 1
 check "bad values are reported with file:line and ignored" \
-	grep -q "kartd.conf:10: \[OCSP\] TimeoutSec: 'soon' is not 1 to 120, ignoring" "$WORLD/kartd.log"
-check "... so is a proxy that is not http(s)" grep -q "kartd.conf:11: \[OCSP\] Proxy" "$WORLD/kartd.log"
-check "... an unknown key" grep -q "kartd.conf:12: unknown setting \[OCSP\] Colour" "$WORLD/kartd.log"
-check "... a line too long for inih, whole" grep -q "kartd.conf:14: line longer than" "$WORLD/kartd.log"
-check "... an indented line (no value continues on it)" grep -q "kartd.conf:15: indented line" "$WORLD/kartd.log"
+	grep -q "kartd.conf:$((n + 4)): \[OCSP\] TimeoutSec: 'soon' is not 1 to 120, ignoring" "$WORLD/kartd.log"
+check "... so is a proxy that is not http(s)" grep -q "kartd.conf:$((n + 5)): \[OCSP\] Proxy" "$WORLD/kartd.log"
+check "... an unknown key" grep -q "kartd.conf:$((n + 6)): unknown setting \[OCSP\] Colour" "$WORLD/kartd.log"
+check "... a line too long for inih, whole" grep -q "kartd.conf:$((n + 8)): line longer than" "$WORLD/kartd.log"
+check "... an indented line (no value continues on it)" grep -q "kartd.conf:$((n + 9)): indented line" "$WORLD/kartd.log"
 restart_kartd_with "Responder=http://127.0.0.1:$port2/" "TrustFile=" "TrustDirectory="
 call RefreshStatus >/dev/null
 check "no trust anchors: unknown, and said so" \

@@ -39,7 +39,7 @@ restart ok "Modules=relative/libfoo.so" "Modules=/nonexistent/libmissing-pkcs11.
 check "a relative module path: reported, the line ignored" \
 	grep -q "\[PKCS11\] Modules: 'relative/libfoo.so' is not absolute paths separated by spaces" "$WORLD/kartd.log"
 check "a Prefer= name that is no module: a warning with the file" \
-	grep -q "kartd.conf: \[PKCS11\] Prefer names 'nosuch.so', which is not in Modules=, ignoring it." "$WORLD/kartd.log"
+	grep -q "kartd.conf: \[PKCS11\] Prefer names 'nosuch.so', which is no module kartd uses (Modules= or p11-kit's registry), ignoring it." "$WORLD/kartd.log"
 logged "PKCS#11 module /nonexistent/libmissing-pkcs11.so: cannot read it: No such file or directory; not using it."
 check "a missing module: a clear log line" test $? = 0
 logged "PKCS#11 module $libc: it is not a PKCS#11 module (no C_GetFunctionList); not using it."

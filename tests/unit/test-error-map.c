@@ -44,7 +44,7 @@ static void test_names_and_descriptions(void **state) {
                 assert_true(strncmp(m->name, "org.kartd.Kartd1.Error.", 23) == 0);
                 assert_non_null(kart_error_describe(m->name));
         }
-        assert_int_equal(n, 19);
+        assert_int_equal(n, 20);
         assert_null(kart_error_describe("org.freedesktop.DBus.Error.Failed"));
         assert_null(kart_error_describe(NULL));
         assert_null(kart_error_name_from_errno(ENOENT));

@@ -354,7 +354,11 @@ _world_finish_ca() {
 	_world_write_profile
 	# kartd may run as another user: the CA's files are private.
 	install -m 0644 "$WORLD/ca/ca.crt" "$WORLD/trust.pem"
+	# The machine's p11-kit registry stays out (test-pkcs11-registry.sh
+	# sets Registry=yes); [OCSP] stays last, for the tests that add to it.
 	cat >"$WORLD/kartd.conf" <<-EOF
+	[PKCS11]
+	Registry=no
 	[OCSP]
 	TrustFile=$WORLD/trust.pem
 	TrustDirectory=
