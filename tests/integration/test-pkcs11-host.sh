@@ -35,6 +35,12 @@ start() {
 	p11_wait_card FAKE0001 || { echo "Bail out! no fake token"; exit 1; }
 	fake_card=$card
 }
+# armed MODE [TIMEOUT]: start, then the fault armed, card the fake token.
+armed() {
+	start "$@"
+	touch "$KART_P11_FAKE_TRIGGER"
+	card=$fake_card
+}
 logged() { world_wait_for "${2:-5}" grep -q -- "$1" "$WORLD/kartd.log"; }
 host_pid() { pgrep -fx "kart-p11-host kart-p11-fake.so"; }
 logins() { grep -c "^${1:-login}$" "$KART_P11_FAKE_LOG" 2>/dev/null || true; }
@@ -72,9 +78,7 @@ check "... and given the flag (OSLocking=yes) it refuses, said so" \
 	logged "PKCS#11 module $fake: its C_Initialize failed (try the module in or out of \[PKCS11\] OSLocking=); not using it."
 
 # ---- a crash in C_Login
-start crash-login
-touch "$KART_P11_FAKE_TRIGGER"
-card=$fake_card
+armed crash-login
 out=$(call VerifyPin 'sa{sv}' 123456 0)
 check "a crash in C_Login: VerifyPin is answered CardUnavailable" grep -q 'module stopped' <<<"$out"
 check "... the log names the crash" logged "PKCS#11 module $fake: its host was ended by SIGSEGV; its cards are unavailable until its host is restarted, in 1 s."
@@ -88,9 +92,7 @@ check "... its PIN verifies" sh -c "[ -z \"\$(busctl --system call org.kartd.Kar
 check_eq "... and the module saw two C_Login: the one it crashed in was never sent again" 2 "$(logins)"
 
 # ---- SIGKILL of the host in the middle of C_Login
-start hang-login 20
-touch "$KART_P11_FAKE_TRIGGER"
-card=$fake_card
+armed hang-login 20
 t0=$EPOCHREALTIME
 call VerifyPin 'sa{sv}' 123456 0 >"$WORLD/killed.out" &
 caller=$!
@@ -107,9 +109,7 @@ check "... the card comes back" world_wait_for 10 fake_back
 check_eq "... and C_Login was sent once" 1 "$(logins)"
 
 # ---- a hang in C_Login: CallTimeoutSec, then the host is killed
-start hang-login
-touch "$KART_P11_FAKE_TRIGGER"
-card=$fake_card
+armed hang-login
 out=$(call VerifyPin 'sa{sv}' 123456 0)
 check "a hang in C_Login: VerifyPin is answered Timeout" grep -q 'does not answer' <<<"$out"
 check "... the log says which call hung" logged "PKCS#11 module $fake: it did not answer within 2 s (verifying the PIN)"
@@ -120,9 +120,7 @@ check_eq "... C_Login was sent once" 1 "$(logins)"
 
 # ---- C_SetPIN
 for fault in crash hang; do
-	start $fault-setpin
-	touch "$KART_P11_FAKE_TRIGGER"
-	card=$fake_card
+	armed $fault-setpin
 	out=$(call ChangePin 'ssa{sv}' 123456 654321 0)
 	check "a $fault in C_SetPIN: ChangePin is answered, an error" grep -q 'module stopped\|does not answer' <<<"$out"
 	check "... kartd and the other cards go on" others_ok
@@ -133,9 +131,7 @@ done
 
 # ---- C_GetTokenInfo, which a PIN call reads the token's flags with first
 for fault in crash hang; do
-	start $fault-tokeninfo
-	touch "$KART_P11_FAKE_TRIGGER"
-	card=$fake_card
+	armed $fault-tokeninfo
 	out=$(call VerifyPin 'sa{sv}' 123456 0)
 	check "a $fault in C_GetTokenInfo: VerifyPin is answered, an error" grep -q 'module stopped\|does not answer' <<<"$out"
 	check_eq "... no C_Login was sent" 0 "$(logins)"
