@@ -7,6 +7,7 @@
 
 #include "card/card-certs.h"
 #include "card/token.h"
+#include "card-events.h"
 #include "engine-private.h"
 #include "hexutil.h"
 #include "log.h"
@@ -149,6 +150,8 @@ void engine_card_certs_take(Card *c, CardCertFile *files, size_t n, unsigned apd
         else
                 log_info("Read %zu certificates from card %s: %u APDUs, %zu bytes.",
                          c->n_certs, strna(c->serial), apdus, bytes);
+        if (c->certs_loaded)
+                card_event_certs_read(c);
         engine_cert_waiters_wake(&c->cert_waiters, r, c);
         if (c->certs_loaded)
                 engine_card_check_status(c, false);

@@ -10,6 +10,7 @@
 #include "card/card-identity.h"
 #include "card/reader-worker.h"
 #include "card/token.h"
+#include "card-events.h"
 #include "engine-private.h"
 #include "hexutil.h"
 #include "log.h"
@@ -229,7 +230,6 @@ static void reader_set_card(Reader *r, CardIdentity *id, const CardIdentity *nat
                             const CardIdentity *pin_token, CardCertFile *files, size_t n_files, unsigned apdus,
                             size_t bytes) {
         Engine *e = r->engine;
-        _cleanup_free_ char *atr = hex_encode(r->atr, r->atr_len);
         Card *c;
 
         c = calloc(1, sizeof *c);
@@ -276,8 +276,8 @@ static void reader_set_card(Reader *r, CardIdentity *id, const CardIdentity *nat
         }
         r->card = c;
 
-        log_info("Card inserted in reader '%s': %s, serial %s, ATR %s, driver %s.",
-                 r->name, c->model.name, strna(c->serial), strna(atr), c->driver);
+        card_event_inserted(c);
+        card_event_pin(c);
         if (files)
                 engine_card_certs_take(c, files, n_files, apdus, bytes);
         NOTIFY(e, card_added, c);
@@ -423,10 +423,12 @@ int engine_keep_pin_states(Engine *e, const char *path) {
 }
 
 void engine_notify_pin_changed(Engine *e, Card *c) {
+        card_event_pin(c);
         NOTIFY(e, card_pin_changed, c);
 }
 
 void engine_notify_cert_status_changed(Engine *e, Card *c, CardCert *k) {
+        card_event_cert_status(c, k);
         if (e->observer->cert_status_changed)
                 e->observer->cert_status_changed(c, k, e->userdata);
 }
@@ -534,7 +536,7 @@ static void reader_update(Reader *r, const PcscReaderState *s) {
 
         if (r->present) {
                 if (r->card)
-                        log_info("Card removed from reader '%s'.", r->name);
+                        card_event_removed(r->card);
                 reader_drop_card(r);
         }
         r->present = s->present;

@@ -88,6 +88,7 @@ struct Card {
         bool unlock_writing;
         CardPinInfo pin;
         PinStatus pin_status;
+        PinState event_pin_state;       /* the last one card_event_pin() saw */
 
         CardCert *certs;        /* cached for this insertion */
         size_t n_certs;

@@ -478,11 +478,11 @@ static void on_cert_answer(int result, json_t *answer, const BackendError *e, vo
         if (st->action) {
                 char cert[80];
 
-                snprintf(cert, sizeof cert, "KART_CERTIFICATE_SERIAL=%s", st->cert_serial);
+                snprintf(cert, sizeof cert, "KART_CERT_SERIAL=%s", st->cert_serial);
                 audit_log(&(AuditEntry) {
                         .message_id = AUDIT_CERTIFICATE, .operation = "certificate", .action = st->action,
                         .serial = st->session->serial, .caller = st->caller, .result = r,
-                        .detail = cert + strlen("KART_CERTIFICATE_SERIAL="),
+                        .detail = cert + strlen("KART_CERT_SERIAL="),
                         .fields = (const char *const[]) { cert, NULL },
                 });
         }

@@ -10,3 +10,7 @@ CLEANFILES += systemd/kartd.service
 
 systemd/kartd.service: systemd/kartd.service.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) systemd && sed -e 's|@libexecdir[@]|$(libexecdir)|g' $< > $@
+
+# The journal catalog: what kartd's MESSAGE_IDs mean (English, Turkish).
+catalogdir = $(prefix)/lib/systemd/catalog
+dist_catalog_DATA = systemd/kartd.catalog

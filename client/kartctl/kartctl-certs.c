@@ -410,6 +410,37 @@ static void refresh_status(sd_bus *bus, const char *path) {
                 (void) kartctl_report_error(_("Could not check the revocation status again"), &error, r);
 }
 
+/* The list as "certs --json" (and "status --json") give it. */
+static json_t *cert_list_json(const CertList *l, time_t now) {
+        json_t *a = json_array();
+
+        for (size_t i = 0; i < l->n; i++) {
+                const Cert *c = &l->certs[i];
+
+                json_array_append_new(a,
+                        json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:o}",
+                                  "id", c->id, "label", c->label, "subject", c->subject,
+                                  "issuer", c->issuer, "serial", c->serial,
+                                  "not_before", (json_int_t) c->not_before,
+                                  "not_after", (json_int_t) c->not_after,
+                                  "status", kart_cert_status_to_string(c->status), "sha256", c->sha256,
+                                  "expires_in_days", c->not_after == 0 ? json_null()
+                                        : json_integer(days_until(c->not_after, now))));
+        }
+        return a;
+}
+
+int kartctl_certs_json(sd_bus *bus, const char *path, void **ret) {
+        _cleanup_(cert_list_done) CertList l = {};
+        int r;
+
+        r = fetch_list(bus, path, &l);
+        if (r != 0)
+                return r;
+        *ret = cert_list_json(&l, time(NULL));
+        return 0;
+}
+
 int verb_certs(sd_bus *bus, int argc, char *argv[]) {
         _cleanup_(cert_list_done) CertList l = {};
         _cleanup_free_ char *path = NULL;
@@ -435,24 +466,9 @@ int verb_certs(sd_bus *bus, int argc, char *argv[]) {
         if (r != 0)
                 return r;
 
-        if (arg.json) {
-                json_t *a = json_array();
-
-                for (size_t i = 0; i < l.n; i++) {
-                        const Cert *c = &l.certs[i];
-
-                        json_array_append_new(a,
-                                json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:o}",
-                                          "id", c->id, "label", c->label, "subject", c->subject,
-                                          "issuer", c->issuer, "serial", c->serial,
-                                          "not_before", (json_int_t) c->not_before,
-                                          "not_after", (json_int_t) c->not_after,
-                                          "status", kart_cert_status_to_string(c->status), "sha256", c->sha256,
-                                          "expires_in_days", c->not_after == 0 ? json_null()
-                                                : json_integer(days_until(c->not_after, now))));
-                }
-                kartctl_print_json(json_pack("{s:o}", "certificates", a));
-        } else if (l.n == 0)
+        if (arg.json)
+                kartctl_print_json(json_pack("{s:o}", "certificates", cert_list_json(&l, now)));
+        else if (l.n == 0)
                 printf(_("No certificates on the card.\n"));
         else
                 print_certs_text(bus, path, &l, now);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kart-names.h"
 #include "kartctl.h"
@@ -19,7 +20,9 @@ typedef struct ReaderInfo {
 } ReaderInfo;
 
 typedef struct CardInfo {
-        char *path, *reader, *atr, *serial, *label, *model, *driver;
+        char *path, *reader, *atr, *serial, *label, *model, *driver, *pin_state;
+        int32_t tries_left, tries_max;
+        bool unlock_supported;
 } CardInfo;
 
 static const PropSpec reader_props[] = {
@@ -36,6 +39,10 @@ static const PropSpec card_props[] = {
         { "Label",  's', offsetof(CardInfo, label) },
         { "Model",  's', offsetof(CardInfo, model) },
         { "Driver", 's', offsetof(CardInfo, driver) },
+        { "PinState", 's', offsetof(CardInfo, pin_state) },
+        { "PinRetriesLeft", 'i', offsetof(CardInfo, tries_left) },
+        { "PinRetriesMax", 'i', offsetof(CardInfo, tries_max) },
+        { "UnlockSupported", 'b', offsetof(CardInfo, unlock_supported) },
         {}
 };
 
@@ -127,25 +134,37 @@ static const CardInfo *find_card(const Status *s, const char *path) {
         return NULL;
 }
 
-static json_t *card_json(const CardInfo *c) {
+/* For an inventory (an administrator's script, over ssh too): what the
+ * card is, its PIN's state and its certificates. */
+static json_t *card_json(sd_bus *bus, const CardInfo *c) {
+        void *certs = NULL;
+
         if (!c)
                 return json_null();
-        return json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?}",
+        if (kartctl_certs_json(bus, c->path, &certs) != 0)
+                certs = json_null();    /* said why on stderr (e.g. not authorized) */
+        return json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:i, s:i, s:b, s:o}",
                          "path", c->path, "model", c->model, "atr", c->atr,
-                         "serial", c->serial, "label", c->label, "driver", c->driver);
+                         "serial", c->serial, "label", c->label, "driver", c->driver,
+                         "pin_state", c->pin_state, "pin_retries_left", (int) c->tries_left,
+                         "pin_retries_max", (int) c->tries_max, "unlock_supported", c->unlock_supported,
+                         "certificates", certs);
 }
 
-static void print_json(const Status *s) {
+static void print_json(sd_bus *bus, const Status *s, const char *version) {
         json_t *readers = json_array();
+        char host[256] = "";
 
+        (void) gethostname(host, sizeof host - 1);
         for (size_t i = 0; i < s->n_readers; i++) {
                 const ReaderInfo *r = &s->readers[i];
 
                 json_array_append_new(readers,
                         json_pack("{s:s, s:s?, s:b, s:o}", "path", r->path, "name", r->name,
-                                  "card_present", r->card_present, "card", card_json(find_card(s, r->card))));
+                                  "card_present", r->card_present, "card", card_json(bus, find_card(s, r->card))));
         }
-        kartctl_print_json(json_pack("{s:o}", "readers", readers));
+        kartctl_print_json(json_pack("{s:s, s:s?, s:o}", "hostname", host, "kartd_version", version,
+                                     "readers", readers));
 }
 
 static void print_field(const char *label, const char *value) {
@@ -190,9 +209,13 @@ int verb_status(sd_bus *bus, int argc, char *argv[]) {
         r = fetch_status(bus, &s);
         if (r != 0)
                 return r;
-        if (arg.json)
-                print_json(&s);
-        else
+        if (arg.json) {
+                _cleanup_free_ char *version = NULL;
+
+                (void) sd_bus_get_property_string(bus, KART_BUS_NAME, KART_MANAGER_PATH, KART_MANAGER_INTERFACE,
+                                                  "Version", NULL, &version);
+                print_json(bus, &s, version);
+        } else
                 print_text(&s);
         return EXIT_OK;
 }

@@ -54,6 +54,10 @@ int kartctl_list_cards(sd_bus *bus, const char *serial, char ***ret);
  * returns 0 or an exit code (the failure is printed). */
 int kartctl_select_card(sd_bus *bus, const char *serial, char **ret_path);
 
+/* The card's certificates as "kartctl certs --json" lists them; 0 or an
+ * exit code (the error said). */
+int kartctl_certs_json(sd_bus *bus, const char *path, void **ret_json_array);
+
 /* Reads an a{sv} of properties into a struct, by a table of fields;
  * unknown properties and unexpected types are skipped. */
 typedef struct PropSpec {

@@ -49,7 +49,9 @@ integration_tests = \
 	tests/integration/test-pkcs11-opensc.sh \
 	tests/integration/test-pkcs11-faults.sh \
 	tests/integration/test-pkcs11-host.sh \
-	tests/integration/test-pkcs11-registry.sh
+	tests/integration/test-pkcs11-registry.sh \
+	tests/integration/test-setup-debian.sh \
+	tests/integration/test-journal-events.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) \
 	tests/integration/tap.sh \

@@ -60,6 +60,7 @@ $datadir/dbus-1/interfaces/org.kartd.Kartd1.Card.xml
 $datadir/dbus-1/interfaces/org.kartd.Kartd1.Session.xml
 $systemdsystemunitdir/kartd.service
 $prefix/lib/sysusers.d/kartd.sysusers
+$prefix/lib/systemd/catalog/kartd.catalog
 $datadir/polkit-1/rules.d/kartd-pcscd.rules
 $localedir/tr/LC_MESSAGES/kartd.mo
 $datadir/polkit-1/actions/org.kartd.policy

@@ -4,7 +4,7 @@ set -u
 . "$(dirname "$0")/tap.sh"
 . "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
 
-tap_plan 10
+tap_plan 11
 CTL="$KART_TOP_BUILDDIR/client/kartctl/kartctl"
 
 world_start --no-kartd || { echo "Bail out! the test world did not start"; exit 1; }
@@ -27,4 +27,16 @@ world_wait_for 5 sh -c "'$CTL' --json status | grep -q serial"
 LC_ALL=tr_TR.UTF-8 KART_LOCALEDIR="$WORLD/locale" "$CTL" status >"$WORLD/status.tr"
 check "Turkish: status" grep -q "Okuyucu:" "$WORLD/status.tr"
 check "--json status is valid JSON" sh -c "'$CTL' --json status | /usr/bin/python3 -m json.tool >/dev/null"
+# What an inventory script reads (over ssh too): the host, kartd's
+# version, each card's PIN state and certificates with their ends.
+inventory=$("$CTL" --json status | /usr/bin/python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+c = [r["card"] for r in s["readers"] if r["card"]][0]
+print(s["hostname"] != "", s["kartd_version"], c["serial"], c["pin_state"], c["pin_retries_left"],
+      c["pin_retries_max"], c["unlock_supported"],
+      " ".join("%s:%s:%s" % (k["id"], k["status"] != "", k["expires_in_days"]) for k in c["certificates"]))')
+check_eq "--json status: host, version, PIN state and tries, certificates and days left" \
+	"True $(sed -n 's/^AC_INIT(\[kartd\], \[\([^]]*\)\].*/\1/p' "$KART_TOP_SRCDIR/configure.ac") 4b41525400000001 ok 3 3 False 01:True:730 02:True:730 03:True:10" \
+	"$inventory"
 tap_done
