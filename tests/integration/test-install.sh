@@ -59,7 +59,7 @@ $datadir/dbus-1/interfaces/org.kartd.Kartd1.Reader.xml
 $datadir/dbus-1/interfaces/org.kartd.Kartd1.Card.xml
 $datadir/dbus-1/interfaces/org.kartd.Kartd1.Session.xml
 $systemdsystemunitdir/kartd.service
-$prefix/lib/sysusers.d/kartd.sysusers
+$prefix/lib/sysusers.d/kartd.conf
 $prefix/lib/systemd/catalog/kartd.catalog
 $datadir/polkit-1/rules.d/kartd-pcscd.rules
 $localedir/tr/LC_MESSAGES/kartd.mo
@@ -70,6 +70,7 @@ $man1dir/kartctl.1
 $man1dir/kart-notify.1
 $man1dir/kart-gui.1
 $man8dir/kartd.8
+$man8dir/kart-p11-host.8
 $datadir/bash-completion/completions/kartctl
 $sysconfdir/xdg/autostart/kart-notify.desktop
 $datadir/doc/kartd/examples/libakisp11.module"
