@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "strutil.h"
 
@@ -70,4 +71,18 @@ const char *echo_prefix(const char *in, char buf[static ECHO_MAX + 4]) {
         }
         buf[n] = 0;
         return buf;
+}
+
+bool https_url_valid(const char *s, size_t max) {
+        size_t n;
+
+        if (!s || strncasecmp(s, "https://", 8) != 0)
+                return false;
+        n = strlen(s);
+        if (n > max || n == 8 || strchr("/?#:@", s[8]))
+                return false;
+        for (const char *p = s; *p; p++)
+                if ((unsigned char) *p <= ' ' || (unsigned char) *p >= 0x7f || strchr("\"'\\<>`", *p))
+                        return false;
+        return true;
 }

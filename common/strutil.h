@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,3 +18,11 @@ char *utf8_sanitize(const uint8_t *p, size_t len);
  * message: at most ECHO_MAX ASCII characters, anything else '?', and
  * "..." when cut. buf holds ECHO_MAX + 4 bytes; returns buf. */
 const char *echo_prefix(const char *in, char buf[static ECHO_MAX + 4]);
+
+/* The longest web address kartd takes for a CA's portal. */
+#define PORTAL_URL_MAX 512
+
+/* Whether s is an https:// address a person may be sent to: a host,
+ * printable ASCII without spaces, quotes, backslashes or angle brackets,
+ * at most max characters. */
+bool https_url_valid(const char *s, size_t max);

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "conf.h"
+#include "strutil.h"
 #include "kart-names.h"
 #include "log.h"
 #include "macro.h"
@@ -117,6 +118,13 @@ static int parse_https_base(const char *value, void *target, unsigned min, unsig
         return parse_url(value, target, min, max);
 }
 
+/* An https:// address a person may be sent to, or empty. */
+static int parse_portal(const char *value, void *target, unsigned min _unused_, unsigned max _unused_) {
+        if (*value && !https_url_valid(value, PORTAL_URL_MAX))
+                return -EINVAL;
+        return set_string(target, value);
+}
+
 /* "sha256//" and base64, or empty. */
 static int parse_pin(const char *value, void *target, unsigned min _unused_, unsigned max _unused_) {
         if (*value && (strncmp(value, "sha256//", 8) != 0 || strlen(value) != 8 + 44 ||
@@ -195,6 +203,7 @@ static const struct Setting {
         { "backend", "CAFile", parse_path, FIELD(backend.ca_file), 0, 0, "an absolute path" },
         { "backend", "PinnedPublicKey", parse_pin, FIELD(backend.pinned_key), 0, 0, "sha256// and 44 base64 characters" },
         { "backend", "ConnectTimeoutSec", parse_unsigned, FIELD(backend.connect_timeout_sec), 1, 60, "1 to 60" },
+        { "backend", "PortalURL", parse_portal, FIELD(backend.portal_url), 0, 0, "an https:// address" },
         { "backend", "TimeoutSec", parse_unsigned, FIELD(backend.timeout_sec), 1, 24, "1 to 24 (under a D-Bus call's 25 s)" },
         { "pkcs11", "Registry", parse_bool, FIELD(pkcs11.registry), 0, 0, "yes or no" },
         { "pkcs11", "Modules", parse_modules, FIELD(pkcs11), 0, 0, "absolute paths separated by spaces (at most 8)" },
@@ -368,6 +377,7 @@ void config_done(KartConfig *c) {
         free(c->backend.url);
         free(c->backend.ca_file);
         free(c->backend.pinned_key);
+        free(c->backend.portal_url);
         for (size_t i = 0; i < c->pkcs11.n_modules; i++)
                 free(c->pkcs11.modules[i].path);
         free(c->pkcs11.os_locking);

@@ -25,6 +25,7 @@ typedef struct BackendConfig {
         char *url;                      /* https://host[:port], NULL: no backend */
         char *ca_file;                  /* NULL: the system's trust store */
         char *pinned_key;               /* NULL, or "sha256//BASE64" of the server's SPKI */
+        char *portal_url;               /* where holders get a verification code; NULL: the CA's /v1/meta */
         unsigned connect_timeout_sec, timeout_sec;
 } BackendConfig;
 

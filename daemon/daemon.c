@@ -156,7 +156,7 @@ int daemon_run(const KartConfig *config) {
         engine_set_refresh_interval(d.engine, config->ocsp.refresh_interval_sec);
         r = backend_client_new(d.event, &config->backend, &d.backend);
         if (r >= 0)
-                r = session_manager_new(d.event, d.engine, d.backend, state_dir,
+                r = session_manager_new(d.event, d.engine, d.backend, state_dir, config->backend.portal_url,
                                         &bus_session_observer, &d.bus_context, &d.sessions);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the CA backend client: %m");
@@ -176,6 +176,7 @@ int daemon_run(const KartConfig *config) {
                 return log_error_errno(r, "Failed to start the PC/SC monitor: %m");
 
         session_manager_report_journal(d.sessions);
+        session_manager_fetch_meta(d.sessions);
         log_info("kartd %s running on the system bus as %s.", PACKAGE_VERSION, KART_BUS_NAME);
         (void) sd_notify(false, "READY=1\nSTATUS=Watching card readers.");
 

@@ -17,6 +17,9 @@ struct SessionManager {
         void *userdata;
         Session *sessions;
         unsigned last_id;
+        char *portal_config;            /* [Backend] PortalURL=, NULL: the CA's */
+        char *ca_portal;                /* from the CA's /v1/meta, NULL: none */
+        BackendCall *meta_call;
 };
 
 struct Session {

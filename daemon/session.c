@@ -40,7 +40,8 @@ struct Step {
 };
 
 int session_manager_new(sd_event *event, Engine *engine, BackendClient *backend, const char *state_dir,
-                        const SessionObserver *observer, void *userdata, SessionManager **ret) {
+                        const char *portal_url, const SessionObserver *observer, void *userdata,
+                        SessionManager **ret) {
         SessionManager *m = calloc(1, sizeof *m);
 
         if (!m)
@@ -48,7 +49,8 @@ int session_manager_new(sd_event *event, Engine *engine, BackendClient *backend,
         *m = (SessionManager) { .event = sd_event_ref(event), .engine = engine, .backend = backend,
                                 .observer = observer, .userdata = userdata };
         m->state_dir = state_dir ? strdup(state_dir) : NULL;
-        if (state_dir && !m->state_dir) {
+        m->portal_config = portal_url && *portal_url ? strdup(portal_url) : NULL;
+        if ((state_dir && !m->state_dir) || (portal_url && *portal_url && !m->portal_config)) {
                 session_manager_free(m);
                 return -ENOMEM;
         }
@@ -100,8 +102,11 @@ SessionManager *session_manager_free(SessionManager *m) {
                 return NULL;
         while (m->sessions)
                 session_free(m->sessions);
+        backend_call_cancel(m->meta_call);
         sd_event_unref(m->event);
         free(m->state_dir);
+        free(m->portal_config);
+        free(m->ca_portal);
         free(m);
         return NULL;
 }
@@ -363,6 +368,9 @@ int session_start(SessionManager *m, Card *c, SessionKind kind, uid_t owner, con
         json_t *body;
         Session *s;
         int r;
+
+        /* a CA that was down at start tells its portal now */
+        session_manager_fetch_meta(m);
 
         if (!backend_client_configured(m->backend) || !c->serial)
                 return -KART_ENOTSUPPORTED;

@@ -33,18 +33,27 @@ typedef struct SessionObserver {
         /* The session ended (completed, failed, cancelled, expired): r is 0
          * or a KART_E* errno; the manager frees it after this returns. */
         void (*finished)(Session *s, int r, const char *message, void *userdata);
+        /* session_manager_portal() changed. */
+        void (*portal_changed)(void *userdata);
 } SessionObserver;
 
 /* What a step's caller is told. r: 0, or a KART_E* errno with message. */
 typedef void (*SessionDone)(Session *s, int r, const char *message, json_t *answer, void *userdata);
 
+/* portal_url: [Backend] PortalURL=, or NULL. */
 int session_manager_new(sd_event *event, Engine *engine, BackendClient *backend, const char *state_dir,
-                        const SessionObserver *observer, void *userdata, SessionManager **ret);
+                        const char *portal_url, const SessionObserver *observer, void *userdata,
+                        SessionManager **ret);
 SessionManager *session_manager_free(SessionManager *m);
 /* Reports to the backend the outcomes an earlier kartd could not (the
  * journal in the state directory). */
 void session_manager_report_journal(SessionManager *m);
 bool session_manager_backend_configured(SessionManager *m);
+/* Asks the CA's /v1/meta for its portal (in the background). */
+void session_manager_fetch_meta(SessionManager *m);
+/* Where a holder gets a verification code: PortalURL=, else what the CA
+ * said, else "". */
+const char *session_manager_portal(SessionManager *m);
 /* Whether the configured backend can unlock card c online (the card's
  * UnlockSupported); Unlock sessions are refused for other cards. */
 bool session_manager_can_unlock(SessionManager *m, const Card *c);

@@ -579,13 +579,44 @@ static GtkWidget *wrapped(const char *text) {
         return label;
 }
 
+/* kartd's Manager.UnlockPortal: where the holder gets the code; NULL
+ * when kartd does not know. */
+static char *unlock_portal(Wizard *w) {
+        g_autoptr(GVariant) reply = NULL, value = NULL;
+        char *portal;
+
+        reply = g_dbus_connection_call_sync(g_dbus_proxy_get_connection(G_DBUS_PROXY(w->card)), KART_BUS_NAME,
+                                            KART_MANAGER_PATH, "org.freedesktop.DBus.Properties", "Get",
+                                            g_variant_new("(ss)", KART_MANAGER_INTERFACE, "UnlockPortal"),
+                                            G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE, 2000, NULL, NULL);
+        if (!reply)
+                return NULL;
+        g_variant_get(reply, "(v)", &value);
+        if (!g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
+                return NULL;
+        portal = g_variant_dup_string(value, NULL);
+        if (!g_str_has_prefix(portal, "https://")) {
+                g_free(portal);
+                return NULL;
+        }
+        return portal;
+}
+
 static void build_pages(Wizard *w) {
         GtkWidget *page, *spinner, *send_sms, *button, *box;
+        g_autofree char *portal = unlock_portal(w);
 
         page = page_box();
         gtk_box_append(GTK_BOX(page), wrapped(w->kind == WIZARD_UNLOCK
                 ? _("Type the verification code you got from the CA's portal for unlocking this card.")
                 : _("Type the verification code you got from the CA's portal for certificate operations.")));
+        if (portal) {
+                /* the desktop's URI handler opens it */
+                button = gtk_link_button_new_with_label(portal, _("Open the portal"));
+                gtk_widget_set_halign(button, GTK_ALIGN_START);
+                gtk_widget_set_tooltip_text(button, portal);
+                gtk_box_append(GTK_BOX(page), button);
+        }
         w->code = gui_entry(_("Verification code"));
         gtk_box_append(GTK_BOX(page), w->code);
         w->code_next = next_button(w, _("_Next"), G_CALLBACK(on_code_next));

@@ -296,6 +296,15 @@ static int confirm(sd_bus *bus, const SessionArgs *a, const char *path, const Se
         return r ?: EXIT_FAILED;
 }
 
+/* Where the holder gets the code (kartd's UnlockPortal), if kartd knows. */
+static void show_portal(sd_bus *bus) {
+        _cleanup_free_ char *portal = NULL;
+
+        if (sd_bus_get_property_string(bus, KART_BUS_NAME, KART_MANAGER_PATH, KART_MANAGER_INTERFACE,
+                                       "UnlockPortal", NULL, &portal) >= 0 && portal && *portal)
+                printf(_("Get a verification code on your certificate authority's portal: %s\n"), portal);
+}
+
 int kartctl_session_open(sd_bus *bus, const SessionArgs *a, const char *card, bool unlock,
                          char **ret_path, SessionInfo *info) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -314,6 +323,7 @@ int kartctl_session_open(sd_bus *bus, const SessionArgs *a, const char *card, bo
                         fprintf(stderr, _("No web password is stored in your keyring for card %s.\n"), serial);
                 return EXIT_FAILED;
         }
+        show_portal(bus);
         r = kartctl_ask(a, _("Verification code from the CA's portal: "), true, code, sizeof code);
         if (r != 0) {
                 keyring_free(stored);

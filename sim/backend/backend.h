@@ -52,6 +52,7 @@ typedef struct Account {
 typedef struct Accounts {
         Account *items;
         size_t n;
+        json_t *portal;       /* data.json's "portal", as it is (GET /v1/meta), or NULL */
 } Accounts;
 
 int accounts_load(const char *path, Accounts *ret, char **error);

@@ -27,6 +27,7 @@ void accounts_free(Accounts *a) {
                 strv_free(a->items[i].certificates);
         }
         free(a->items);
+        json_decref(a->portal);
         *a = (Accounts) {};
 }
 
@@ -140,10 +141,11 @@ int accounts_load(const char *path, Accounts *ret, char **error) {
                 return -EINVAL;
         }
         list = json_object_get(root, "accounts");
-        if (!json_is_array(list) || json_object_size(root) != 1) {
+        if (!json_is_array(list) || json_object_size(root) != 1 + !!json_object_get(root, "portal")) {
                 json_decref(root);
-                return fail(error, "%s: expected {\"accounts\":[...]}", path);
+                return fail(error, "%s: expected {\"accounts\":[...]} and maybe \"portal\"", path);
         }
+        a.portal = json_incref(json_object_get(root, "portal"));
         a.items = calloc(json_array_size(list) + 1, sizeof(Account));
         if (!a.items) {
                 json_decref(root);

@@ -45,9 +45,15 @@ const char *route_endpoint_name(const char *method, char **p, size_t n) {
         return "other";
 }
 
-static bool meta(Reply *r) {
-        reply_json(r, 200, json_pack("{s:i, s:[s], s:[s, s]}", "protocol", 1, "algorithms", ALG_NAME,
-                                     "second_factors", "sms", "password"));
+static bool meta(const Request *q, Reply *r) {
+        json_t *o = json_pack("{s:i, s:[s], s:[s, s]}", "protocol", 1, "algorithms", ALG_NAME,
+                              "second_factors", "sms", "password");
+
+        /* the portal, as data.json gives it (any JSON value: the tests
+         * hand kartd a bad one too) */
+        if (o && q->ctx->accounts.portal)
+                json_object_set(o, "portal", q->ctx->accounts.portal);
+        reply_json(r, 200, o);
         return true;
 }
 
@@ -60,7 +66,7 @@ void route_request(Request *q, Reply *r) {
         if (!is(p, n, 0, "v1"))
                 goto not_found;
         if (n == 2 && get && is(p, n, 1, "meta")) {
-                meta(r);
+                meta(q, r);
                 return;
         }
         if (n == 2 && get && is(p, n, 1, "certificates")) {

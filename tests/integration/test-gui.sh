@@ -30,7 +30,7 @@ done
 . "$(dirname "$0")/card.sh"
 . "$(dirname "$0")/xvfb.sh"
 
-tap_plan 33
+tap_plan 34
 card_start_with_backend
 serial=$(prop Serial)
 check "the card has a serial to look for" test -n "$serial"
@@ -104,6 +104,8 @@ title="Unlock the PIN of card $serial"
 gui_run unlock "$title" "Step 1 of 4" --unlock "$serial" || diag "$WORLD/unlock.log"
 wizard_shown() { seen unlock 0 "$title" "^$title\$" && seen unlock 0 "$title" "^Step 1 of 4: Verification code"; }
 check "--unlock SERIAL opens the wizard for that card at the verification code (AT-SPI)" wizard_shown
+check "... with a button that opens the CA's portal (Manager.UnlockPortal)" \
+	seen unlock 0 "$title" "^Open the portal$"
 check "a screenshot of the unlock wizard" big_enough "$OUT/gui-unlock.png"
 
 # --- driven as a user would (through AT-SPI): change the PIN, then the

@@ -486,8 +486,11 @@ _world_backend_data() {
 		serial=$(openssl x509 -in "$WORLD/ca/$c.crt" -noout -serial) || return 1
 		certs="$certs${certs:+,}\"${serial#serial=}\""
 	done
+	# the CA's portal (GET /v1/meta), a JSON value: KART_BACKEND_PORTAL
+	local portal=${KART_BACKEND_PORTAL:-'"https://portal.example.test/nes/pin"'}
 	cat >"$WORLD/backend/data.json" <<-EOF
-	{"accounts":[{"holder":"Ayşe Yılmaz","phone":"+905321234512","password":$pw,
+	{"portal":$portal,
+	 "accounts":[{"holder":"Ayşe Yılmaz","phone":"+905321234512","password":$pw,
 	  "cards":["4b41525400000001"],"certificates":[$certs]}]}
 	EOF
 }
