@@ -51,8 +51,12 @@ static void daemon_done(Daemon *d) {
 
 static void on_snapshot(const PcscSnapshot *s, void *userdata) {
         Daemon *d = userdata;
+        bool was = engine_pcscd_reachable(d->engine);
 
         engine_apply_snapshot(d->engine, s);
+        if (was != s->service && d->bus)
+                (void) sd_bus_emit_properties_changed(d->bus, KART_MANAGER_PATH, KART_MANAGER_INTERFACE,
+                                                      "PcscdReachable", NULL);
 }
 
 /* The system bus as sd_bus_open_system() connects to it (honouring

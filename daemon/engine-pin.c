@@ -228,7 +228,7 @@ int engine_card_pin(Card *c, PinOp op, const char *pin, const char *new_pin, boo
         }
         /* Checked here, on the loop: a malformed PIN never reaches a worker. */
         k = card_pin_check_request(&j->req);
-        if (k >= 0 && !c->token && (!(c->model.driver && c->model.pin_native) || c->pin_needs_module))
+        if (k >= 0 && !engine_card_pin_supported(c))
                 k = -KART_ENOTSUPPORTED;
         if (k < 0) {
                 free(j);

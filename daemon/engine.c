@@ -38,6 +38,7 @@ struct Engine {
 
         OcspChecker *ocsp;      /* borrowed; NULL: no revocation checks */
         PinMemo *pin_memo;
+        bool pcscd;             /* the last snapshot reached pcscd */
         TokenHost *tokens;      /* the PKCS#11 modules; NULL: none */
         bool pin_operations_module;     /* [PKCS11] PinOperations=module */
         uint64_t refresh_interval_usec; /* [OCSP] RefreshIntervalSec= */
@@ -552,7 +553,16 @@ static void reader_update(Reader *r, const PcscReaderState *s) {
         NOTIFY(r->engine, reader_changed, r);
 }
 
+bool engine_pcscd_reachable(Engine *e) {
+        return e->pcscd;
+}
+
+bool engine_card_pin_supported(const Card *c) {
+        return c->token || (c->model.driver && c->model.pin_native && !c->pin_needs_module);
+}
+
 void engine_apply_snapshot(Engine *e, const PcscSnapshot *s) {
+        e->pcscd = s->service;
         for (size_t i = e->n_readers; i > 0; i--) {
                 bool found = false;
 

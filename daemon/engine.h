@@ -149,6 +149,11 @@ int engine_card_certs(Card *c, EngineCertsDone done, void *userdata);
 CardCert *engine_card_cert(Card *c, const char *id);
 /* The status to show: UNREADABLE, EXPIRED or NOT_YET_VALID from the
  * clock, else OCSP's; *detail (optional) the reason, "" when none. */
+/* Whether the PC/SC monitor reached pcscd last time it looked. */
+bool engine_pcscd_reachable(Engine *e);
+/* Whether kartd can run the card's PIN operations (its own driver has
+ * established commands for the card, or a PKCS#11 module serves them). */
+bool engine_card_pin_supported(const Card *c);
 KartCertStatus engine_cert_status(const CardCert *k, const char **detail);
 /* Asks OCSP again about every certificate of the card (reading them
  * first if needed), not trusting cached answers; done is called when all

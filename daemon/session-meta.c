@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The CA's GET /v1/meta: the address of its portal, where a card holder
+/* The CA's GET /v1/meta: whether the CA answers (BackendState, for
+ * kartctl doctor), and the address of its portal, where a card holder
  * gets a verification code (doc/backend-protocol.md). Asked at start and
- * again with every unlock session, so that a CA that was down at start
- * is heard later. [Backend] PortalURL= in kartd.conf wins over it. */
+ * again with every session, so that a CA that was down at start is
+ * heard later. [Backend] PortalURL= in kartd.conf wins over its portal. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -15,17 +16,25 @@
 
 #define META_MAX_ANSWER (16 * 1024)
 
-static void set_portal(SessionManager *m, const char *url) {
+static void set_meta(SessionManager *m, const char *state, const char *url) {
+        bool portal_same = streq_ptr(url, m->ca_portal) || (!url && !m->ca_portal);
         char *copy = NULL;
 
-        if (streq_ptr(url, m->ca_portal) || (!url && !m->ca_portal))
+        if (streq_ptr(state, m->backend_state) && portal_same)
                 return;
-        if (url && !(copy = strdup(url)))
-                return (void) log_oom();
-        free(m->ca_portal);
-        m->ca_portal = copy;
-        if (!m->portal_config && m->observer->portal_changed)
-                m->observer->portal_changed(m->userdata);
+        if (!portal_same) {
+                if (url && !(copy = strdup(url)))
+                        return (void) log_oom();
+                free(m->ca_portal);
+                m->ca_portal = copy;
+        }
+        m->backend_state = state;
+        if (m->observer->meta_changed)
+                m->observer->meta_changed(m->userdata);
+}
+
+static void set_portal(SessionManager *m, const char *url) {
+        set_meta(m, "ok", url);
 }
 
 static void on_meta(int result, json_t *answer, const BackendError *e _unused_, void *userdata) {
@@ -35,7 +44,7 @@ static void on_meta(int result, json_t *answer, const BackendError *e _unused_, 
         m->meta_call = NULL;
         if (result < 0) {
                 log_debug_errno(result, "The CA's /v1/meta did not answer: %m");
-                return;
+                return set_meta(m, "unreachable", m->ca_portal);
         }
         portal = json_object_get(answer, "portal");
         if (!portal || json_is_null(portal))
@@ -60,4 +69,10 @@ void session_manager_fetch_meta(SessionManager *m) {
 
 const char *session_manager_portal(SessionManager *m) {
         return m->portal_config ?: m->ca_portal ?: "";
+}
+
+const char *session_manager_backend_state(SessionManager *m) {
+        if (!backend_client_configured(m->backend))
+                return "none";
+        return m->backend_state ?: "unknown";
 }

@@ -20,6 +20,7 @@ struct SessionManager {
         char *portal_config;            /* [Backend] PortalURL=, NULL: the CA's */
         char *ca_portal;                /* from the CA's /v1/meta, NULL: none */
         BackendCall *meta_call;
+        const char *backend_state;      /* "ok", "unreachable" (static strings), NULL: not known yet */
 };
 
 struct Session {

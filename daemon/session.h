@@ -33,8 +33,8 @@ typedef struct SessionObserver {
         /* The session ended (completed, failed, cancelled, expired): r is 0
          * or a KART_E* errno; the manager frees it after this returns. */
         void (*finished)(Session *s, int r, const char *message, void *userdata);
-        /* session_manager_portal() changed. */
-        void (*portal_changed)(void *userdata);
+        /* session_manager_portal() or session_manager_backend_state() changed. */
+        void (*meta_changed)(void *userdata);
 } SessionObserver;
 
 /* What a step's caller is told. r: 0, or a KART_E* errno with message. */
@@ -54,6 +54,9 @@ void session_manager_fetch_meta(SessionManager *m);
 /* Where a holder gets a verification code: PortalURL=, else what the CA
  * said, else "". */
 const char *session_manager_portal(SessionManager *m);
+/* "none" (no backend configured), "unknown" (not asked yet), "ok" (its
+ * /v1/meta answered), "unreachable" (it did not, last time). */
+const char *session_manager_backend_state(SessionManager *m);
 /* Whether the configured backend can unlock card c online (the card's
  * UnlockSupported); Unlock sessions are refused for other cards. */
 bool session_manager_can_unlock(SessionManager *m, const Card *c);

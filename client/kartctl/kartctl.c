@@ -32,6 +32,7 @@ static const Verb verbs[] = {
         { "account", verb_account, N_("The certificates the CA has for the card's holder (certs [SERIAL])") },
         { "certs",   verb_certs,   N_("List a card's certificates and warn of expiry ([SERIAL])") },
         { "cert",    verb_cert,    N_("Show or export a certificate (show|export ID [SERIAL]; see cert --help)") },
+        { "doctor",  verb_doctor,  N_("Check what e-signature needs on this machine, and say what to do") },
 };
 
 static void help(void) {

@@ -41,6 +41,7 @@ int verb_cert_manage(sd_bus *bus, int argc, char *argv[]);  /* kartctl-account.c
 int verb_forget(sd_bus *bus, int argc, char *argv[]);       /* kartctl-forget.c */
 int verb_certs(sd_bus *bus, int argc, char *argv[]);        /* kartctl-certs.c */
 int verb_cert(sd_bus *bus, int argc, char *argv[]);         /* kartctl-certs.c: show, export */
+int verb_doctor(sd_bus *bus, int argc, char *argv[]);       /* kartctl-doctor.c */
 
 /* kartctl-util.c */
 int kartctl_connect(sd_bus **ret);

@@ -115,6 +115,12 @@ static int property_get_unlock_supported(sd_bus *bus, const char *path, const ch
         return sd_bus_message_append(reply, "b", (int) bus_card_unlock_supported(userdata));
 }
 
+static int property_get_pin_supported(sd_bus *bus, const char *path, const char *interface,
+                                      const char *property, sd_bus_message *reply, void *userdata,
+                                      sd_bus_error *error) {
+        return sd_bus_message_append(reply, "b", (int) engine_card_pin_supported(userdata));
+}
+
 const sd_bus_vtable bus_card_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("Reader", "o", property_get_reader, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -148,6 +154,7 @@ const sd_bus_vtable bus_card_vtable[] = {
                                 bus_card_method_certificates, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("RefreshStatus", NULL, NULL, bus_card_method_certificates, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_PROPERTY("UnlockSupported", "b", property_get_unlock_supported, 0, 0),
+        SD_BUS_PROPERTY("PinOperationsSupported", "b", property_get_pin_supported, 0, 0),
         SD_BUS_METHOD_WITH_ARGS("Unlock", SD_BUS_ARGS("s", verification_code, "a{sv}", options),
                                 SD_BUS_RESULT("o", session), bus_card_method_start_session,
                                 SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),

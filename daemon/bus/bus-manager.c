@@ -22,6 +22,20 @@ static int property_get_unlock_portal(sd_bus *bus, const char *path, const char 
         return sd_bus_message_append(reply, "s", m ? session_manager_portal(m) : "");
 }
 
+static int property_get_pcscd(sd_bus *bus, const char *path, const char *interface,
+                              const char *property, sd_bus_message *reply, void *userdata,
+                              sd_bus_error *error) {
+        return sd_bus_message_append(reply, "b", engine_pcscd_reachable(userdata));
+}
+
+static int property_get_backend_state(sd_bus *bus, const char *path, const char *interface,
+                                      const char *property, sd_bus_message *reply, void *userdata,
+                                      sd_bus_error *error) {
+        SessionManager *m = bus_context_of(userdata)->sessions;
+
+        return sd_bus_message_append(reply, "s", m ? session_manager_backend_state(m) : "none");
+}
+
 static int property_get_readers(sd_bus *bus, const char *path, const char *interface,
                                 const char *property, sd_bus_message *reply, void *userdata,
                                 sd_bus_error *error) {
@@ -102,6 +116,8 @@ const sd_bus_vtable bus_manager_vtable[] = {
         SD_BUS_PROPERTY("Readers", "ao", property_get_readers, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Cards", "ao", property_get_cards, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("UnlockPortal", "s", property_get_unlock_portal, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("PcscdReachable", "b", property_get_pcscd, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("BackendState", "s", property_get_backend_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_METHOD_WITH_ARGS("GetCardBySerial",
                                 SD_BUS_ARGS("s", serial),
                                 SD_BUS_RESULT("o", card),

@@ -417,15 +417,15 @@ static void on_session_finished(Session *s, int r, const char *message, void *us
         bus_session_free(b);
 }
 
-static void on_portal_changed(void *userdata) {
+static void on_meta_changed(void *userdata) {
         BusContext *ctx = userdata;
 
         (void) sd_bus_emit_properties_changed(ctx->bus, KART_MANAGER_PATH, KART_MANAGER_INTERFACE,
-                                              "UnlockPortal", NULL);
+                                              "UnlockPortal", "BackendState", NULL);
 }
 
 const SessionObserver bus_session_observer = {
         .changed = on_session_changed,
         .finished = on_session_finished,
-        .portal_changed = on_portal_changed,
+        .meta_changed = on_meta_changed,
 };

@@ -52,7 +52,8 @@ integration_tests = \
 	tests/integration/test-pkcs11-registry.sh \
 	tests/integration/test-setup-debian.sh \
 	tests/integration/test-journal-events.sh \
-	tests/integration/test-portal.sh
+	tests/integration/test-portal.sh \
+	tests/integration/test-doctor.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) \
 	tests/integration/tap.sh \
