@@ -302,7 +302,7 @@ static void show_portal(sd_bus *bus) {
 
         if (sd_bus_get_property_string(bus, KART_BUS_NAME, KART_MANAGER_PATH, KART_MANAGER_INTERFACE,
                                        "UnlockPortal", NULL, &portal) >= 0 && portal && *portal)
-                printf(_("Get a verification code on your certificate authority's portal: %s\n"), portal);
+                printf(_("Get the verification code from your certificate authority at %s\n"), portal);
 }
 
 int kartctl_session_open(sd_bus *bus, const SessionArgs *a, const char *card, bool unlock,

@@ -25,6 +25,9 @@
 #include "p11host/p11host-protocol.h"
 
 #define STOP_WAIT_MSEC 1000
+/* A host whose client's C_Initialize failed is exiting (it could not load
+ * its module): time for its status to show, on a loaded machine too. */
+#define EXIT_WAIT_MSEC 5000
 
 extern char **environ;
 
@@ -383,7 +386,7 @@ int p11_remote_start(P11Remote *r, int module_fd, CK_FUNCTION_LIST **f, char *er
         }
         /* A host that could not load the module has exited, or is about
          * to: its status says why. */
-        if (p11_remote_gone(r, STOP_WAIT_MSEC * 1000ULL, error, size))
+        if (p11_remote_gone(r, EXIT_WAIT_MSEC * 1000ULL, error, size))
                 return -EBADE;
         snprintf(error, size, "its host does not answer (p11-kit's C_Initialize: 0x%lx)", (unsigned long) rv);
         end_host(r);

@@ -54,3 +54,14 @@ p11_card_path() {
 p11_wait_card() {
 	world_wait_for "${2:-10}" p11_card_path "$1" && card=$(p11_card_path "$1")
 }
+
+# p11_hosts MODULE-FILE-NAME: the PIDs of this world's kart-p11-host
+# processes for that module (tests run in parallel: another world's hosts
+# have their own RUNTIME_DIRECTORY), one per line.
+p11_hosts() {
+	local p
+	for p in $(pgrep -fx "kart-p11-host $1"); do
+		tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qxF "RUNTIME_DIRECTORY=$WORLD/run" && echo "$p"
+	done
+	return 0
+}

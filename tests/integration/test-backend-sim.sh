@@ -106,7 +106,7 @@ result() { # AUTH_ID OUTCOME SW_EA
 # ------------------------------------------------------------------ meta, headers, TLS
 
 req GET /v1/meta
-check_eq "meta" '200 {"protocol":1,"algorithms":["AES128-CMAC-KDEA"],"second_factors":["sms","password"]}' "$ST $BODY"
+check_eq "meta, with data.json's portal" '200 {"protocol":1,"algorithms":["AES128-CMAC-KDEA"],"second_factors":["sms","password"],"portal":"https://portal.example.test/nes/pin"}' "$ST $BODY"
 check "answers carry Cache-Control: no-store and JSON" \
 	sh -c "grep -qi '^cache-control: no-store' '$WORLD/h' && grep -qi '^content-type: application/json' '$WORLD/h'"
 NOPROTO=1 req GET /v1/meta

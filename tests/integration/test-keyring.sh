@@ -78,7 +78,7 @@ out=$(printf '%s\n' "$(code cert)" | "$CTL" account certs --stdin --use-stored 2
 check "kartctl account certs uses it too" grep -q "good" <<<"$out"
 
 # --- on a terminal kartctl asks first
-out=$(tty_answer "portal:" "$(code)" "Method" password "[Y/n]" "" "New PIN:" 12348765 "again:" 12348765 -- "$CTL" unlock 2>&1)
+out=$(tty_answer "CA's portal:" "$(code)" "Method" password "[Y/n]" "" "New PIN:" 12348765 "again:" 12348765 -- "$CTL" unlock 2>&1)
 check "on a terminal: asked whether to use it, and Enter uses it" \
 	grep -q "Use the web password stored in your keyring? \[Y/n\]" <<<"$out"
 check "... confirmed with it" grep -q "Confirmed with the web password from your keyring" <<<"$out"
@@ -86,7 +86,7 @@ check "... without a password prompt" sh -c "! grep -q 'Web password:'" <<<"$out
 check_eq "... the card holds the new PIN" 12348765 "$(card_pin)"
 # (the CA authorizes at most five new PINs a card a day: the rest of the
 # test confirms in certificate sessions)
-out=$(tty_answer "portal:" "$(code cert)" "Method" password "[Y/n]" n "Web password:" kart-test-pw \
+out=$(tty_answer "CA's portal:" "$(code cert)" "Method" password "[Y/n]" n "Web password:" kart-test-pw \
 	-- "$CTL" account certs 2>&1)
 check "answering n: the password is asked for, and taken" grep -q "good" <<<"$out"
 grep -q "good" <<<"$out" || sed 's/^/# kartctl: /' <<<"$out"
@@ -99,7 +99,7 @@ out=$(printf '%s\n%s\n%s\n' "$(code)" 55556666 55556666 | "$CTL" unlock --stdin 
 check "a refused stored password: the user is told" grep -q "did not accept the web password stored in your keyring" <<<"$out"
 check_eq "... the card is not written" "$pin_before" "$(card_pin)"
 check_eq "... and the item is kept" wrong-pw "$(stored)"
-out=$(tty_answer "portal:" "$(code cert)" "Method" password "[Y/n]" "" "Web password:" kart-test-pw \
+out=$(tty_answer "CA's portal:" "$(code cert)" "Method" password "[Y/n]" "" "Web password:" kart-test-pw \
 	-- "$CTL" account certs --remember 2>&1)
 check "on a terminal: a refused stored password, the user is told and asked" \
 	grep -q "did not accept the web password stored in your keyring" <<<"$out"

@@ -24,7 +24,11 @@ restart() {
 	world_restart_kartd >/dev/null || { echo "Bail out! kartd did not start"; exit 1; }
 	p11_wait_card $serial
 }
-logged() { world_wait_for 5 grep -q -- "$1" "$WORLD/kartd.log"; }
+logged() {
+	world_wait_for 15 grep -q -- "$1" "$WORLD/kartd.log" && return 0
+	grep "PKCS#11 module" "$WORLD/kartd.log" | tail -3 | sed 's/^/# logged instead: /'
+	return 1
+}
 native_ok() { # the simulated card: kartd's own driver, and a PIN verifies
 	local c=$card
 	card=$(p11_card_path $serial) && [ "$(prop Driver)" = pkcs15 ] &&
@@ -104,8 +108,8 @@ rm "$KART_P11_FAKE_PRESENT"
 check "the token goes: so does the card" world_wait_for 5 sh -c "! '$CTL' status | grep -q FAKE0001"
 unset KART_P11_FAKE_PRESENT
 
-host_pids() { pgrep -fx "kart-p11-host kart-p11-fake.so"; }
-no_host() { ! host_pids >/dev/null; }
+host_pids() { p11_hosts kart-p11-fake.so; }
+no_host() { [ -z "$(host_pids)" ]; }
 
 restart crash "Modules=$fake"
 check "a module that crashes while loading: said so" \

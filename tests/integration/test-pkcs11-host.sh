@@ -41,8 +41,10 @@ armed() {
 	touch "$KART_P11_FAKE_TRIGGER"
 	card=$fake_card
 }
-logged() { world_wait_for "${2:-5}" grep -q -- "$1" "$WORLD/kartd.log"; }
-host_pid() { pgrep -fx "kart-p11-host kart-p11-fake.so"; }
+logged() { world_wait_for "${2:-10}" grep -q -- "$1" "$WORLD/kartd.log"; }
+host_pid() { p11_hosts kart-p11-fake.so; }
+fake_host_runs() { [ -n "$(host_pid)" ]; }
+no_fake_host() { [ -z "$(host_pid)" ]; }
 logins() { grep -c "^${1:-login}$" "$KART_P11_FAKE_LOG" 2>/dev/null || true; }
 fake_back() { card=$fake_card; [ "$(prop Driver 2>/dev/null)" = "pkcs11:kart-p11-fake.so" ] && [ "$(prop PinState)" = ok ]; }
 others_ok() { # the simulated card (kartd's driver) and SoftHSM2's token (its own host)
@@ -65,7 +67,7 @@ check "... with no new privileges and a system call filter" \
 	sh -c "grep -q '^NoNewPrivs:.1' /proc/$pid/status && grep -q '^Seccomp:.2' /proc/$pid/status"
 check "... not dumpable: it runs as kartd's user, its /proc files are root's" \
 	sh -c "[ \"\$(ps -o user= -p $pid)\" = '${KART_KARTD_USER:-root}' ] && [ \"\$(stat -c %U /proc/$pid/environ)\" = root ]"
-check "... and SoftHSM2's module has a host of its own" pgrep -fx "kart-p11-host libsofthsm2.so"
+check "... and SoftHSM2's module has a host of its own" test -n "$(p11_hosts libsofthsm2.so)"
 
 # The AKİS module's quirk: CKF_OS_LOCKING_OK refused. The host initializes
 # it with NULL, and p11-kit's server never passes it the flag.
@@ -113,7 +115,7 @@ armed hang-login
 out=$(call VerifyPin 'sa{sv}' 123456 0)
 check "a hang in C_Login: VerifyPin is answered Timeout" grep -q 'does not answer' <<<"$out"
 check "... the log says which call hung" logged "PKCS#11 module $fake: it did not answer within 2 s (verifying the PIN)"
-check "... its host was killed, and a new one runs" world_wait_for 10 sh -c "pid=\$(pgrep -fx 'kart-p11-host kart-p11-fake.so') && [ -n \"\$pid\" ]"
+check "... its host was killed, and a new one runs" world_wait_for 10 fake_host_runs
 rm -f "$KART_P11_FAKE_TRIGGER"
 check "... the card comes back" world_wait_for 10 fake_back
 check_eq "... C_Login was sent once" 1 "$(logins)"
@@ -167,7 +169,7 @@ card=$(p11_card_path FAKE0001)
 call VerifyPin 'sa{sv}' 123456 0 >/dev/null
 check "a module whose host hangs at every start: given up after 5 restarts" \
 	logged "PKCS#11 module $fake: it did not answer within 2 s (.*); its host ended 6 times in a row, no longer using the module." 80
-check "... no host of it is left" world_wait_for 5 sh -c "! pgrep -fx 'kart-p11-host kart-p11-fake.so'"
+check "... no host of it is left" world_wait_for 5 no_fake_host
 check_eq "... kartd has as many threads as before (no thread left in the module)" "$threads" \
 	"$(ls "/proc/$WORLD_KARTD_PID/task" | wc -l)"
 check "... the other cards work" others_ok

@@ -34,7 +34,7 @@ start() {
 	world_restart_kartd >/dev/null || { echo "Bail out! kartd did not start"; exit 1; }
 	world_wait_for 10 p11_card_path 4b41525400000001 >/dev/null
 }
-hosts() { pgrep -fx "kart-p11-host kart-p11-fake.so" | wc -l; }
+hosts() { p11_hosts kart-p11-fake.so | wc -l; }
 no_fake() { sleep 2; ! p11_card_path FAKE0001 >/dev/null; }
 export KART_P11_FAKE=ok
 

@@ -17,11 +17,11 @@ check "the CA's portal from /v1/meta is Manager.UnlockPortal" \
 	world_wait_for 5 sh -c "busctl --system get-property org.kartd.Kartd1 /org/kartd/Kartd1 org.kartd.Kartd1.Manager UnlockPortal | grep -q 'https://portal.example.test/nes/pin'"
 out=$(printf 'AAAA-AAAA-AAAA\n' | "$CTL" unlock --stdin 2>&1)
 check "kartctl unlock says where to get the code, before asking for it" \
-	grep -q "^Get a verification code on your certificate authority's portal: https://portal.example.test/nes/pin$" <<<"$out"
+	grep -q "^Get the verification code from your certificate authority at https://portal.example.test/nes/pin$" <<<"$out"
 world_install_locale >/dev/null
 out=$(printf 'AAAA-AAAA-AAAA\n' | LC_ALL=tr_TR.UTF-8 KART_LOCALEDIR="$WORLD/locale" "$CTL" unlock --stdin 2>&1)
 check "... in Turkish too" \
-	grep -q "^Doğrulama kodunu sertifika sağlayıcınızın portalından alın: https://portal.example.test/nes/pin$" <<<"$out"
+	grep -q "^Doğrulama kodunu sertifika sağlayıcınızdan şu adreste alın: https://portal.example.test/nes/pin$" <<<"$out"
 
 printf 'PortalURL=https://www.turkiye.gov.tr/nes\n' >>"$WORLD/kartd.conf"	# ([Backend] is the file's last section)
 world_restart_kartd >/dev/null
