@@ -59,3 +59,19 @@ take_system_polkit_lock() {
 	exec 8>/tmp/kartd-tests-system-polkit.lock
 	flock -w 900 8 || { echo "Bail out! could not take the polkit test lock"; exit 1; }
 }
+
+# kartd_polkit_install: kartd's polkit policy and rules system-wide, and
+# two users: $admin in group kartd-admin and $plain; kartd_polkit_remove
+# undoes it. (With take_system_polkit_lock: one test at a time.)
+kartd_polkit_install() {
+	admin=kartadm$$ plain=kartusr$$
+	getent group kartd-admin >/dev/null || groupadd --system kartd-admin
+	useradd -M -N -G kartd-admin "$admin"
+	useradd -M -N "$plain"
+	install -D -m 0644 "$KART_TOP_BUILDDIR/dbus/org.kartd.policy" /usr/share/polkit-1/actions/org.kartd.policy
+	install -D -m 0644 "$KART_TOP_SRCDIR/dbus/org.kartd.rules" /etc/polkit-1/rules.d/50-org.kartd.rules
+}
+kartd_polkit_remove() {
+	rm -f /usr/share/polkit-1/actions/org.kartd.policy /etc/polkit-1/rules.d/50-org.kartd.rules
+	userdel "$admin" 2>/dev/null; userdel "$plain" 2>/dev/null
+}

@@ -34,20 +34,9 @@ declare -A sample_args=(
 	[org.kartd.Kartd1.Card.CertificateSession]="sa{sv} ABCD-EFGH-JKLM 0"
 )
 
-policy=$KART_TOP_BUILDDIR/dbus/org.kartd.policy
-rules=$KART_TOP_SRCDIR/dbus/org.kartd.rules
-admin=kartadm$$ plain=kartusr$$
-cleanup_system() {
-	rm -f /usr/share/polkit-1/actions/org.kartd.policy /etc/polkit-1/rules.d/50-org.kartd.rules
-	userdel "$admin" 2>/dev/null; userdel "$plain" 2>/dev/null
-}
+kartd_polkit_install
+cleanup_system() { kartd_polkit_remove; }
 trap 'world_stop; cleanup_system' EXIT
-
-getent group kartd-admin >/dev/null || groupadd --system kartd-admin
-useradd -M -N -G kartd-admin "$admin"
-useradd -M -N "$plain"
-install -D -m 0644 "$policy" /usr/share/polkit-1/actions/org.kartd.policy
-install -D -m 0644 "$rules" /etc/polkit-1/rules.d/50-org.kartd.rules
 
 world_start --polkit || { echo "Bail out! the test world did not start"; exit 1; }
 trap 'world_stop; cleanup_system' EXIT

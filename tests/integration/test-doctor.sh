@@ -11,17 +11,9 @@ take_system_polkit_lock   # (it installs kartd's polkit policy system-wide)
 . "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
 
 tap_plan 27
-admin=kartdadm$$ plain=kartdusr$$
-cleanup_system() {
-	rm -f /usr/share/polkit-1/actions/org.kartd.policy /etc/polkit-1/rules.d/50-org.kartd.rules
-	userdel "$admin" 2>/dev/null; userdel "$plain" 2>/dev/null
-}
+kartd_polkit_install
+cleanup_system() { kartd_polkit_remove; }
 trap 'world_stop; cleanup_system' EXIT
-getent group kartd-admin >/dev/null || groupadd --system kartd-admin
-useradd -M -N -G kartd-admin "$admin"
-useradd -M -N "$plain"
-install -D -m 0644 "$KART_TOP_BUILDDIR/dbus/org.kartd.policy" /usr/share/polkit-1/actions/org.kartd.policy
-install -D -m 0644 "$KART_TOP_SRCDIR/dbus/org.kartd.rules" /etc/polkit-1/rules.d/50-org.kartd.rules
 
 . "$(dirname "$0")/card.sh"
 card_start_with_backend --polkit
@@ -48,6 +40,12 @@ for c in json.load(open(sys.argv[1]))["checks"]:
         print(c["result"]); break
 else:
     print("absent")' "$WORLD/doctor.json" "$1"
+}
+# The simulator anew with $WORLD/card.profile and a fresh state; kartd lists it.
+fresh_card() {
+	rm -f "$WORLD/card.state"
+	world_start_cardsim >/dev/null
+	world_wait_for 10 sh -c "'$CTL' --json status | grep -q serial"
 }
 advice() { /usr/bin/python3 -c '
 import json, sys
@@ -132,9 +130,7 @@ ca -extensions v3_auth -startdate 20300101000000Z -enddate 20310101000000Z -note
 openssl x509 -in "$WORLD/future.crt" -outform der -out "$WORLD/ca/future.der"
 world_stop_cardsim
 sed -i "s|^\[certificates\]$|[certificates]\nfuture = $WORLD/ca/future.der|" "$WORLD/card.profile"
-rm -f "$WORLD/card.state"
-world_start_cardsim >/dev/null
-world_wait_for 10 sh -c "'$CTL' --json status | grep -q serial"
+fresh_card
 doctor "" DISPLAY=
 check_eq "a certificate not valid yet: the clock is suspected" fail "$(result clock)"
 check "... saying how to check it" grep -q "timedatectl" <<<"$(advice clock)"
@@ -142,9 +138,7 @@ check "... saying how to check it" grep -q "timedatectl" <<<"$(advice clock)"
 # --- PIN commands: AKİS 3, which kartd reads but has no PIN commands for
 world_stop_cardsim
 KART_CARD_PROFILE=$KART_TOP_SRCDIR/sim/cardsim/akis-3.profile _world_write_profile
-rm -f "$WORLD/card.state"
-world_start_cardsim >/dev/null
-world_wait_for 10 sh -c "'$CTL' --json status | grep -q serial"
+fresh_card
 doctor "" DISPLAY=
 check_eq "an AKİS 3 card without TÜBİTAK's module: a failure" fail "$(result pin)"
 check "... naming the example registration of libakisp11.so" grep -q 'examples/libakisp11.module' <<<"$(advice pin)"
