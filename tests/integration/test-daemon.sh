@@ -20,6 +20,8 @@ NoSuchKey=1
 this line is not ini
 [nosuchsection]
 x=y
+[PKCS11]
+Registry=no
 CONF
 # sd_notify: a datagram socket stands in for systemd's.
 /usr/bin/python3 -c '
