@@ -697,7 +697,7 @@ void *engine_observer_userdata(Engine *e) {
 }
 
 Engine *engine_free(Engine *e) {
-        bool tokens_busy;
+        bool tokens_left_behind;
 
         if (!e)
                 return NULL;
@@ -709,16 +709,16 @@ Engine *engine_free(Engine *e) {
         }
         free(e->readers);
         /* After the cards, which hold its tokens. A PIN job a module
-         * thread is in (stuck, say) writes the PinMemo when the module
-         * returns, which may be after this: then the memo stays, and the
-         * engine with it; the process is on its way out. */
-        tokens_busy = token_host_busy(e->tokens);
-        e->tokens = token_host_free(e->tokens);
+         * thread is left in (its module stuck even after its host was
+         * killed) writes the PinMemo if the module ever returns: then the
+         * memo stays, and the engine with it; the process is on its way
+         * out. */
+        e->tokens = token_host_free(e->tokens, &tokens_left_behind);
         for (size_t i = 0; i < e->n_slots; i++) {
                 reader_worker_free(e->slots[i].worker);
                 free(e->slots[i].name);
         }
-        if (!tokens_busy) {
+        if (!tokens_left_behind) {
                 pin_memo_free(e->pin_memo);
                 free(e);
         }

@@ -440,7 +440,7 @@ int token_host_new(Mailbox *mailbox, sd_event *event, const Pkcs11Config *config
                 if (r >= 0)
                         r = sd_event_source_set_enabled(h->poll, SD_EVENT_OFF);
                 if (r < 0) {
-                        token_host_free(h);
+                        token_host_free(h, NULL);
                         return r;
                 }
         }
@@ -448,16 +448,12 @@ int token_host_new(Mailbox *mailbox, sd_event *event, const Pkcs11Config *config
         return 0;
 }
 
-bool token_host_busy(TokenHost *h) {
-        for (size_t i = 0; h && i < h->n_modules; i++)
-                if (p11_module_busy(h->modules[i]))
-                        return true;
-        return false;
-}
-
-TokenHost *token_host_free(TokenHost *h) {
+TokenHost *token_host_free(TokenHost *h, bool *ret_left_behind) {
         struct timespec until;
+        bool left = false;
 
+        if (ret_left_behind)
+                *ret_left_behind = false;
         if (!h)
                 return NULL;
         h->poll = sd_event_source_disable_unref(h->poll);
@@ -466,10 +462,12 @@ TokenHost *token_host_free(TokenHost *h) {
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += 2;      /* for all of them together */
         for (size_t i = 0; i < h->n_modules; i++) {
-                p11_module_free_until(h->modules[i], &until);
+                left = p11_module_free_until(h->modules[i], &until) || left;
                 strv_free(h->soft[i]);
         }
         strv_free(h->soft_all);
         free(h);
+        if (ret_left_behind)
+                *ret_left_behind = left;
         return NULL;
 }

@@ -582,15 +582,15 @@ static void module_destroy(P11Module *m) {
         free(m);
 }
 
-P11Module *p11_module_free_until(P11Module *m, const struct timespec *until) {
+bool p11_module_free_until(P11Module *m, const struct timespec *until) {
         struct timespec after_kill;
 
         if (!m)
-                return NULL;
+                return false;
         p11_module_stop(m);
         if (m->state != P11_HUNG && pthread_timedjoin_np(m->thread, NULL, until) == 0) {
                 module_destroy(m);
-                return NULL;
+                return false;
         }
         /* Still in a call past the deadline: its host is ended, which
          * brings the thread back. */
@@ -607,7 +607,7 @@ P11Module *p11_module_free_until(P11Module *m, const struct timespec *until) {
          * and the thread still reads m. */
         log_warning("PKCS#11 module %s is still busy; not waiting for it.", m->path);
         (void) pthread_detach(m->thread);
-        return NULL;
+        return true;
 }
 
 P11Module *p11_module_free(P11Module *m) {
@@ -615,18 +615,8 @@ P11Module *p11_module_free(P11Module *m) {
 
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += P11_STOP_WAIT_SEC;
-        return p11_module_free_until(m, &until);
-}
-
-bool p11_module_busy(P11Module *m) {
-        bool busy;
-
-        if (m->state == P11_HUNG)
-                return true;
-        pthread_mutex_lock(&m->lock);
-        busy = m->running || m->head;
-        pthread_mutex_unlock(&m->lock);
-        return busy;
+        (void) p11_module_free_until(m, &until);
+        return NULL;
 }
 
 P11State p11_module_state(const P11Module *m) { return m->state; }

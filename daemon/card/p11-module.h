@@ -52,10 +52,10 @@ P11Module *p11_module_free(P11Module *m);
  * deadline, so that busy modules are waited for together, not in turn.
  * A thread stuck past the deadline is left to the exiting process. */
 void p11_module_stop(P11Module *m);
-P11Module *p11_module_free_until(P11Module *m, const struct timespec *until);
+/* true when the thread stayed in the module even after its host was
+ * killed: it is left behind, and still reads what its job points to. */
+bool p11_module_free_until(P11Module *m, const struct timespec *until);
 
-/* Whether its thread is in a call or has one queued, or hung in one. */
-bool p11_module_busy(P11Module *m);
 P11State p11_module_state(const P11Module *m);
 const char *p11_module_name(const P11Module *m);        /* the file name */
 const char *p11_module_driver(const P11Module *m);      /* "pkcs11:<file name>" */

@@ -49,11 +49,11 @@ typedef void (*TokenFindDone)(int result, TokenRef *ref, CardIdentity *id,
 
 int token_host_new(Mailbox *mailbox, sd_event *event, const Pkcs11Config *config,
                    const TokenHostObserver *observer, void *userdata, TokenHost **ret);
-/* Stops the module threads; one that hangs in a call is left behind. */
-TokenHost *token_host_free(TokenHost *h);
-/* Whether a module thread is in a job (or hung in one): token_host_free()
- * may leave it behind, still using what the job points to. */
-bool token_host_busy(TokenHost *h);
+/* Stops the module threads: a call in flight past a short wait has its
+ * host killed, which brings the thread back. *ret_left_behind: whether a
+ * thread stayed in its module even so (it still uses what its job points
+ * to). */
+TokenHost *token_host_free(TokenHost *h, bool *ret_left_behind);
 /* What a module is asked to do with a card in a reader. */
 typedef enum TokenUse {
         /* kartd's own driver cannot read the card: the module serves it
