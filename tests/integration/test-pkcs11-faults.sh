@@ -91,11 +91,14 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=f
 export KART_P11_FAKE_CERT=$WORLD/fake-cert.der
 restart growing-value "Modules=$fake"
 p11_wait_card FAKE0001
-check "a certificate whose length grows between two reads: unreadable" \
-	logged "Certificate 01 ('') on the card is unreadable."
+# (The module also overruns a buffer of its host's: a host built with
+# AddressSanitizer dies of it, and is restarted.)
+check "a certificate whose length grows between two reads: unreadable, or its host dies of it" \
+	logged "Certificate 01 ('') on the card is unreadable.\|kart-p11-fake.so: its host exited with status 1"
 got=$(busctl --system call org.kartd.Kartd1 "$card" org.kartd.Kartd1.Card GetCertificate s 01 2>&1)
+size=$(stat -c %s "$WORLD/fake-cert.der")
 check "... and GetCertificate hands out no byte beyond what the module wrote" \
-	sh -c "! printf '%s' '$got' | grep -q '^ay '"
+	sh -c "! printf '%s' '$got' | grep -q '^ay ' || printf '%s' '$got' | grep -q '^ay $size '"
 unset KART_P11_FAKE_CERT
 
 # A module that reports slot events: its token comes and goes.
