@@ -147,7 +147,8 @@ case $status in
 good) shown=Valid ;; on-hold) shown=Suspended ;; revoked) shown=Revoked ;; expired) shown=Expired ;;
 *) shown="Status unknown" ;;
 esac
-STEPS="$(drive 'press:=Certificates')	Certificates on card $serial
+# (the rows come after the page's title: under a sanitizer, a while after)
+STEPS="$(drive 'press:=Certificates' "wait:$shown")	Certificates on card $serial
 $(drive 'press:Details')	$sha"
 gui_run certs "Smart Cards" "$serial" || diag "$WORLD/certs.a11y"
 # The status cell comes right after the label, subject and date cells.
