@@ -55,8 +55,7 @@ static void on_snapshot(const PcscSnapshot *s, void *userdata) {
 
         engine_apply_snapshot(d->engine, s);
         if (was != s->service && d->bus)
-                (void) sd_bus_emit_properties_changed(d->bus, KART_MANAGER_PATH, KART_MANAGER_INTERFACE,
-                                                      "PcscdReachable", NULL);
+                bus_manager_changed(d->bus, "PcscdReachable");
 }
 
 /* The system bus as sd_bus_open_system() connects to it (honouring

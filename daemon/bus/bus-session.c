@@ -420,8 +420,8 @@ static void on_session_finished(Session *s, int r, const char *message, void *us
 static void on_meta_changed(void *userdata) {
         BusContext *ctx = userdata;
 
-        (void) sd_bus_emit_properties_changed(ctx->bus, KART_MANAGER_PATH, KART_MANAGER_INTERFACE,
-                                              "UnlockPortal", "BackendState", NULL);
+        bus_manager_changed(ctx->bus, "UnlockPortal");
+        bus_manager_changed(ctx->bus, "BackendState");
 }
 
 const SessionObserver bus_session_observer = {

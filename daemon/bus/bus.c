@@ -17,7 +17,7 @@ int bus_card_path(const Card *c, char **ret) {
         return sd_bus_path_encode(KART_CARD_PATH_PREFIX, c->id, ret);
 }
 
-static void emit_manager_changed(sd_bus *bus, const char *property) {
+void bus_manager_changed(sd_bus *bus, const char *property) {
         int r;
 
         r = sd_bus_emit_properties_changed(bus, KART_MANAGER_PATH, KART_MANAGER_INTERFACE,
@@ -35,7 +35,7 @@ static void on_reader_added(Reader *rd, void *userdata) {
         (void) sd_bus_emit_object_added(bus, path);
         (void) sd_bus_emit_signal(bus, KART_MANAGER_PATH, KART_MANAGER_INTERFACE, "ReaderAdded",
                                   "os", path, rd->name);
-        emit_manager_changed(bus, "Readers");
+        bus_manager_changed(bus, "Readers");
 }
 
 static void on_reader_removed(Reader *rd, void *userdata) {
@@ -47,7 +47,7 @@ static void on_reader_removed(Reader *rd, void *userdata) {
         (void) sd_bus_emit_object_removed(bus, path);
         (void) sd_bus_emit_signal(bus, KART_MANAGER_PATH, KART_MANAGER_INTERFACE, "ReaderRemoved",
                                   "os", path, rd->name);
-        emit_manager_changed(bus, "Readers");
+        bus_manager_changed(bus, "Readers");
 }
 
 static void on_reader_changed(Reader *rd, void *userdata) {
@@ -71,7 +71,7 @@ static void emit_card_signal(sd_bus *bus, Card *c, const char *member, bool adde
                 (void) sd_bus_emit_object_removed(bus, path);
         (void) sd_bus_emit_signal(bus, KART_MANAGER_PATH, KART_MANAGER_INTERFACE, member,
                                   "oss", path, c->reader->name, c->serial ?: "");
-        emit_manager_changed(bus, "Cards");
+        bus_manager_changed(bus, "Cards");
 }
 
 static void on_card_added(Card *c, void *userdata) {

@@ -35,6 +35,8 @@ int bus_register_objects(sd_bus *bus, Engine *engine);
 /* Object paths (malloc()ed). */
 int bus_reader_path(const Reader *r, char **ret);
 int bus_card_path(const Card *c, char **ret);
+/* PropertiesChanged for one property of the Manager (a failure is logged). */
+void bus_manager_changed(sd_bus *bus, const char *property);
 
 /* Per-interface pieces, in bus-manager.c, bus-reader.c, bus-card.c. */
 extern const sd_bus_vtable bus_manager_vtable[];

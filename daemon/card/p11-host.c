@@ -4,11 +4,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "log.h"
 #include "macro.h"
 #include "p11-module.h"
+#include "p11-registry.h"
 #include "p11-token.h"
 #include "strv.h"
 #include "token.h"
@@ -391,16 +391,6 @@ const void *token_ref_module(const TokenRef *r) {
 
 /* ---- the host ---- */
 
-/* Two paths dlopen() makes one library of: the same file, through a link
- * or not. Loaded twice, it would be called from two threads at once. */
-static bool same_library(const char *a, const char *b) {
-        struct stat sa, sb;
-
-        if (stat(a, &sa) < 0 || stat(b, &sb) < 0)
-                return streq(a, b);
-        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 int token_host_new(Mailbox *mailbox, sd_event *event, const Pkcs11Config *config,
                    const TokenHostObserver *observer, void *userdata, TokenHost **ret) {
         TokenHost *h;
@@ -420,7 +410,7 @@ int token_host_new(Mailbox *mailbox, sd_event *event, const Pkcs11Config *config
                 bool twice = false;
 
                 for (size_t k = 0; k < i && !twice; k++)
-                        twice = same_library(config->modules[k].path, config->modules[i].path);
+                        twice = p11_same_file(config->modules[k].path, config->modules[i].path);
                 if (twice) {
                         log_warning("PKCS#11 module %s is listed twice in Modules= (or a link to it is); "
                                     "loading it once.", config->modules[i].path);

@@ -128,8 +128,7 @@ int p11_registry_list(char ***ret) {
         return 0;
 }
 
-/* Whether two paths are one file (a link, or the same path). */
-static bool same_file(const char *a, const char *b) {
+bool p11_same_file(const char *a, const char *b) {
         struct stat sa, sb;
 
         if (stat(a, &sa) < 0 || stat(b, &sb) < 0)
@@ -147,7 +146,7 @@ void p11_registry_merge(Pkcs11Config *c) {
                 int r;
 
                 for (size_t k = 0; k < c->n_modules && !known; k++)
-                        known = same_file(c->modules[k].path, paths[i]);
+                        known = p11_same_file(c->modules[k].path, paths[i]);
                 if (known) {
                         log_debug("PKCS#11 module %s: in Modules= and in p11-kit's registry; loaded once.", paths[i]);
                         continue;
