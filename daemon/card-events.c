@@ -26,8 +26,12 @@ typedef struct EventFields {
 static void add(EventFields *f, const char *name, const char *value) {
         if (f->n >= ELEMENTSOF(f->buf))
                 return;
-        /* values are the bus's already (valid, printable UTF-8), one line */
         snprintf(f->buf[f->n], FIELD_MAX, "%s=%s", name, strna(value));
+        /* A card's label or a certificate's name is the card's to choose:
+         * a line break in it would forge a field of the journal entry. */
+        for (char *p = f->buf[f->n]; *p; p++)
+                if ((unsigned char) *p < ' ' || *p == 0x7f)
+                        *p = '?';
         f->list[f->n] = f->buf[f->n];
         f->list[++f->n] = NULL;
 }
