@@ -94,6 +94,20 @@ def find(app_name, role, pred, near=None):
     return None
 
 
+def press(obj):
+    """Presses a button once it can be pressed: one greyed out (a dialog
+    waiting for kartd's answer) or already gone (a page rebuilt) is retried."""
+    if obj is None:
+        return False
+    try:
+        states = obj.get_state_set()
+        if not states.contains(Atspi.StateType.SENSITIVE):  # (GTK 4.8 under Xvfb sets no SHOWING)
+            return False
+        return Atspi.Action.do_action(obj, 0)
+    except gi.repository.GLib.GError:
+        return False
+
+
 def step(app_name, spec):
     kind, _, arg = spec.partition(':')
     if kind == 'type':
@@ -106,7 +120,10 @@ def step(app_name, spec):
                     break
             except gi.repository.GLib.GError:
                 continue
-        return obj is not None and Atspi.EditableText.set_text_contents(obj, text)
+        try:
+            return obj is not None and Atspi.EditableText.set_text_contents(obj, text)
+        except gi.repository.GLib.GError:
+            return False
     if kind == 'press':
         label, _, near = arg.partition('@')
         if label.startswith('='):  # the whole label (GTK 4.8 names it "MNEMONIC LABEL")
@@ -114,12 +131,12 @@ def step(app_name, spec):
             obj = find(app_name, 'push button', lambda n: n == label or n.endswith(' ' + label), near or None)
         else:
             obj = find(app_name, 'push button', lambda n: label in n, near or None)
-        return obj is not None and Atspi.Action.do_action(obj, 0)
+        return press(obj)
     if kind == 'check':
         obj = None
         for role in ('check box', 'radio button', 'toggle button', 'push button'):  # GTK 4.8: toggle = push
             obj = obj or find(app_name, role, lambda n: n == arg)
-        return obj is not None and Atspi.Action.do_action(obj, 0)
+        return press(obj)
     if kind == 'wait':
         return any(arg in t for _, _, t in snapshot(app_name))
     raise SystemExit('unknown step ' + spec)
@@ -130,9 +147,9 @@ def drive(app_name, steps):
         deadline = time.time() + 15
         while not step(app_name, spec):
             if time.time() > deadline:
-                print('step failed: ' + spec)
                 for window, role, text in snapshot(app_name):
                     print('%s\t%s\t%s' % (window, role, text.replace('\n', ' ')))
+                print('step failed: ' + spec)  # (last: a log's tail shows it)
                 sys.exit(1)
             time.sleep(0.3)
         print('step done: ' + spec)

@@ -68,7 +68,16 @@ gui_run() { # NAME TITLE WANT ARGS...
 			"$PY" "$ATSPI" kart-gui 20 "$want" >>"$WORLD/$NAME.a11y" || rc=1  # (ASan on a busy machine is slow)
 		done <<<"$STEPS"
 		kill $gui; wait $gui 2>/dev/null
-		exit $rc' gui-run "$@" >"$WORLD/$name.log" 2>&1
+		exit $rc' gui-run "$@" >"$WORLD/$name.log" 2>&1 || { gui_diag "$name"; return 1; }
+}
+# What a failed run saw: kart-gui's own output, the steps run, and the
+# last objects AT-SPI showed (without GTK's scroll bars).
+gui_diag() { # NAME
+	grep -vE '^(dbus-daemon\[|SpiRegistry)' "$WORLD/$1.log" >"$WORLD/$1.out" 2>/dev/null
+	diag "$WORLD/$1.out" 10
+	grep -vE $'\t(filler|scroll bar)\t' "$WORLD/$1.a11y" >"$WORLD/$1.diag" 2>/dev/null
+	grep -E '^(--- |step (done|failed): )' "$WORLD/$1.diag" | sed "s|^|# $1: |"
+	diag "$WORLD/$1.diag" 40
 }
 # Whether AT-SPI showed, in window WINDOW, an object whose text matches
 # the extended regular expression RE (in the block after step STEP, 0 for
@@ -87,7 +96,7 @@ check_eq "the simulated card has 3 tries left" 3 "$(card_tries)"
 STEPS="busctl --system call org.kartd.Kartd1 $card org.kartd.Kartd1.Card VerifyPin sa{sv} 000000 0	2 of 3 tries left
 $KART_CARDSIM ctl $WORLD/cardsim.ctl remove	No card
 $KART_CARDSIM ctl $WORLD/cardsim.ctl insert	$serial"
-gui_run cards "Smart Cards" "$serial" || diag "$WORLD/cards.log"
+gui_run cards "Smart Cards" "$serial"
 check "the cards page shows the card's serial (AT-SPI)" seen cards 0 "Smart Cards" "Serial number: $serial\$"
 check "... its model" seen cards 0 "Smart Cards" "^$model_re"
 check "... and the PIN state with the tries left, as the card has them" \
@@ -101,7 +110,7 @@ check "a screenshot of the cards page" big_enough "$OUT/gui-cards.png"
 # --- kart-gui --unlock SERIAL: the wizard for that card, at its first step
 STEPS=
 title="Unlock the PIN of card $serial"
-gui_run unlock "$title" "Step 1 of 4" --unlock "$serial" || diag "$WORLD/unlock.log"
+gui_run unlock "$title" "Step 1 of 4" --unlock "$serial"
 wizard_shown() { seen unlock 0 "$title" "^$title\$" && seen unlock 0 "$title" "^Step 1 of 4: Verification code"; }
 check "--unlock SERIAL opens the wizard for that card at the verification code (AT-SPI)" wizard_shown
 check "... with a button that opens the CA's portal (Manager.UnlockPortal)" \
@@ -113,7 +122,7 @@ check "a screenshot of the unlock wizard" big_enough "$OUT/gui-unlock.png"
 drive() { printf '$PY "$ATSPI" --drive kart-gui'; printf ' %q' "$@"; }
 NEWPIN=24681357
 STEPS="$(drive 'press:Change PIN…' type:'Current PIN=123456' type:"New PIN=$NEWPIN" type:"New PIN again=$NEWPIN" 'press:=Change PIN')	The PIN is changed."
-gui_run pin "Smart Cards" "$serial" || diag "$WORLD/pin.a11y"
+gui_run pin "Smart Cards" "$serial"
 check "the change-PIN dialog changes the PIN: it says so" seen pin 1 "Change PIN" "^The PIN is changed\.\$"
 check_eq "... and the card holds the new PIN" "$NEWPIN" "$(world_cardsim get-pin | awk '{print $2}')"
 
@@ -122,7 +131,7 @@ call VerifyPin 'sa{sv}' 000000 0 >/dev/null
 tries=$(card_tries)
 STEPS="$(drive 'press:Change PIN…' 'wait:Warning: the PIN has one try left')	one try left
 $(drive type:'Current PIN=000000' type:"New PIN=$NEWPIN" type:"New PIN again=$NEWPIN" 'press:=Change PIN')	Confirm that you want to use the last try"
-gui_run lasttry "Smart Cards" "$serial" || diag "$WORLD/lasttry.a11y"
+gui_run lasttry "Smart Cards" "$serial"
 check "one try left: the dialog warns" seen lasttry 1 "Change PIN" "^Warning: the PIN has one try left"
 check "... and does not use the last try unless the box is ticked" \
 	seen lasttry 2 "Change PIN" "^Confirm that you want to use the last try"
@@ -133,7 +142,7 @@ world_wait_for 5 sh -c "busctl --system get-property org.kartd.Kartd1 '$card' or
 STEPS="$(drive type:"Verification code=$(world_backend_code unblock)" 'press:Next@Verification code' 'wait:Step 2 of 4' \
 	'type:Web password=kart-test-pw' 'press:Confirm with the web@Web password' 'wait:Step 3 of 4' type:'New PIN=13572468' type:'New PIN again=13572468' \
 	'press:Set the PIN')	The new PIN is set"
-gui_run unlockdone "$title" "Step 1 of 4" --unlock "$serial" || diag "$WORLD/unlockdone.a11y"
+gui_run unlockdone "$title" "Step 1 of 4" --unlock "$serial"
 check "the unlock wizard, driven to its end, says the new PIN is set" \
 	seen unlockdone 1 "$title" "^The new PIN is set"
 check_eq "... the card holds it and is usable again" "13572468 ok" \
@@ -150,7 +159,7 @@ esac
 # (the rows come after the page's title: under a sanitizer, a while after)
 STEPS="$(drive 'press:=Certificates' "wait:$shown")	Certificates on card $serial
 $(drive 'press:Details')	$sha"
-gui_run certs "Smart Cards" "$serial" || diag "$WORLD/certs.a11y"
+gui_run certs "Smart Cards" "$serial"
 # The status cell comes right after the label, subject and date cells.
 listed() { awk '/^--- /{n++; next} n == 1' "$WORLD/certs.a11y" | awk -F'\t' '$1 == "Smart Cards" {print $3}' |
 	grep -A3 -Fx -- "$label" | grep -qFx -- "$shown"; }
@@ -162,7 +171,7 @@ id=$(first 0)
 mkdir -p "$WORLD/export"
 STEPS="$(drive 'press:=Certificates' 'press:Export…' 'press:=Save')	Certificates on card $serial
 sleep 1	Certificates on card $serial"
-(cd "$WORLD/export" && gui_run export "Smart Cards" "$serial") || diag "$WORLD/export.a11y"
+(cd "$WORLD/export" && gui_run export "Smart Cards" "$serial")
 "$CTL" cert export "$id" -o "$WORLD/export/by-kartctl.der" >/dev/null 2>&1
 check "Export…: the saved file is the certificate, as kartctl cert export writes it" \
 	cmp -s "$WORLD/export/$id.der" "$WORLD/export/by-kartctl.der"
@@ -182,7 +191,7 @@ $(drive 'press:Suspend, resume or' type:"Verification code=$(world_backend_code 
 	'press:Confirm with the web@Web password' 'wait:Step 3 of 4: Certificates at the CA' 'press:Revoke the certificate')	Revoking is final
 $(drive "press:Suspend the certificate $first_good")	The CA has done it
 $(keyring_dump keyring-stored)	The CA has done it"
-gui_run certops "Smart Cards" "$serial" || diag "$WORLD/certops.a11y"
+gui_run certops "Smart Cards" "$serial"
 listing=$(account)
 check "Revoke… without the serial typed again is refused" seen certops 2 "$ctitle" "^Revoking is final"
 nothing_revoked() { ! grep -q ' revoked' <<<"$listing"; }
@@ -201,7 +210,7 @@ STEPS="$(drive 'press:Suspend, resume or' type:"Verification code=$(world_backen
 $(drive 'check:A new certificate replaces it' \
 	"type:To revoke: the certificate's serial number, typed again=$second_good" \
 	"press:Revoke the certificate $second_good")	The CA has done it"
-gui_run stored "Smart Cards" "$serial" || diag "$WORLD/stored.a11y"
+gui_run stored "Smart Cards" "$serial"
 check "the stored web password, used with one button, confirms the session" \
 	seen stored 1 "$ctitle" "^Step 3 of 4: Certificates at the CA"
 check "revoke with the reason chosen: the wizard says the CA did it" seen stored 2 "$ctitle" "^The CA has done it"
@@ -211,13 +220,13 @@ check "... the CA has it revoked, for that reason" \
 STEPS="$(drive 'press:Suspend, resume or' type:"Verification code=$(world_backend_code cert)" 'press:Next@Verification code' \
 	'wait:Your keyring holds it.' 'press:Forget it')	no longer in your keyring
 $(keyring_dump keyring-forgotten)	no longer in your keyring"
-gui_run forget "Smart Cards" "$serial" || diag "$WORLD/forget.a11y"
+gui_run forget "Smart Cards" "$serial"
 check_eq "Forget it: the keyring is empty" END "$(cat "$WORLD/keyring-forgotten")"
 
 # --- in Turkish
 if world_install_locale 2>/dev/null && locale -a 2>/dev/null | grep -qi '^tr_TR.utf8$'; then
 	STEPS=
-	GUI_LC=tr_TR.UTF-8 gui_run tr "" "Seri numarası: $serial" || diag "$WORLD/tr.a11y"
+	GUI_LC=tr_TR.UTF-8 gui_run tr "" "Seri numarası: $serial"
 	check "LANG=tr_TR.UTF-8: the cards page speaks Turkish" seen tr 0 "Akıllı Kartlar" "^Seri numarası: $serial\$"
 else
 	tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP no Turkish locale or catalogue"
