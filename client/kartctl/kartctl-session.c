@@ -296,12 +296,19 @@ static int confirm(sd_bus *bus, const SessionArgs *a, const char *path, const Se
         return r ?: EXIT_FAILED;
 }
 
-/* Where the holder gets the code (kartd's UnlockPortal), if kartd knows. */
-static void show_portal(sd_bus *bus) {
-        _cleanup_free_ char *portal = NULL;
+char *kartctl_unlock_portal(sd_bus *bus) {
+        char *portal = NULL;
 
         if (sd_bus_get_property_string(bus, KART_BUS_NAME, KART_MANAGER_PATH, KART_MANAGER_INTERFACE,
-                                       "UnlockPortal", NULL, &portal) >= 0 && portal && *portal)
+                                       "UnlockPortal", NULL, &portal) < 0 || (portal && !*portal))
+                portal = mfree(portal);
+        return portal;
+}
+
+static void show_portal(sd_bus *bus) {
+        _cleanup_free_ char *portal = kartctl_unlock_portal(bus);
+
+        if (portal)
                 printf(_("Get the verification code from your certificate authority at %s\n"), portal);
 }
 

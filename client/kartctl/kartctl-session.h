@@ -51,6 +51,10 @@ int kartctl_call_session(sd_bus *bus, const char *path, const char *method, sd_b
 /* Verification code -> Unlock or CertificateSession -> second factor.
  * *ret_path is set as soon as the session exists (cancel it on failure).
  * Returns 0 or an exit code. */
+/* kartd's Manager.UnlockPortal: where the holder gets a verification code
+ * (and, for a CA that unlocks its cards itself, where to unlock); NULL
+ * when kartd knows none. */
+char *kartctl_unlock_portal(sd_bus *bus);
 int kartctl_session_open(sd_bus *bus, const SessionArgs *a, const char *card, bool unlock,
                          char **ret_path, SessionInfo *info);
 void kartctl_session_cancel(sd_bus *bus, const char *path);

@@ -66,8 +66,12 @@ int verb_unlock(sd_bus *bus, int argc, char *argv[]) {
         if (r < 0)
                 return kartctl_report_error(_("Could not read the card"), &error, r);
         if (!supported) {
+                _cleanup_free_ char *portal = kartctl_unlock_portal(bus);
+
                 fprintf(stderr, _("This card cannot be unlocked online here (no CA service is configured in "
                                   "kartd, or the card does not support it).\n"));
+                if (portal)
+                        fprintf(stderr, _("Your certificate authority's portal: %s\n"), portal);
                 return EXIT_FAILED;
         }
 

@@ -3,13 +3,14 @@
 # in GET /v1/meta ("portal"), kartd shows it as Manager.UnlockPortal, and
 # kartctl prints it before asking for the code; [Backend] PortalURL= wins
 # over the CA; a portal that is no https:// address (from the CA or the
-# configuration) is never shown.
+# configuration) is never shown. A card kartd cannot unlock (an AKİS
+# card: KamuSM unlocks its own) gets the portal named instead.
 set -u
 . "$(dirname "$0")/tap.sh"
 . "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
 . "$(dirname "$0")/card.sh"
 
-tap_plan 7
+tap_plan 9
 card_start_with_backend
 portal() { busctl --system get-property org.kartd.Kartd1 /org/kartd/Kartd1 org.kartd.Kartd1.Manager UnlockPortal |
 	cut -d' ' -f2- | tr -d '"'; }
@@ -26,6 +27,16 @@ check "... in Turkish too" \
 printf 'PortalURL=https://www.turkiye.gov.tr/nes\n' >>"$WORLD/kartd.conf"	# ([Backend] is the file's last section)
 world_restart_kartd >/dev/null
 check_eq "[Backend] PortalURL= wins over the CA's" "https://www.turkiye.gov.tr/nes" "$(portal)"
+# a KamuSM card (AKİS 2.x) is unlocked on the CA's own portal, not through kartd
+world_stop_cardsim >/dev/null
+KART_CARD_PROFILE=$KART_TOP_SRCDIR/sim/cardsim/akis-2.profile _world_write_profile
+rm -f "$WORLD/card.state"
+world_start_cardsim >/dev/null
+world_wait_for 10 sh -c "'$CTL' status | grep -q 'AKİS 2'"
+out=$("$CTL" unlock </dev/null 2>&1); rc=$?
+check_eq "an AKİS card: kartctl unlock refuses (exit 1) ..." 1 "$rc"
+check "... and names the CA's portal, where the card is unlocked" \
+	grep -q "^Your certificate authority's portal: https://www.turkiye.gov.tr/nes$" <<<"$out"
 sed -i '$d' "$WORLD/kartd.conf"
 printf 'PortalURL=javascript:alert(1)\n' >>"$WORLD/kartd.conf"
 world_restart_kartd >/dev/null
