@@ -4,18 +4,7 @@
  * path), the drivers' ATR rules (AKİS versions), and the AKİS answers
  * kartd reads: the v1.0 FCI's PIN bits and file ID, the v2.x SDO header.
  *
- * Not part of the default build. From the top source directory:
- *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
- *         -I . -I common -I daemon/card tests/fuzz/fuzz-pkcs15.c \
- *         daemon/card/tlv.c daemon/card/pkcs15.c daemon/card/atr.c \
- *         daemon/card/akis-model.c daemon/card/pin.c \
- *         common/hexutil.c common/strutil.c -o fuzz-pkcs15
- *   mkdir -p corpus && ./fuzz-pkcs15 -max_total_time=60 corpus
- *
- * (config.h must exist, i.e. run configure first.) Good seeds are the
- * files of a card simulator or of a pkcs15-init card (EF.DIR, ODF,
- * TokenInfo, AODF, CDF) and ATRs, one per corpus file. */
+ * Built by ./configure CC=clang --enable-fuzzing (tests/fuzz/README). */
 #include "config.h"
 
 #include <assert.h>
