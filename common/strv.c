@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "strv.h"
 
@@ -40,4 +41,11 @@ char **strv_free(char **l) {
                 free(l[i]);
         free(l);
         return NULL;
+}
+
+bool strv_has(char **l, const char *s) {
+        for (; l && *l; l++)
+                if (strcmp(*l, s) == 0)
+                        return true;
+        return false;
 }

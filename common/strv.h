@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* NULL-terminated arrays of owned strings, as D-Bus "as" values are built
@@ -15,6 +16,9 @@ char **strv_new_empty(void);
 int strv_push(char ***l, char *s);
 
 size_t strv_length(char **l);
+
+/* Whether l holds s. */
+bool strv_has(char **l, const char *s);
 
 /* Frees the strings and the list; returns NULL. */
 char **strv_free(char **l);

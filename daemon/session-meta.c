@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/ca-answers.h"
 #include "log.h"
 #include "macro.h"
 #include "session-private.h"
@@ -39,22 +40,17 @@ static void set_portal(SessionManager *m, const char *url) {
 
 static void on_meta(int result, json_t *answer, const BackendError *e _unused_, void *userdata) {
         SessionManager *m = userdata;
-        json_t *portal;
+        const char *portal;
 
         m->meta_call = NULL;
         if (result < 0) {
                 log_debug_errno(result, "The CA's /v1/meta did not answer: %m");
                 return set_meta(m, "unreachable", m->ca_portal);
         }
-        portal = json_object_get(answer, "portal");
-        if (!portal || json_is_null(portal))
-                return set_portal(m, NULL);
-        if (!json_is_string(portal) || !https_url_valid(json_string_value(portal), PORTAL_URL_MAX)) {
+        if (ca_answer_meta(answer, &portal) < 0)
                 log_warning("The CA's /v1/meta names a portal that is no https:// address a person may be "
                             "sent to; not showing it.");
-                return set_portal(m, NULL);
-        }
-        set_portal(m, json_string_value(portal));
+        set_portal(m, portal);
 }
 
 void session_manager_fetch_meta(SessionManager *m) {

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "backend/ca-answers.h"
 #include "card/card-unlock.h"
 #include "engine-private.h"
 #include "fileutil.h"
@@ -264,8 +265,7 @@ static void on_authorized(int result, json_t *answer, const BackendError *e, voi
         j->call = NULL;
         if (r < 0)
                 r = session_backend_error(r, e, "Asking the CA for the authorization", &message);
-        else if (!(id = backend_json_string(answer, "authorization_id", 128)) ||
-                 backend_json_hex(answer, "cryptogram", c, sizeof c) < 0)
+        else if (ca_answer_authorization(answer, &id, c) < 0)
                 r = session_backend_error(-EPROTO, &(BackendError) { .message = (char *) "invalid authorization" },
                                           "Asking the CA for the authorization", &message);
         pthread_mutex_lock(&j->lock);
@@ -508,72 +508,37 @@ static void on_journal_reported(int result, json_t *answer _unused_, const Backe
         free(p);
 }
 
-static bool sw_text_valid(const char *s) {
-        return s && (!*s || (strlen(s) == 4 && strspn(s, "0123456789abcdef") == 4));
-}
-
-/* The outcome recorded after the card step, rebuilt from its checked
- * fields; NULL when there is none or it does not hold together. */
-static json_t *journal_outcome(json_t *entry, const char *authz) {
-        json_t *r = json_object_get(entry, "result");
-        const char *id = NULL, *outcome = NULL, *sw_ea = NULL, *sw_rrc = NULL;
-        json_int_t tries = -2;
-
-        if (!json_is_object(r) ||
-            json_unpack(r, "{s:s, s:s, s:s, s:s, s:I}", "authorization_id", &id, "outcome", &outcome,
-                        "sw_ea", &sw_ea, "sw_rrc", &sw_rrc, "pin_tries_after", &tries) < 0)
-                return NULL;
-        if (!streq(id, authz) || !(streq(outcome, "success") || streq(outcome, "card_removed") || streq(outcome, "failed")) ||
-            !sw_text_valid(sw_ea) || !sw_text_valid(sw_rrc) || tries < -1 || tries > 15)
-                return NULL;
-        return json_pack("{s:s, s:s, s:s, s:s, s:i}", "authorization_id", authz, "outcome", outcome,
-                         "sw_ea", sw_ea, "sw_rrc", sw_rrc, "pin_tries_after", (int) tries);
-}
-
-/* The entry holds the session's token: read into a buffer wiped after. */
-static json_t *journal_load(const char *path) {
-        size_t len;
-        char *text = read_file_whole(path, JOURNAL_MAX, &len);
-        json_t *o;
-
-        if (!text)
-                return NULL;
-        o = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
-        explicit_bzero(text, len);
-        free(text);
-        return o;
-}
-
+/* An entry holds the session's token: read into a buffer wiped after. */
 static void report_one(SessionManager *m, const char *path) {
         _cleanup_free_ char *url = NULL;
-        json_t *o = journal_load(path), *body = NULL;
-        const char *sid = backend_json_string(o, "session_id", 128);
-        const char *authz = backend_json_string(o, "authorization_id", 128);
-        const char *token = backend_json_string(o, "token", 512);
+        CaJournalEntry e = {};
+        size_t len = 0;
+        char *text = read_file_whole(path, JOURNAL_MAX, &len);
         Pending *p;
+        int r;
 
-        if (!sid || !authz || !token || strpbrk(sid, "/?#%") || asprintf(&url, "/v1/unblock/sessions/%s/result", sid) < 0) {
+        r = text ? ca_journal_parse(text, len, &e) : -EIO;
+        if (text) {
+                explicit_bzero(text, len);
+                free(text);
+        }
+        if (r == -ENOMEM || (r >= 0 && asprintf(&url, "/v1/unblock/sessions/%s/result", e.session_id) < 0)) {
+                ca_journal_entry_done(&e);
+                return (void) log_oom();
+        }
+        if (r < 0) {
                 log_warning("%s is not an unlock journal entry; removing it.", path);
                 journal_remove(path);
-                json_decref(o);
                 return;
         }
-        /* kartd died between EXTERNAL AUTHENTICATE and its report: what the
-         * card did, if the entry says (checked like any input), else
-         * "aborted"; the next insertion shows the PIN state. */
-        body = journal_outcome(o, authz);
-        if (!body)
-                body = json_pack("{s:s, s:s, s:s, s:s, s:i}", "authorization_id", authz, "outcome", "aborted",
-                                 "sw_ea", "", "sw_rrc", "", "pin_tries_after", -1);
         p = calloc(1, sizeof *p);
-        if (p && body && (p->path = strdup(path)) &&
-            backend_call(m->backend, "POST", url, token, body, 64 * 1024, on_journal_reported, p, NULL) >= 0)
+        if (p && (p->path = strdup(path)) &&
+            backend_call(m->backend, "POST", url, e.token, e.outcome, 64 * 1024, on_journal_reported, p, NULL) >= 0)
                 p = NULL;
         if (p)
                 free(p->path);
         free(p);
-        json_decref(body);
-        json_decref(o);
+        ca_journal_entry_done(&e);
 }
 
 void session_manager_report_journal(SessionManager *m) {

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "audit.h"
+#include "backend/ca-answers.h"
 #include "hexutil.h"
 #include "kart-error.h"
 #include "log.h"
@@ -19,14 +20,6 @@
 
 #define MAX_ANSWER (64 * 1024)
 #define MAX_CERT_LIST (1024 * 1024)
-#define MAX_SESSION_SEC (60 * 60)
-
-static bool strv_has(char **l, const char *s) {
-        for (; l && *l; l++)
-                if (streq(*l, s))
-                        return true;
-        return false;
-}
 
 struct Step {
         Session *session;
@@ -276,56 +269,31 @@ static int on_expiry(sd_event_source *src _unused_, uint64_t usec _unused_, void
 }
 
 static int parse_started(Session *s, json_t *a) {
-        json_t *sf = json_object_get(a, "second_factor"), *methods = json_object_get(sf, "methods"), *m;
-        const char *sid = backend_json_string(a, "session_id", 128);
-        const char *token = backend_json_string(a, "session_token", 512);
-        long long expires = backend_json_int(a, "expires_in", 1, MAX_SESSION_SEC);
+        CaStarted st;
         uint64_t now_usec;
-        size_t i;
+        int r;
 
-        if (!sid || !token || expires < 0 || !json_is_array(methods) || json_array_size(methods) > 8)
-                return -EPROTO;
-        if (!streq_ptr(backend_json_string(a, "state", 64), "awaiting_second_factor"))
-                return -EPROTO;
-        json_array_foreach(methods, i, m) {
-                const char *type = backend_json_string(m, "type", 16);
-
-                if (!type || (!streq(type, "sms") && !streq(type, "password")))
-                        continue;       /* a method kartd does not know */
-                if (strv_push(&s->methods, strdup(type)) < 0)
-                        return -ENOMEM;
-                if (streq(type, "sms")) {
-                        const char *d = backend_json_string(m, "destination", 64);
-
-                        free(s->sms_destination);
-                        s->sms_destination = d ? strdup(d) : NULL;
-                }
-        }
-        if (!s->methods)
-                return -EPROTO;
+        r = ca_answer_started(a, s->kind == SESSION_UNLOCK, &st);
+        if (r < 0)
+                return r;
+        s->sid = TAKE_PTR(st.session_id);
+        s->token = TAKE_PTR(st.token);
+        strv_free(s->methods);
+        s->methods = TAKE_PTR(st.methods);
+        free(s->sms_destination);
+        s->sms_destination = TAKE_PTR(st.sms_destination);
         if (s->kind == SESSION_UNLOCK) {
-                json_t *p = json_object_get(a, "pin_policy");
-                long long min = backend_json_int(p, "min", 4, 16), max = backend_json_int(p, "max", 4, 16);
-
-                if (min < 0 || max < min)
-                        return -EPROTO;
-                s->pin_min = (unsigned) min;
-                s->pin_max = (unsigned) max;
+                s->pin_min = st.pin_min;
+                s->pin_max = st.pin_max;
         }
-        s->sid = strdup(sid);
-        s->token = strdup(token);
-        if (!s->sid || !s->token || sd_event_now(s->manager->event, CLOCK_REALTIME, &now_usec) < 0)
-                return -ENOMEM;
-        for (const char *p = s->sid; *p; p++)   /* it goes into URLs */
-                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", *p))
-                        return -EPROTO;
-        /* and this into a header: RFC 6750's b64token, nothing else */
-        if (!*s->token || strspn(s->token, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~+/=") !=
-                          strlen(s->token))
-                return -EPROTO;
-        s->expires_at = now_usec + (uint64_t) expires * 1000000;
-        return sd_event_add_time(s->manager->event, &s->expiry, CLOCK_REALTIME, s->expires_at, 1000000,
-                                 on_expiry, s);
+        r = sd_event_now(s->manager->event, CLOCK_REALTIME, &now_usec);
+        if (r >= 0) {
+                s->expires_at = now_usec + (uint64_t) st.expires_in * 1000000;
+                r = sd_event_add_time(s->manager->event, &s->expiry, CLOCK_REALTIME, s->expires_at, 1000000,
+                                      on_expiry, s);
+        }
+        ca_started_done(&st);
+        return r;
 }
 
 static void on_started(int result, json_t *answer, const BackendError *e, void *userdata) {

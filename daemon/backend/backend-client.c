@@ -9,6 +9,7 @@
 #include <openssl/rand.h>
 
 #include "backend-client.h"
+#include "ca-answers.h"
 #include "hexutil.h"
 #include "http.h"
 #include "log.h"
@@ -127,26 +128,6 @@ static void finish(BackendCall *c, int result, json_t *answer, BackendError *e) 
         call_free(c);
 }
 
-/* The backend's {"error":{...}}, taken apart carefully. */
-static void parse_error(json_t *answer, long status, BackendError *e) {
-        json_t *o = json_is_object(answer) ? json_object_get(answer, "error") : NULL;
-        const char *code = o ? backend_json_string(o, "code", 64) : NULL;
-        const char *message = o ? backend_json_string(o, "message", 512) : NULL;
-        char buf[600];
-
-        e->http_status = status;
-        e->code = code ? strdup(code) : NULL;
-        if (message)
-                snprintf(buf, sizeof buf, "%s", message);
-        else
-                snprintf(buf, sizeof buf, "the backend answered HTTP %ld", status);
-        e->message = strdup(buf);
-        if (o && json_object_get(o, "attempts_left"))
-                e->attempts_left = (int) backend_json_int(o, "attempts_left", 0, 1000);
-        if (o && json_object_get(o, "retry_after"))
-                e->retry_after = (int) backend_json_int(o, "retry_after", 0, 86400);
-}
-
 static int start_attempt(BackendCall *c);
 
 static int on_retry(sd_event_source *s _unused_, uint64_t usec _unused_, void *userdata) {
@@ -218,7 +199,7 @@ static void on_http_done(int result, const HttpResponse *resp, const char *error
                         answer = json_object();
                 finish(c, 0, answer, &e);
         } else if (resp->status >= 400 && json_is_object(answer)) {
-                parse_error(answer, resp->status, &e);
+                ca_answer_error(answer, resp->status, &e);
                 finish(c, -EBADE, NULL, &e);
         } else {
                 char buf[128];

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "backend/ca-answers.h"
 #include "bus.h"
 #include "session.h"
 #include "strutil.h"
@@ -120,8 +121,8 @@ int bus_session_on_read(sd_bus_message *m, void *userdata, sd_bus_error *ret_err
                 return 0;
         for (b = ctx->published; b && !streq_ptr(b->path, path); b = b->next)
                 ;
-        if (!b)
-                return 0;       /* not a session: sd-bus answers */
+        if (!b || !sd_bus_message_has_signature(m, get_all ? "s" : "ss"))
+                return 0;       /* not a session, or a wrong signature: sd-bus answers */
         r = auth_identify(ctx->auth, m, "reading a session", get_all ? "W" : "WW", &caller, &error);
         if (r == 0)
                 return 1;       /* parked: back here once the bus driver named the caller */
@@ -193,48 +194,25 @@ static int check_caller(BusSession *b, sd_bus_message *m, AuthCaller *ret, sd_bu
         return 1;
 }
 
-static bool is_cert_serial(const char *s) {
-        size_t n = s ? strlen(s) : 0;
-
-        return n > 0 && n <= 40 && strspn(s, "0123456789ABCDEF") == n;
-}
-
-/* The CA's view of a certificate: good, on hold or revoked (the protocol
- * uses the bus's strings); anything else is not a status it may send. */
-static bool is_account_status(KartCertStatus s) {
-        return s == KART_CERT_STATUS_GOOD || s == KART_CERT_STATUS_ON_HOLD || s == KART_CERT_STATUS_REVOKED;
-}
-
-/* The backend's certificate list, every field checked. */
+/* The backend's certificate list, every field checked (ca-answers.c). */
 static int reply_certificates(sd_bus_message *m, json_t *answer) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        json_t *list = json_object_get(answer, "certificates"), *c;
-        size_t i;
+        CaCertificate *certs = NULL;
+        size_t n = 0;
         int r;
 
-        if (!json_is_array(list) || json_array_size(list) > 256)
+        r = ca_answer_certificates(answer, &certs, &n);
+        if (r == -EPROTO)
                 return sd_bus_reply_method_errorf(m, KART_ERROR_BACKEND_UNAVAILABLE,
                                                   "The CA service sent an invalid certificate list.");
-        r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_new_method_return(m, &reply);
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "(sstss)");
-        json_array_foreach(list, i, c) {
-                const char *serial = backend_json_string(c, "serial", 40);
-                const char *subject = backend_json_string(c, "subject", 1024);
-                KartCertStatus status = kart_cert_status_from_string(backend_json_string(c, "status", 16));
-                const char *reason = json_object_get(c, "revocation_reason") ?
-                        backend_json_string(c, "revocation_reason", 64) : "";
-                long long not_after = backend_json_int(c, "not_after", 0, INT64_MAX);
-                _cleanup_free_ char *clean = subject ? utf8_sanitize((const uint8_t *) subject, strlen(subject)) : NULL;
-
-                if (r < 0)
-                        break;
-                if (!is_cert_serial(serial) || !clean || not_after < 0 || !reason || !is_account_status(status))
-                        return sd_bus_reply_method_errorf(m, KART_ERROR_BACKEND_UNAVAILABLE,
-                                                          "The CA service sent an invalid certificate entry.");
-                r = sd_bus_message_append(reply, "(sstss)", serial, clean, (uint64_t) not_after,
-                                          kart_cert_status_to_string(status), reason);
-        }
+        for (size_t i = 0; i < n && r >= 0; i++)
+                r = sd_bus_message_append(reply, "(sstss)", certs[i].serial, certs[i].subject, certs[i].not_after,
+                                          kart_cert_status_to_string(certs[i].status), certs[i].reason);
+        ca_certificates_free(certs, n);
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         if (r < 0)

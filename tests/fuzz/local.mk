@@ -1,7 +1,7 @@
 # libFuzzer targets: one per parser of outside input (tests/fuzz/README).
 # Built with ./configure CC=clang --enable-fuzzing; `make fuzz-run` runs
 # each for FUZZ_SECONDS (CI: 25), `make fuzz-long` for 10 minutes each.
-fuzz_names = pkcs15 card x509 ocsp conf p11-token
+fuzz_names = pkcs15 card x509 ocsp ca conf p11-token
 
 EXTRA_DIST += \
 	tests/fuzz/README \
@@ -12,7 +12,7 @@ EXTRA_DIST += \
 
 if ENABLE_FUZZING
 fuzz_programs = \
-	tests/fuzz/fuzz-pkcs15 tests/fuzz/fuzz-card tests/fuzz/fuzz-x509 tests/fuzz/fuzz-ocsp tests/fuzz/fuzz-conf \
+	tests/fuzz/fuzz-pkcs15 tests/fuzz/fuzz-card tests/fuzz/fuzz-x509 tests/fuzz/fuzz-ocsp tests/fuzz/fuzz-ca tests/fuzz/fuzz-conf \
 	tests/fuzz/fuzz-p11-token
 noinst_PROGRAMS += $(fuzz_programs)
 fuzz_cppflags = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon/card -I$(top_srcdir)/daemon/backend -I$(top_srcdir)/tests/fuzz \
@@ -36,6 +36,10 @@ tests_fuzz_fuzz_ocsp_SOURCES = tests/fuzz/fuzz-ocsp.c
 tests_fuzz_fuzz_ocsp_CPPFLAGS = $(fuzz_cppflags) -DFUZZ_OCSP_DIR=\"$(abs_top_srcdir)/tests/fuzz/ocsp\"
 tests_fuzz_fuzz_ocsp_LDFLAGS = $(fuzz_ldflags)
 tests_fuzz_fuzz_ocsp_LDADD = $(fuzz_ldadd) $(OPENSSL_LIBS)
+tests_fuzz_fuzz_ca_SOURCES = tests/fuzz/fuzz-ca.c
+tests_fuzz_fuzz_ca_CPPFLAGS = $(fuzz_cppflags)
+tests_fuzz_fuzz_ca_LDFLAGS = $(fuzz_ldflags)
+tests_fuzz_fuzz_ca_LDADD = $(fuzz_ldadd) $(JANSSON_LIBS)
 tests_fuzz_fuzz_conf_SOURCES = tests/fuzz/fuzz-conf.c
 tests_fuzz_fuzz_conf_CPPFLAGS = $(fuzz_cppflags)
 tests_fuzz_fuzz_conf_LDFLAGS = $(fuzz_ldflags)

@@ -61,6 +61,13 @@ tests_unit_test_backend_query_SOURCES = tests/unit/test-backend-query.c
 tests_unit_test_backend_query_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_backend_query_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(SYSTEMD_CFLAGS)
 tests_unit_test_backend_query_LDADD = daemon/libkartd.la $(CMOCKA_LIBS)
+# What kartd takes from the CA's answers and its unlock journal.
+check_PROGRAMS += tests/unit/test-ca-answers
+TESTS += tests/unit/test-ca-answers
+tests_unit_test_ca_answers_SOURCES = tests/unit/test-ca-answers.c
+tests_unit_test_ca_answers_CPPFLAGS = $(unit_cppflags)
+tests_unit_test_ca_answers_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(SYSTEMD_CFLAGS)
+tests_unit_test_ca_answers_LDADD = daemon/libkartd.la $(CMOCKA_LIBS)
 # The AKİS driver, one scripted card per command set of the record.
 check_PROGRAMS += tests/unit/test-card-akis
 TESTS += tests/unit/test-card-akis
