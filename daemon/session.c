@@ -93,8 +93,14 @@ static void session_free(Session *s) {
 SessionManager *session_manager_free(SessionManager *m) {
         if (!m)
                 return NULL;
-        while (m->sessions)
-                session_free(m->sessions);
+        /* Each session's observers hear that it ended (the bus layer
+         * sends Finished and drops the object, and its hold on the bus). */
+        while (m->sessions) {
+                if (m->sessions->finishing)
+                        session_free(m->sessions);
+                else
+                        session_finish(m->sessions, -KART_ECANCELLED, "kartd is stopping.");
+        }
         backend_call_cancel(m->meta_call);
         sd_event_unref(m->event);
         free(m->state_dir);

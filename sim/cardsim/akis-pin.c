@@ -156,6 +156,7 @@ static void verify_user(Card *c, const Apdu *a, Response *r) {
 /* A PUK command: recorded (it is the issuer's), then refused where the
  * PUK is not (another DF, a dead card). false when r is the answer. */
 static bool puk_command(Card *c, const Apdu *a, const char *reason, Response *r) {
+        c->puk_uses++;
         akis_record_apdu(c, a, reason);
         if (puk_local(c) && !akis_in_app(c)) {
                 r->sw = 0x6a88;
@@ -364,6 +365,7 @@ static void unblock_with_puk(Card *c, const Apdu *a, Response *r) {
         const uint8_t *k = a->data, *new = NULL;
         size_t k_len = a->lc, new_len = 0;
 
+        c->puk_uses++;
         akis_record_apdu(c, a, "reset-retry-counter-with-puk");
         if (!akis_in_app(c)) {
                 r->sw = 0x6a88;

@@ -190,6 +190,11 @@ typedef struct Card {
         } forbidden[CARD_FORBIDDEN_MAX];
         size_t n_forbidden;             /* entries kept */
         unsigned long forbidden_total;  /* entries seen */
+        /* Commands that presented or changed the PUK (VERIFY, CHANGE
+         * REFERENCE DATA or RESET RETRY COUNTER with it), whatever the
+         * answer; an empty VERIFY of its counter is not one. Memory only;
+         * the control command puk-uses. */
+        unsigned long puk_uses;
 } Card;
 
 int card_init(Card *c, const Profile *p, const char *state_file);

@@ -180,6 +180,8 @@ void control_execute(Sim *s, char *line, char *reply, size_t size) {
                 s->card.n_forbidden = 0;
                 s->card.forbidden_total = 0;
                 snprintf(reply, size, "ok");
+        } else if (streq(cmd, "puk-uses") && argc == 1) {
+                snprintf(reply, size, "ok %lu", s->card.puk_uses);
         } else if (streq(cmd, "set-pin")) {
                 set_pin(s, argv, argc, reply, size);
         } else if (streq(cmd, "quit") && argc == 1) {

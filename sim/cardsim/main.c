@@ -290,6 +290,7 @@ static void usage(FILE *f) {
                 "  fault remove-on-ins XX, fault remove-after-ins XX, fault tear-on-ins XX,\n"
                 "  fault tear-rrc, fault swap-admin-key, fault delay MS\n"
                 "  pin-tries                       ok PIN PUK: tries left\n"
+                "  puk-uses                        ok N: commands that presented or changed the PUK\n"
                 "  set-pin-tries N, set-puk-tries N\n"
                 "  system-pin-tries                ok N: the AKIS system PIN's tries left\n"
                 "  set-system-pin-tries N\n"

@@ -96,6 +96,8 @@ void pin_verify(Card *c, const Apdu *a, Response *r) {
                 return;
         }
         if (a->p2 != PIN_REF_USER) {
+                if (a->p2 == PIN_REF_PUK)
+                        c->puk_uses++;
                 r->sw = 0x6a88;
                 return;
         }
@@ -126,6 +128,8 @@ void pin_change(Card *c, const Apdu *a, Response *r) {
         uint8_t o[CARD_PIN_MAX], n[CARD_PIN_MAX];
 
         if (a->p2 != PIN_REF_USER) {
+                if (a->p2 == PIN_REF_PUK)
+                        c->puk_uses++;
                 r->sw = 0x6a88;
                 return;
         }
@@ -213,6 +217,8 @@ void pin_reset_retry_counter(Card *c, const Apdu *a, Response *r) {
         bool granted = c->admin_granted;
 
         c->admin_granted = false;       /* one RESET RETRY COUNTER, even a failed one */
+        if (a->p1 == 0x00 || a->p1 == 0x01)
+                c->puk_uses++;          /* P1 00 and 01 present the PUK */
         if (a->p2 != PIN_REF_USER) {
                 r->sw = 0x6a88;
                 return;

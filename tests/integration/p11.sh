@@ -52,7 +52,9 @@ p11_card_path() {
 # Waits until kartd shows a card with serial $1; sets card to its path.
 # shellcheck disable=SC2034 # card is the caller's (card.sh's prop and call)
 p11_wait_card() {
-	world_wait_for "${2:-10}" p11_card_path "$1" && card=$(p11_card_path "$1")
+	local t=${2:-10}
+	[ -z "${KART_VALGRIND_DIR:-}" ] || t=$((t * 6))	# (kartd under valgrind)
+	world_wait_for "$t" p11_card_path "$1" && card=$(p11_card_path "$1")
 }
 
 # p11_hosts MODULE-FILE-NAME: the PIDs of this world's kart-p11-host

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # TAP helpers for the integration tests (sourced).
 # Every check prints "ok N - what" or "not ok N - what" plus diagnostics.
 
@@ -40,10 +41,82 @@ check_eq() {
 	fi
 }
 
+# lacks FILE [GREP-OPTIONS...] PATTERN: true when FILE exists, is not empty
+# and has no line matching PATTERN (grep "$@" FILE). A missing, empty or
+# unreadable file proves nothing, so it fails, saying which; so does a
+# match (shown). A directory (GREP-OPTIONS with -r) must hold at least one
+# non-empty file.
+lacks() {
+	local file=$1 rc
+	shift
+	if [ -d "$file" ]; then
+		if [ -z "$(find "$file" -type f -size +0c -print -quit 2>/dev/null)" ]; then
+			echo "lacks: $file holds no file that is not empty: nothing was looked at"
+			return 1
+		fi
+	elif [ ! -s "$file" ] || [ ! -r "$file" ]; then
+		echo "lacks: $file is missing, empty or unreadable: nothing was looked at"
+		return 1
+	fi
+	grep -n "$@" "$file"
+	rc=$?
+	case $rc in
+	0) echo "lacks: $file has the lines above"; return 1 ;;
+	1) return 0 ;;
+	*) echo "lacks: grep failed on $file (status $rc)"; return 1 ;;
+	esac
+}
+
+# Skips. A test skips what this machine lacks; but on a machine set up by
+# build-aux/setup-debian (CI: build-aux/check-all exports KART_CI=1) every
+# component the tests use is installed, and a skip there would hide a
+# failure: the skips below then fail. (What even CI does not have, e.g.
+# pcscd's polkit policy, a test skips with a plain "ok N # SKIP".)
+#
+# skip_or_fail REASON: the whole test, before its plan: "1..0 # SKIP
+# REASON" and exit 0; under KART_CI=1, a plan of one failed check.
+skip_or_fail() {
+	if [ "${KART_CI:-0}" = 1 ]; then
+		echo "1..1"
+		echo "not ok 1 - KART_CI=1: CI installs everything this test needs, yet: $*"
+		exit 1
+	fi
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+# skip_check_or_fail REASON: one check, "ok N # SKIP REASON"; under
+# KART_CI=1 a failed check.
+skip_check_or_fail() {
+	if [ "${KART_CI:-0}" = 1 ]; then
+		not_ok "KART_CI=1: CI installs everything this check needs, yet: $*"
+	else
+		tap_n=$((tap_n + 1))
+		echo "ok $tap_n # SKIP $*"
+	fi
+}
+
 # diag FILE: shows the tail of a log as TAP comments.
 diag() { [ -f "$1" ] && tail -${2:-15} "$1" | sed "s|^|# $(basename "$1"): |"; }
 
+# A sanitizer's report (ASan, LeakSanitizer at exit, UBSan) from kartd or
+# a simulator in the world's logs is a failure of the test that ran them,
+# as one more "not ok" (the plan then no longer matches either). kartd is
+# stopped first: its leak check runs at exit.
+sanitizer_reports() {
+	local pattern='ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' reports
+	[ -n "${WORLD:-}" ] && [ -d "$WORLD" ] || return 0
+	if declare -F world_stop_kartd >/dev/null; then
+		world_stop_kartd >/dev/null 2>&1
+	fi
+	reports=$(grep -lE "$pattern" "$WORLD"/*.log 2>/dev/null) || return 0
+	not_ok "a sanitizer reported an error (the build's ASan/UBSan)"
+	for log in $reports; do
+		grep -E -A14 "$pattern" "$log" | head -40 | sed "s|^|# $(basename "$log"): |"
+	done
+}
+
 tap_done() {
+	sanitizer_reports
 	if [ "$tap_failed" -gt 0 ]; then
 		diag "$WORLD/kartd.log" 30
 	fi

@@ -99,7 +99,8 @@ if [ "${_WORLD_OWNED:-0}" != 1 ]; then
 	WORLD=${WORLD:-}
 fi
 _WORLD_POLKITD=/usr/lib/polkit-1/polkitd
-_WORLD_TIMEOUT=10
+_WORLD_TIMEOUT=${KART_VALGRIND_DIR:+60}	# (kartd starts slowly under valgrind)
+_WORLD_TIMEOUT=${_WORLD_TIMEOUT:-10}
 
 # ------------------------------------------------------------------ helpers
 
@@ -586,8 +587,19 @@ world_start_kartd() {
 		echo "world: kartd is already running (pid $WORLD_KARTD_PID)" >&2
 		return 1
 	fi
-	local run=("$KARTD")
+	local run=("$KARTD") vg=()
 	export KART_P11_HOST=${KART_P11_HOST:-$KART_P11_HOST_BIN}
+	# make check-valgrind: kartd under memcheck, one log per process in
+	# $KART_VALGRIND_DIR (tests/valgrind/check-logs reads them); any
+	# error or definite leak is an error.
+	if [ -n "${KART_VALGRIND_DIR:-}" ]; then
+		mkdir -p "$KART_VALGRIND_DIR" && chmod 0777 "$KART_VALGRIND_DIR"
+		vg=(valgrind --tool=memcheck --error-exitcode=99 --leak-check=full --show-leak-kinds=definite
+			--errors-for-leak-kinds=definite --num-callers=30 --child-silent-after-fork=yes
+			--suppressions="$KART_TOP_SRCDIR/tests/valgrind/kartd.supp"
+			--log-file="$KART_VALGRIND_DIR/$(basename "${0%.sh}").%p.log")
+		run=("${vg[@]}" "$KARTD")
+	fi
 	if [ -n "${KART_KARTD_USER:-}" ] && [ "$(id -u)" = 0 ]; then
 		# As the service runs: an unprivileged user. A copy of the binary
 		# in $WORLD, since the build tree may be unreadable to that user.
@@ -597,7 +609,7 @@ world_start_kartd() {
 			install -m 0755 "$KART_P11_HOST_BIN" "$WORLD/kart-p11-host"
 			export KART_P11_HOST=$WORLD/kart-p11-host
 		fi
-		run=(setpriv --reuid="$KART_KARTD_USER" --regid="$KART_KARTD_USER" --init-groups "$WORLD/kartd")
+		run=(setpriv --reuid="$KART_KARTD_USER" --regid="$KART_KARTD_USER" --init-groups "${vg[@]}" "$WORLD/kartd")
 	fi
 	# shellcheck disable=SC2086
 	local conf=()
@@ -627,7 +639,8 @@ world_stop_kartd() {
 	local pid=${WORLD_KARTD_PID:-} rc=0 deadline
 	[ -n "$pid" ] || return 0
 	kill -"${1:-TERM}" "$pid" 2>/dev/null
-	deadline=$(( $(_world_now_us) + 10000000 ))
+	# (under valgrind the leak check at exit takes its time)
+	deadline=$(( $(_world_now_us) + ${KART_VALGRIND_DIR:+50000000 +} 10000000 ))
 	while kill -0 "$pid" 2>/dev/null; do
 		if [ "$(_world_now_us)" -ge "$deadline" ]; then
 			echo "world: kartd did not exit on SIG${1:-TERM} within 10 s; killing it" >&2
