@@ -36,7 +36,7 @@ integration_tests = \
 	tests/integration/test-cardsim-admin.sh \
 	tests/integration/test-cardsim-akis.sh \
 	tests/integration/test-backend-sim.sh \
-	tests/integration/test-cert-session.sh
+	tests/integration/test-cert-session.sh \
 	tests/integration/test-session-life.sh \
 	tests/integration/test-session-owner.sh \
 	tests/integration/test-secret-memory.sh \
@@ -46,6 +46,7 @@ integration_tests = \
 	tests/integration/test-completion.sh \
 	tests/integration/test-po.sh \
 	tests/integration/test-gui.sh \
+	tests/integration/test-pkcs11-softhsm.sh \
 	tests/integration/test-pkcs11-opensc.sh \
 	tests/integration/test-pkcs11-faults.sh \
 	tests/integration/test-pkcs11-host.sh \
