@@ -92,9 +92,18 @@ static int set_string(char **target, const char *value) {
         return 0;
 }
 
+/* No control character in the first n bytes of s (paths and names go
+ * into log lines). */
+static bool no_control(const char *s, size_t n) {
+        for (size_t i = 0; i < n && s[i]; i++)
+                if ((unsigned char) s[i] < ' ' || s[i] == 0x7f)
+                        return false;
+        return true;
+}
+
 /* An absolute path, or empty for none. */
 static int parse_path(const char *value, void *target, unsigned min _unused_, unsigned max _unused_) {
-        if (*value && *value != '/')
+        if ((*value && *value != '/') || !no_control(value, SIZE_MAX))
                 return -EINVAL;
         return set_string(target, value);
 }
@@ -144,7 +153,7 @@ static int parse_modules(const char *value, void *target, unsigned min _unused_,
         for (const char *p = value + strspn(value, " \t"); *p; p += strspn(p, " \t")) {
                 size_t len = strcspn(p, " \t");
 
-                if (*p != '/' || n >= PKCS11_MAX_MODULES) {
+                if (*p != '/' || n >= PKCS11_MAX_MODULES || !no_control(p, len)) {
                         r = -EINVAL;
                         break;
                 }
@@ -172,9 +181,8 @@ static int parse_modules(const char *value, void *target, unsigned min _unused_,
 /* Module names (the file name, or the whole path), separated by spaces;
  * kept as given, matched when the modules are loaded. */
 static int parse_names(const char *value, void *target, unsigned min _unused_, unsigned max _unused_) {
-        for (const char *p = value; *p; p++)
-                if ((unsigned char) *p < ' ' || *p == 0x7f)
-                        return -EINVAL;
+        if (!no_control(value, SIZE_MAX))
+                return -EINVAL;
         return set_string(target, value);
 }
 
@@ -251,6 +259,7 @@ static char *read_line(char *buf, int size, void *userdata) {
 
 static int on_entry(void *userdata, const char *section, const char *name, const char *value) {
         Parse *p = userdata;
+        char *shown_section, *shown_name;       /* (a line's text goes to the log printable) */
 
         for (size_t i = 0; i < ELEMENTSOF(settings); i++) {
                 const struct Setting *s = &settings[i];
@@ -263,12 +272,21 @@ static int on_entry(void *userdata, const char *section, const char *name, const
                         p->oom = true;
                         return 0;       /* stop */
                 }
-                if (r < 0)
+                if (r < 0) {
+                        char *shown = utf8_sanitize((const uint8_t *) value, strlen(value));
+
                         log_warning("%s:%d: [%s] %s: '%s' is not %s, ignoring.",
-                                    p->path, p->line, section, name, value, s->expect);
+                                    p->path, p->line, section, name, shown ?: "?", s->expect);
+                        free(shown);
+                }
                 return 1;
         }
-        log_warning("%s:%d: unknown setting [%s] %s, ignoring.", p->path, p->line, section, name);
+        shown_section = utf8_sanitize((const uint8_t *) section, strlen(section));
+        shown_name = utf8_sanitize((const uint8_t *) name, strlen(name));
+        log_warning("%s:%d: unknown setting [%s] %s, ignoring.", p->path, p->line, shown_section ?: "?",
+                    shown_name ?: "?");
+        free(shown_section);
+        free(shown_name);
         return 1;       /* go on with the next line */
 }
 

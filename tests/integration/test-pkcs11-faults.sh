@@ -10,7 +10,7 @@ set -u
 . "$(dirname "$0")/card.sh"
 . "$(dirname "$0")/p11.sh"
 
-tap_plan 32
+tap_plan 33
 world_start --no-kartd || { echo "Bail out! the test world did not start"; exit 1; }
 fake=$(p11_test_module fake)
 libc=$(ldd /bin/true | awk '/libc\.so/ { print $3; exit }')
@@ -38,10 +38,13 @@ native_ok() { # the simulated card: kartd's own driver, and a PIN verifies
 	return $rc
 }
 
-restart ok "Modules=relative/libfoo.so" "Modules=/nonexistent/libmissing-pkcs11.so $libc $fake" \
-	"Prefer=kart-p11-fake.so nosuch.so"
+restart ok "Modules=relative/libfoo.so" $'Modules=/usr/lib/a\001b.so' \
+	"Modules=/nonexistent/libmissing-pkcs11.so $libc $fake" "Prefer=kart-p11-fake.so nosuch.so"
 check "a relative module path: reported, the line ignored" \
 	grep -q "\[PKCS11\] Modules: 'relative/libfoo.so' is not absolute paths separated by spaces" "$WORLD/kartd.log"
+# (found by fuzz-conf: a control character went into kartd's paths and log lines)
+check "a module path with a control character: reported printable, the line ignored" \
+	grep -q "\[PKCS11\] Modules: '/usr/lib/a?b.so' is not absolute paths separated by spaces" "$WORLD/kartd.log"
 check "a Prefer= name that is no module: a warning with the file" \
 	grep -q "kartd.conf: \[PKCS11\] Prefer names 'nosuch.so', which is no module kartd uses (Modules= or p11-kit's registry), ignoring it." "$WORLD/kartd.log"
 logged "PKCS#11 module /nonexistent/libmissing-pkcs11.so: cannot read it: No such file or directory; not using it."
