@@ -18,12 +18,10 @@ fi
 . "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
 . "$(dirname "$0")/card.sh"
 
-if ! grep -q 'HAVE_LIBSECRET 1' "$KART_TOP_BUILDDIR/config.h" 2>/dev/null; then
-	echo "1..0 # SKIP kartctl built without libsecret"
-	exit 0
-fi
+grep -q 'HAVE_LIBSECRET 1' "$KART_TOP_BUILDDIR/config.h" 2>/dev/null ||
+	skip_or_fail "kartctl built without libsecret"
 for t in gnome-keyring-daemon secret-tool; do
-	command -v "$t" >/dev/null || { echo "1..0 # SKIP no $t"; exit 0; }
+	command -v "$t" >/dev/null || skip_or_fail "no $t"
 done
 eval "$(printf pw | gnome-keyring-daemon --unlock --components=secrets)"
 export GNOME_KEYRING_CONTROL

@@ -12,7 +12,7 @@ set -u
 . "$(dirname "$0")/p11.sh"
 
 command -v softhsm2-util >/dev/null && [ -e "$SOFTHSM_MODULE" ] ||
-	{ echo "1..0 # SKIP softhsm2 is not installed (build-aux/setup-debian installs it)"; exit 0; }
+	skip_or_fail "softhsm2 is not installed (build-aux/setup-debian installs it)"
 tap_plan 30
 world_start --no-kartd --no-card || { echo "Bail out! the test world did not start"; exit 1; }
 p11_softhsm_token "Kart Test" 123456 || { echo "Bail out! SoftHSM2 could not make a token"; exit 1; }

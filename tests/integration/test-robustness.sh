@@ -5,17 +5,34 @@ set -u
 . "$(dirname "$0")/tap.sh"
 . "${KART_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/world/world.sh"
 
-tap_plan 18
+tap_plan 21
 world_start || { echo "Bail out! the test world did not start"; exit 1; }
 CTL="$KART_TOP_BUILDDIR/client/kartctl/kartctl"
 
-card_field() { "$CTL" --json status | /usr/bin/python3 -c '
+# card_field FIELD: the first reader's card's FIELD in kartctl --json status
+# ("" when the card has none), "none" when kartd shows no card there. It
+# fails, printing nothing, when kartctl fails or prints anything but that
+# JSON: a dead kartd (or kartctl) is neither a card seen nor a card gone.
+card_field() {
+	local out
+	out=$("$CTL" --json status) || return 1
+	/usr/bin/python3 -c '
 import json,sys
-r = json.load(sys.stdin)["readers"]
+r = json.loads(sys.argv[2])["readers"]
 c = r[0]["card"] if r else None
-print("none" if c is None else c.get(sys.argv[1]) or "")' "$1"; }
-card_seen() { [ "$(card_field path)" != none ]; }
-card_gone() { [ "$(card_field path)" = none ]; }
+print("none" if c is None else c.get(sys.argv[1]) or "")' "$1" "$out"
+}
+# card_is FIELD VALUE: kartctl answered, and the card (there is one) has VALUE.
+card_is() {
+	local v
+	v=$(card_field "$1") || { echo "kartctl --json status failed"; return 1; }
+	[ "$v" = "$2" ] || { echo "the card's $1: '$v', expected '$2'"; return 1; }
+}
+# card_has FIELD: kartctl answered, and the card (there is one) has FIELD.
+card_has() { local v; v=$(card_field "$1") && [ -n "$v" ] && [ "$v" != none ]; }
+card_seen() { card_has path; }
+card_gone() { card_is path none >/dev/null; }
+apdus() { world_cardsim count | awk '{print $2}'; }
 reinsert() { world_card_remove >/dev/null; world_wait_for 3 card_gone; world_card_insert >/dev/null; }
 
 world_wait_for 5 card_seen
@@ -65,38 +82,64 @@ world_cardsim fault garbage >/dev/null
 reinsert
 world_wait_for 5 card_seen
 check "garbage replies: the card object exists" card_seen
-check_eq "garbage replies: no serial is made up" "" "$(card_field serial)"
-check "garbage replies: the ATR is still known" test -n "$(card_field atr)"
+check "garbage replies: no serial is made up" card_is serial ""
+check "garbage replies: the ATR is still known" card_has atr
 check "garbage replies: a clear log line" grep -Eq "malformed|Could not read" "$WORLD/kartd.log"
 
 # One-byte replies.
 world_cardsim fault short >/dev/null
 reinsert
 world_wait_for 5 card_seen
-check "1-byte replies: the card object exists without serial" test -z "$(card_field serial)"
+check "1-byte replies: the card object exists without serial" card_is serial ""
 
 # Removed in the middle of reading: no card object, nothing stale.
 world_cardsim fault none >/dev/null
 world_cardsim fault remove-after 2 >/dev/null
-reinsert
-sleep 1
-check "removed while being read: no card object remains" card_gone
+world_card_remove >/dev/null
+world_wait_for 3 card_gone
+log_mark=$(wc -l <"$WORLD/kartd.log")
+world_cardsim reset-count >/dev/null
+world_card_insert >/dev/null
+cut_short() { [ "$(apdus)" -ge 2 ] && ! world_card_present; }
+check "removed while being read: the card answered kartd 2 APDUs, then left" world_wait_for 5 cut_short
 check "kartd survived all of it" kill -0 "$WORLD_KARTD_PID"
 
 # And a good card afterwards is read normally.
 world_cardsim fault none >/dev/null
 world_card_insert >/dev/null
-world_wait_for 5 card_seen
+world_wait_for 5 card_has serial
 check_eq "a good insertion afterwards shows the serial" "$serial" "$(card_field serial)"
 check "status still answers" "$CTL" status
+# kartd reads a reader's cards one after the other: once the good card is
+# in, the cut-short read is over; it left no card object behind, now
+# or meanwhile (kartd logs each card object it makes).
+check_eq "removed while being read: no card object remains (one card, the good one)" \
+	"1 $serial" "$(busctl --system get-property org.kartd.Kartd1 /org/kartd/Kartd1 \
+	org.kartd.Kartd1.Manager Cards | awk '{print $2}') $(card_field serial)"
+check_eq "... and none was made meanwhile: since, kartd logged one card inserted, the good one" \
+	"1 1" "$(tail -n +$((log_mark + 1)) "$WORLD/kartd.log" | grep -c '^Card inserted') $(tail -n +$((log_mark + 1)) \
+	"$WORLD/kartd.log" | grep -c "^Card inserted .*, serial $serial,")"
 
 # A card that keeps answering slowly does not block other clients.
 world_cardsim fault delay 1500 >/dev/null
-reinsert
+world_card_remove >/dev/null
+world_wait_for 3 card_gone
+world_cardsim reset-count >/dev/null
+world_card_insert >/dev/null
+read_started() { [ "$(apdus)" -ge 1 ]; }
+check "a slow card is being read (it got its first APDU)" world_wait_for 5 read_started
 t0=$(now_ms)
 busctl --system get-property org.kartd.Kartd1 /org/kartd/Kartd1 org.kartd.Kartd1.Manager Version >/dev/null
+rc=$?
 t1=$(now_ms)
-echo "# property read while the card is slow: $((t1 - t0)) ms"
-check "the bus answers while a slow card is read" test $((t1 - t0)) -lt 1000
+# The read went on after the answer: the card gets more APDUs (one every
+# 1.5 s; reading it takes over a dozen).
+answered_at=$(apdus)
+read_goes_on() { [ "$(apdus)" -gt "$answered_at" ]; }
+went_on=no
+world_wait_for 5 read_goes_on && went_on=yes
+echo "# property read while the card is slow: status $rc, $((t1 - t0)) ms; the read went on after it: $went_on"
+check "the bus answers while a slow card is read (in time, successfully, the read going on)" \
+	test "$rc" = 0 -a "$went_on" = yes -a $((t1 - t0)) -lt 1000
 world_cardsim fault none >/dev/null
 tap_done

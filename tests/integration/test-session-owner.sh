@@ -54,6 +54,6 @@ call VerifyPin 'sa{sv}' 000000 0 >/dev/null
 world_wait_for 5 grep -q "$card" "$WORLD/other.monitor"
 kill "$monitor" 2>/dev/null
 wait "$owner" "$monitor" 2>/dev/null
-check "the other user heard nothing of the session" sh -c "! grep -q '$session' '$WORLD/other.monitor'"
+check "the other user heard nothing of the session" lacks "$WORLD/other.monitor" -e "$session"
 check "(though it heard the card's broadcast: its monitor worked)" grep -q "$card" "$WORLD/other.monitor"
 tap_done

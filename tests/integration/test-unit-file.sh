@@ -19,7 +19,8 @@ KARTD=$BUILD/daemon/kartd
 [ -f "$UNIT" ] && [ -f "$ACTIVATION" ] && [ -x "$KARTD" ] ||
 	{ echo "Bail out! run make first ($UNIT, $ACTIVATION, $KARTD)"; exit 1; }
 
-# skip REASON: a TAP skip (tap.sh has no helper for it).
+# skip REASON: a TAP skip, for what even CI does not have (node, a pcscd
+# built with polkit); skip_check_or_fail (tap.sh) is for what it has.
 skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP $*"; }
 
 # key FILE KEY: the last value of KEY= in FILE.

@@ -33,13 +33,16 @@ static long locked_kb(void) {
 }
 
 /* Whether mlock() locks anything here: RLIMIT_MEMLOCK may forbid it, and
- * AddressSanitizer turns it into a no-op. */
+ * AddressSanitizer turns it into a no-op. Asked by main(), before the
+ * tests run; when the kernel's count cannot be read, or the page not be
+ * had, the test runs and fails on that. */
 static bool can_lock(void) {
         long page = sysconf(_SC_PAGESIZE), base = locked_kb();
         void *p = NULL;
         bool locked;
 
-        assert_int_equal(posix_memalign(&p, (size_t) page, (size_t) page), 0);
+        if (base < 0 || posix_memalign(&p, (size_t) page, (size_t) page) != 0)
+                return true;
         locked = mlock(p, (size_t) page) == 0 && locked_kb() > base;
         (void) munlock(p, (size_t) page);
         free(p);
@@ -51,10 +54,6 @@ static void test_free_keeps_others_locked(void **state) {
         char *a, *b;
 
         assert_true(base >= 0);
-        if (!can_lock()) {
-                print_message("# mlock() locks nothing here (RLIMIT_MEMLOCK or a sanitizer): not checked\n");
-                return;
-        }
         a = secret_strdup("123456");
         b = secret_strdup("654321");
         assert_non_null(a);
@@ -86,11 +85,26 @@ static void test_long_secret(void **state) {
         free(in);
 }
 
+/* In its place where mlock() locks nothing: nothing is checked. */
+static void test_not_checked(void **state) {
+        print_message("# mlock() locks nothing here (RLIMIT_MEMLOCK or a sanitizer): not checked\n");
+}
+
 int main(void) {
-        const struct CMUnitTest tests[] = {
+        struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_free_keeps_others_locked),
                 cmocka_unit_test(test_long_secret),
         };
+
+        /* Where mlock() locks nothing (always under ASan), the first test is
+         * a TAP skip ("ok 1 - NAME # SKIP REASON"), not a pass. (cmocka's
+         * skip() would do, but cmocka 1.1.5, Debian 12's, prints it as
+         * "not ok 1 # SKIP NAME", which automake counts as a failure.) */
+        if (!can_lock()) {
+                tests[0].name = "test_free_keeps_others_locked # SKIP mlock() locks nothing here "
+                                "(RLIMIT_MEMLOCK or a sanitizer)";
+                tests[0].test_func = test_not_checked;
+        }
 
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
