@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -39,7 +40,7 @@ static void check_text(const char *s) {
 static void check_url(const char *s, bool http_ok) {
         if (!s)
                 return;
-        assert(strncmp(s, "https://", 8) == 0 || (http_ok && strncmp(s, "http://", 7) == 0));
+        assert(strncasecmp(s, "https://", 8) == 0 || (http_ok && strncasecmp(s, "http://", 7) == 0));  /* (any case) */
         check_text(s);
 }
 

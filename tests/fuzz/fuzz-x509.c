@@ -11,6 +11,7 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "der-mutator.h"
 #include "x509-info.h"
@@ -26,7 +27,7 @@ static void check_printable(const char *s) {
 static void check_urls(char **urls) {
         assert(urls);
         for (char **u = urls; *u; u++) {
-                assert(strncmp(*u, "http://", 7) == 0 || strncmp(*u, "https://", 8) == 0);
+                assert(strncasecmp(*u, "http://", 7) == 0 || strncasecmp(*u, "https://", 8) == 0);   /* (any case: RFC 3986) */
                 check_printable(*u);
                 assert(!strchr(*u, ' '));
         }
