@@ -86,3 +86,10 @@ bool https_url_valid(const char *s, size_t max) {
                         return false;
         return true;
 }
+
+char *string_erase_free(char *s) {
+        if (s)
+                explicit_bzero(s, strlen(s));
+        free(s);
+        return NULL;
+}

@@ -11,6 +11,10 @@
  * UTF-8, so nothing from outside reaches the bus without this. */
 char *utf8_sanitize(const uint8_t *p, size_t len);
 
+/* Wipes a secret string (a session token) and frees it; NULL is fine.
+ * Returns NULL. */
+char *string_erase_free(char *s);
+
 /* How much of a caller's input an error message repeats. */
 #define ECHO_MAX 32
 

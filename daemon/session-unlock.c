@@ -30,6 +30,7 @@
 #include "macro.h"
 #include "secret.h"
 #include "session-private.h"
+#include "strutil.h"
 
 #define AUTHORIZE_TIMEOUT_SEC 15     /* the protocol's limit for an authorization */
 #define JOURNAL_DIR "unlock-journal"
@@ -82,9 +83,7 @@ static void job_unref(void *p) {
         free(j->reader);
         free(j->serial);
         free(j->sid);
-        if (j->token)
-                explicit_bzero(j->token, strlen(j->token));
-        free(j->token);
+        string_erase_free(j->token);
         free(j->journal_path);
         free(j->auth_message);
         free(j->authorization_id);

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "macro.h"
 #include "session-private.h"
+#include "strutil.h"
 #include "strv.h"
 
 #define MAX_ANSWER (64 * 1024)
@@ -81,9 +82,7 @@ static void session_free(Session *s) {
         free(s->card_id);
         free(s->serial);
         free(s->sid);
-        if (s->token)
-                explicit_bzero(s->token, strlen(s->token));
-        free(s->token);
+        string_erase_free(s->token);
         strv_free(s->methods);
         free(s->sms_destination);
         free(s->error);

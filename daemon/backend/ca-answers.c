@@ -24,7 +24,7 @@ static bool only(const char *s, const char *allowed) {
 
 void ca_started_done(CaStarted *s) {
         free(s->session_id);
-        free(s->token);
+        string_erase_free(s->token);
         strv_free(s->methods);
         free(s->sms_destination);
         *s = (CaStarted) {};
@@ -191,9 +191,7 @@ void ca_answer_error(json_t *a, long http_status, BackendError *e) {
 void ca_journal_entry_done(CaJournalEntry *e) {
         free(e->session_id);
         free(e->authorization_id);
-        if (e->token)
-                explicit_bzero(e->token, strlen(e->token));
-        free(e->token);
+        string_erase_free(e->token);
         json_decref(e->outcome);
         *e = (CaJournalEntry) {};
 }
