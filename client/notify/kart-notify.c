@@ -565,6 +565,22 @@ static void help(void) {
                  "  -v --verbose    Log every event\n"));
 }
 
+static void agent_done(Agent *a) {
+        while (a->cards) {
+                KCard *c = a->cards;
+
+                a->cards = c->next;
+                card_forget(c);
+                free(c->path);
+                free(c->serial);
+                free(c->model);
+                free(c->label);
+                free(c->unlock_sender);
+                free(c);
+        }
+        a->owner = mfree(a->owner);
+}
+
 int main(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "help",      no_argument, NULL, 'h' },
@@ -622,5 +638,6 @@ int main(int argc, char *argv[]) {
         sd_bus_flush_close_unref(agent.system);
         sd_event_source_unref(agent.day_timer);
         sd_event_unref(agent.event);
+        agent_done(&agent);
         return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
