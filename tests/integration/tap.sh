@@ -107,7 +107,9 @@ diag() { [ -f "$1" ] && tail -${2:-15} "$1" | sed "s|^|# $(basename "$1"): |"; }
 # report (up to its SUMMARY line): such reports are left out.
 sanitizer_reports() {
 	local pattern='ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' log found=
-	[ -n "${WORLD:-}" ] && [ -d "$WORLD" ] || return 0
+	# (only a world this test started: a test without one may point
+	# WORLD at a directory of others' logs, e.g. /tmp)
+	[ "${_WORLD_OWNED:-0}" = 1 ] && [ -n "${WORLD:-}" ] && [ -d "$WORLD" ] || return 0
 	if declare -F world_stop_kartd >/dev/null; then
 		world_stop_kartd >/dev/null 2>&1
 	fi
