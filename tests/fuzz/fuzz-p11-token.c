@@ -174,7 +174,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 assert(n <= 16);
                 for (size_t i = 0; i < n; i++) {
                         assert(certs[i].meta.id_len <= sizeof certs[i].meta.id);
-                        assert(!certs[i].der == (certs[i].der_len == 0) || certs[i].der);
+                        assert(certs[i].der || certs[i].der_len == 0);     /* unreadable: no bytes claimed */
                         check_text(certs[i].meta.label);
                         sum += certs[i].der_len;
                 }
