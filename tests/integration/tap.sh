@@ -123,17 +123,22 @@ sanitizer_reports() {
 			$0 ~ pat { if (inb) flush(); inb = 1 }
 			inb { buf[++n] = $0; if (ok != "" && $0 ~ ok) hit = 1; if ($0 ~ /SUMMARY: / || n >= 200) flush() }
 			END { if (inb) flush(); exit !bad }' "$log" >"$WORLD/sanitizer.out" || continue
-		[ -n "$found" ] || not_ok "a sanitizer reported an error (the build's ASan/UBSan)"
+		# (which program and what, in the one line a cut-down log keeps)
+		[ -n "$found" ] || not_ok "a sanitizer reported an error (the build's ASan/UBSan) in $(basename "$log"):" \
+			"$(grep -m1 -E 'SUMMARY: |runtime error:' "$WORLD/sanitizer.out" | cut -c1-200)"
 		found=1
-		sed "s|^|# $(basename "$log"): |" "$WORLD/sanitizer.out"
+		sed "s|^|# $(basename "$log"): |" "$WORLD/sanitizer.out" >>"$WORLD/sanitizer.all"
 	done
 }
 
 tap_done() {
+	[ -z "${WORLD:-}" ] || rm -f "$WORLD/sanitizer.all"
 	sanitizer_reports
 	if [ "$tap_failed" -gt 0 ]; then
 		diag "$WORLD/kartd.log" 30
 	fi
+	# the sanitizer's own words last, where a log's tail shows them
+	[ -z "${WORLD:-}" ] || [ ! -f "$WORLD/sanitizer.all" ] || cat "$WORLD/sanitizer.all"
 	[ "$tap_failed" -eq 0 ]
 }
 
