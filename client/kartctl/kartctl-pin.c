@@ -89,15 +89,19 @@ static void print_pin_text(const PinInfo *c) {
         char tries[64] = "-", lengths[64] = "-";
 
         if (c->retries_left >= 0 && c->retries_max > 0)
-                snprintf(tries, sizeof tries, _("%d of %d left"), (int) c->retries_left, (int) c->retries_max);
+                snprintf(tries, sizeof tries, ngettext("%d of %d left", "%d of %d left", c->retries_left),
+                         (int) c->retries_left, (int) c->retries_max);
         else if (c->retries_left >= 0)
-                snprintf(tries, sizeof tries, _("%d left"), (int) c->retries_left);
+                snprintf(tries, sizeof tries, ngettext("%d left", "%d left", c->retries_left), (int) c->retries_left);
         if (c->min_length > 0 && c->max_length > 0)
-                snprintf(lengths, sizeof lengths, _("%u to %u characters"), c->min_length, c->max_length);
+                snprintf(lengths, sizeof lengths, ngettext("%u to %u character", "%u to %u characters", c->max_length),
+                         c->min_length, c->max_length);
         else if (c->min_length > 0)
-                snprintf(lengths, sizeof lengths, _("at least %u characters"), c->min_length);
+                snprintf(lengths, sizeof lengths, ngettext("at least %u character", "at least %u characters",
+                                                           c->min_length), c->min_length);
         else if (c->max_length > 0)
-                snprintf(lengths, sizeof lengths, _("at most %u characters"), c->max_length);
+                snprintf(lengths, sizeof lengths, ngettext("at most %u character", "at most %u characters",
+                                                           c->max_length), c->max_length);
 
         printf(_("Card: %s\n"), c->serial && *c->serial ? c->serial : "-");
         /* TRANSLATORS: field labels, padded to one width: keep the translations equally wide. */

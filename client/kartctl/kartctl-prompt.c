@@ -175,11 +175,15 @@ static bool new_pin_length_ok(unsigned min_length, unsigned max_length, const ch
         if ((min_length == 0 || n >= min_length) && (max_length == 0 || n <= max_length))
                 return true;
         if (min_length > 0 && max_length > 0)
-                fprintf(stderr, _("The new PIN must have %u to %u characters.\n"), min_length, max_length);
+                fprintf(stderr, ngettext("The new PIN must have %u to %u character.\n",
+                                         "The new PIN must have %u to %u characters.\n", max_length),
+                        min_length, max_length);
         else if (min_length > 0)
-                fprintf(stderr, _("The new PIN must have at least %u characters.\n"), min_length);
+                fprintf(stderr, ngettext("The new PIN must have at least %u character.\n",
+                                         "The new PIN must have at least %u characters.\n", min_length), min_length);
         else
-                fprintf(stderr, _("The new PIN must have at most %u characters.\n"), max_length);
+                fprintf(stderr, ngettext("The new PIN must have at most %u character.\n",
+                                         "The new PIN must have at most %u characters.\n", max_length), max_length);
         return false;
 }
 
