@@ -188,10 +188,51 @@ static void on_export(GtkButton *button, gpointer user_data) {
 }
 G_GNUC_END_IGNORE_DEPRECATIONS
 
-/* ---------------------------------------------------------------- table */
+/* ---------------------------------------------------------------- list */
 
-static void attach_header(GtkGrid *grid, int column, const char *text) {
-        gtk_grid_attach(grid, gui_label(text, "heading"), column, 0, 1, 1);
+static GtkWidget *suffix_button(const char *label, GCallback callback, CertRef *ref) {
+        GtkWidget *button = gtk_button_new_with_label(label);
+
+        gtk_widget_set_valign(button, GTK_ALIGN_CENTER);
+        g_signal_connect_data(button, "clicked", callback, ref, (GClosureNotify) (void (*)(void)) cert_ref_free, 0);
+        return button;
+}
+
+/* One certificate: its label, subject, a status badge, when it expires;
+ * an expired or revoked one shown faded. */
+static GtkWidget *cert_row_new(KartGui *gui, const char *id, const char *label, const char *subject,
+                               guint64 not_after, KartCertStatus status) {
+        GtkWidget *row = adw_action_row_new(), *icon, *box, *when;
+        g_autofree char *until = format_time(not_after);
+        gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+        g_autofree char *expiry = gui_cert_expiry(not_after, now);
+        g_autofree char *date = g_strdup_printf(_("Valid until %s"), until);
+
+        adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), *label ? label : id);
+        adw_action_row_set_subtitle(ADW_ACTION_ROW(row), subject);
+        adw_action_row_set_subtitle_lines(ADW_ACTION_ROW(row), 2);
+        gtk_widget_set_tooltip_text(row, subject);
+        icon = gtk_image_new_from_icon_name(gui_cert_status_icon(status));
+        gtk_widget_add_css_class(icon, gui_cert_status_css(status));
+        adw_action_row_add_prefix(ADW_ACTION_ROW(row), icon);
+
+        box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 4);
+        gtk_widget_set_valign(box, GTK_ALIGN_CENTER);
+        gtk_box_append(GTK_BOX(box), gui_badge(status));
+        when = gui_label(expiry ? expiry : date, "caption");
+        /* the last month before it expires: a warning colour */
+        gtk_widget_add_css_class(when, status == KART_CERT_STATUS_EXPIRED ? "error"
+                                       : not_after < (guint64) (now + 30 * 86400) ? "warning" : "dim-label");
+        gtk_widget_set_tooltip_text(when, date);
+        gtk_box_append(GTK_BOX(box), when);
+        adw_action_row_add_suffix(ADW_ACTION_ROW(row), box);
+        adw_action_row_add_suffix(ADW_ACTION_ROW(row), suffix_button(_("Details"), G_CALLBACK(on_details),
+                                                                     cert_ref_new(gui, id)));
+        adw_action_row_add_suffix(ADW_ACTION_ROW(row), suffix_button(_("Export…"), G_CALLBACK(on_export),
+                                                                     cert_ref_new(gui, id)));
+        if (status == KART_CERT_STATUS_EXPIRED || status == KART_CERT_STATUS_REVOKED)
+                gtk_widget_add_css_class(row, "kart-gone");
+        return row;
 }
 
 static void on_list(GObject *source, GAsyncResult *result, gpointer user_data) {
@@ -201,53 +242,31 @@ static void on_list(GObject *source, GAsyncResult *result, gpointer user_data) {
         GVariantIter iter;
         const char *id, *label, *subject, *issuer, *serial, *status_string, *sha;
         guint64 not_before, not_after;
-        GtkGrid *grid;
-        int line = 1;
+        GtkWidget *child;
+        guint n = 0;
 
         if (KART_CARD(source) != gui->selected)
                 return;  /* another card was chosen meanwhile */
         if (!kart_card_call_list_certificates_finish(KART_CARD(source), &certs, result, &error)) {
                 g_autofree char *text = gui_error_text(error);
-                gtk_label_set_text(gui->certs_title, text);
+                adw_preferences_group_set_description(gui->certs_group, text);
                 return;
         }
-        grid = GTK_GRID(gui->certs_table);
-        while (gtk_widget_get_first_child(gui->certs_table))
-                gtk_grid_remove(grid, gtk_widget_get_first_child(gui->certs_table));
-        attach_header(grid, 0, _("Label"));
-        attach_header(grid, 1, _("Subject"));
-        attach_header(grid, 2, _("Valid until"));
-        attach_header(grid, 3, _("Status"));
+        while ((child = gtk_widget_get_first_child(GTK_WIDGET(gui->certs_list))))
+                gtk_list_box_remove(gui->certs_list, child);
         g_variant_iter_init(&iter, certs);
         while (g_variant_iter_next(&iter, "(&s&s&s&s&stt&s&s)", &id, &label, &subject, &issuer, &serial,
                                    &not_before, &not_after, &status_string, &sha)) {
-                g_autofree char *until = format_time(not_after);
-                KartCertStatus status = gui_cert_status(status_string);
-                GtkWidget *w, *buttons;
-
-                w = gui_label(subject, NULL);
-                gtk_label_set_ellipsize(GTK_LABEL(w), PANGO_ELLIPSIZE_END);
-                gtk_label_set_max_width_chars(GTK_LABEL(w), 40);
-                gtk_widget_set_tooltip_text(w, subject);
-                gtk_grid_attach(grid, gui_label(*label ? label : id, NULL), 0, line, 1, 1);
-                gtk_grid_attach(grid, w, 1, line, 1, 1);
-                gtk_grid_attach(grid, gui_label(until, NULL), 2, line, 1, 1);
-                gtk_grid_attach(grid, gui_label(gui_cert_status_text(status), gui_cert_status_css(status)),
-                                3, line, 1, 1);
-
-                buttons = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
-                w = gtk_button_new_with_label(_("Details"));
-                g_signal_connect_data(w, "clicked", G_CALLBACK(on_details), cert_ref_new(gui, id),
-                                      (GClosureNotify) (void (*)(void)) cert_ref_free, 0);
-                gtk_box_append(GTK_BOX(buttons), w);
-                w = gtk_button_new_with_label(_("Export…"));
-                g_signal_connect_data(w, "clicked", G_CALLBACK(on_export), cert_ref_new(gui, id),
-                                      (GClosureNotify) (void (*)(void)) cert_ref_free, 0);
-                gtk_box_append(GTK_BOX(buttons), w);
-                gtk_grid_attach(grid, buttons, 4, line++, 1, 1);
+                gtk_list_box_append(gui->certs_list,
+                                    cert_row_new(gui, id, label, subject, not_after, gui_cert_status(status_string)));
+                n++;
         }
-        if (line == 1)
-                gtk_grid_attach(grid, gui_label(_("No certificate on this card."), "dim-label"), 0, 1, 4, 1);
+        if (n == 0) {
+                GtkWidget *row = adw_action_row_new();
+                adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), _("No certificate on this card."));
+                gtk_list_box_append(gui->certs_list, row);
+        }
+        adw_preferences_group_set_description(gui->certs_group, NULL);
 }
 
 static void on_status_changed(KartCard *card, const char *id, const char *status, const char *detail,
@@ -265,26 +284,45 @@ void gui_certs_show(KartGui *gui, KartCard *card) {
         gui->selected_status_id = g_signal_connect(card, "certificate-status-changed",
                                                    G_CALLBACK(on_status_changed), gui);
         title = g_strdup_printf(_("Certificates on card %s"), kart_card_get_serial(card));
-        gtk_label_set_text(gui->certs_title, title);
+        adw_preferences_group_set_title(gui->certs_group, title);
+        adw_preferences_group_set_description(gui->certs_group, _("Reading…"));
         kart_card_call_list_certificates(card, NULL, on_list, gui);
-        gtk_stack_set_visible_child_name(gui->stack, "certificates");
+        gtk_stack_set_visible_child_name(gui->certs_stack, "list");
+        adw_view_stack_set_visible_child_name(gui->views, "certificates");
 }
 
 GtkWidget *gui_certs_page_new(KartGui *gui) {
-        GtkWidget *box, *title, *grid, *scrolled;
+        GtkWidget *stack, *status, *group, *list, *scrolled, *clamp, *box;
 
-        box = gui_page_box(12);
-        title = gui_label(_("Choose a card on the Cards page."), "title-4");
-        gtk_box_append(GTK_BOX(box), title);
-        grid = gtk_grid_new();
-        gtk_grid_set_row_spacing(GTK_GRID(grid), 8);
-        gtk_grid_set_column_spacing(GTK_GRID(grid), 18);
-        gtk_box_append(GTK_BOX(box), grid);
-        gui->certs_title = GTK_LABEL(title);
-        gui->certs_table = grid;
+        stack = gtk_stack_new();
+        gui->certs_stack = GTK_STACK(stack);
+        status = adw_status_page_new();
+        adw_status_page_set_icon_name(ADW_STATUS_PAGE(status), "application-certificate-symbolic");
+        adw_status_page_set_title(ADW_STATUS_PAGE(status), _("No card chosen"));
+        adw_status_page_set_description(ADW_STATUS_PAGE(status),
+                                        _("Press “Show certificates” at a card on the Cards page."));
+        gtk_stack_add_named(GTK_STACK(stack), status, "none");
 
+        group = adw_preferences_group_new();
+        gui->certs_group = ADW_PREFERENCES_GROUP(group);
+        list = gtk_list_box_new();
+        gtk_list_box_set_selection_mode(GTK_LIST_BOX(list), GTK_SELECTION_NONE);
+        gtk_widget_add_css_class(list, "boxed-list");
+        gui->certs_list = GTK_LIST_BOX(list);
+        box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);
+        gtk_widget_set_margin_top(box, 24);
+        gtk_widget_set_margin_bottom(box, 24);
+        gtk_widget_set_margin_start(box, 12);
+        gtk_widget_set_margin_end(box, 12);
+        gtk_box_append(GTK_BOX(box), group);
+        gtk_box_append(GTK_BOX(box), list);
+        clamp = adw_clamp_new();
+        adw_clamp_set_maximum_size(ADW_CLAMP(clamp), 800);
+        adw_clamp_set_child(ADW_CLAMP(clamp), box);
         scrolled = gtk_scrolled_window_new();
-        gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(scrolled), box);
-        gtk_widget_set_vexpand(scrolled, TRUE);
-        return scrolled;
+        gtk_scrolled_window_set_policy(GTK_SCROLLED_WINDOW(scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+        gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(scrolled), clamp);
+        gtk_stack_add_named(GTK_STACK(stack), scrolled, "list");
+        gtk_stack_set_visible_child_name(GTK_STACK(stack), "none");
+        return stack;
 }

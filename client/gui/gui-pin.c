@@ -31,11 +31,10 @@ static gboolean last_try(PinDialog *d) {
 static void update_last_try(PinDialog *d) {
         gboolean shown = last_try(d);
 
-        gtk_label_set_text(GTK_LABEL(d->warning), shown ? _("Warning: the PIN has one try left. If the current "
-                                                            "PIN you type is wrong, the card is locked and can "
-                                                            "only be unlocked online.") : "");
+        gui_banner_set(d->warning, "dialog-warning-symbolic", "warning",
+                       shown ? _("Warning: the PIN has one try left. If the current PIN you type is wrong, "
+                                 "the card is locked and can only be unlocked online.") : NULL);
         gtk_check_button_set_label(GTK_CHECK_BUTTON(d->force), shown ? _("I understand: use the last try") : NULL);
-        gtk_widget_set_visible(d->warning, shown);
         gtk_widget_set_visible(d->force, shown);
 }
 
@@ -49,7 +48,7 @@ static void on_changed(GObject *source, GAsyncResult *result, gpointer user_data
         if (reply) {
                 GtkWindow *parent = gtk_window_get_transient_for(window);
                 gtk_window_destroy(window);
-                gui_show_message(parent, _("Change PIN"), _("The PIN is changed."));
+                gui_toast(parent, _("The PIN is changed."));
         } else {
                 g_autofree char *text = gui_error_text(error);
                 gtk_label_set_text(GTK_LABEL(d->message), text);
@@ -97,9 +96,9 @@ static void on_cancel(GtkButton *button, gpointer user_data) {
 
 void gui_change_pin_dialog(GtkWindow *parent, KartCard *card) {
         PinDialog *d = g_new0(PinDialog, 1);
-        GtkWidget *box, *buttons, *cancel;
-        g_autofree char *title = NULL, *state = gui_pin_summary(card), *lengths = NULL;
-        guint min = kart_card_get_pin_min_length(card), max = kart_card_get_pin_max_length(card);
+        GtkWidget *box, *header, *cancel, *row, *icon;
+        g_autofree char *title = NULL, *tries = gui_pin_tries(card), *lengths = NULL;
+        PinState state = gui_pin_state(card);
 
         d->card = g_object_ref(card);
         d->window = GTK_WINDOW(gtk_window_new());
@@ -109,16 +108,24 @@ void gui_change_pin_dialog(GtkWindow *parent, KartCard *card) {
         gtk_window_set_transient_for(d->window, parent);
 
         box = gui_page_box(10);
+        gtk_widget_set_size_request(box, 420, -1);
         title = g_strdup_printf(_("Change the PIN of card %s"), kart_card_get_serial(card));
         gtk_box_append(GTK_BOX(box), gui_label(title, "title-4"));
-        gtk_box_append(GTK_BOX(box), gui_label(state, "dim-label"));
-        if (min > 0 && max > 0) {
-                lengths = g_strdup_printf(_("The new PIN has %u to %u characters."), min, max);
+        /* the PIN's state as on the cards page */
+        row = adw_action_row_new();
+        adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), gui_pin_state_text(state));
+        adw_action_row_set_subtitle(ADW_ACTION_ROW(row), tries ? tries : "");
+        icon = gtk_image_new_from_icon_name(gui_pin_state_icon(state));
+        gtk_widget_add_css_class(icon, gui_pin_state_css(state));
+        adw_action_row_add_prefix(ADW_ACTION_ROW(row), icon);
+        if (state != PIN_STATE_OK)
+                gtk_widget_add_css_class(row, gui_pin_state_css(state));
+        gtk_widget_add_css_class(row, "card");
+        gtk_box_append(GTK_BOX(box), row);
+        lengths = gui_length_rule(kart_card_get_pin_min_length(card), kart_card_get_pin_max_length(card));
+        if (lengths)
                 gtk_box_append(GTK_BOX(box), gui_label(lengths, "dim-label"));
-        }
-        d->warning = gui_label("", "warning");
-        gtk_label_set_wrap(GTK_LABEL(d->warning), TRUE);
-        gtk_label_set_max_width_chars(GTK_LABEL(d->warning), 50);
+        d->warning = gui_banner();
         gtk_box_append(GTK_BOX(box), d->warning);
 
         d->old_pin = gui_password_entry(_("Current PIN"));
@@ -135,16 +142,18 @@ void gui_change_pin_dialog(GtkWindow *parent, KartCard *card) {
         gtk_label_set_max_width_chars(GTK_LABEL(d->message), 50);
         gtk_box_append(GTK_BOX(box), d->message);
 
-        buttons = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
-        gtk_widget_set_halign(buttons, GTK_ALIGN_END);
+        /* GNOME's dialog buttons: Cancel at the start of the header bar,
+         * the action at its end */
+        header = adw_header_bar_new();
+        adw_header_bar_set_show_end_title_buttons(ADW_HEADER_BAR(header), FALSE);
         cancel = gtk_button_new_with_mnemonic(_("_Cancel"));
         g_signal_connect(cancel, "clicked", G_CALLBACK(on_cancel), d);
         d->ok = gtk_button_new_with_mnemonic(_("C_hange PIN"));
         gtk_widget_add_css_class(d->ok, "suggested-action");
         g_signal_connect(d->ok, "clicked", G_CALLBACK(on_ok), d);
-        gtk_box_append(GTK_BOX(buttons), cancel);
-        gtk_box_append(GTK_BOX(buttons), d->ok);
-        gtk_box_append(GTK_BOX(box), buttons);
+        adw_header_bar_pack_start(ADW_HEADER_BAR(header), cancel);
+        adw_header_bar_pack_end(ADW_HEADER_BAR(header), d->ok);
+        gtk_window_set_titlebar(d->window, header);
         gtk_window_set_child(d->window, box);
         gtk_window_present(d->window);
 }

@@ -7,30 +7,9 @@
 
 #include <string.h>
 
+#include "gui-wizard.h"
 #include "kart-error.h"
-#include "kart-gui.h"
 #include "kart-names.h"
-
-typedef enum { WIZARD_UNLOCK, WIZARD_CERTIFICATE } WizardKind;
-
-typedef struct Wizard {
-        WizardKind kind;
-        GtkWindow *window;
-        KartCard *card;
-        KartSession *session;
-        GtkStack *stack;
-        GtkWidget *step, *message, *close;
-        GtkWidget *code, *code_next;
-        GtkWidget *sms_box, *sms_text, *sms_code, *password_box, *password;
-        GtkWidget *stored_box, *remember, *note;
-        char *pending_password;    /* to store once the CA accepted it */
-        gboolean stored_used;
-        GtkWidget *new_pin, *repeat, *pin_lengths, *pin_next;
-        GtkWidget *progress;
-        GtkWidget *account, *revoke_serial, *revoke_reason[5];
-        GtkWidget *result;
-        gboolean ended;
-} Wizard;
 
 static void wipe_free(char **secret) {
         if (*secret) {
@@ -43,6 +22,7 @@ static void wizard_free(gpointer data) {
         Wizard *w = data;
 
         wipe_free(&w->pending_password);
+        g_free(w->done_serial);
         if (w->session)
                 g_signal_handlers_disconnect_by_data(w->session, w);
         g_clear_object(&w->session);
@@ -54,38 +34,72 @@ static int total_steps(Wizard *w) {
         return 4;
 }
 
-/* Shows page NAME, with "Step N of M: TITLE" above it. */
-static void show_page(Wizard *w, const char *name, int step, const char *title) {
+static const char *const step_classes[] = { "kart-step-done", "kart-step-current", "kart-step-todo", NULL };
+
+/* Shows page NAME, with "Step N of M: TITLE" above it and step N marked
+ * in the steps' row. */
+void wizard_show_page(Wizard *w, const char *name, int step, const char *title) {
         g_autofree char *text = g_strdup_printf(_("Step %d of %d: %s"), step, total_steps(w), title);
 
         gtk_label_set_text(GTK_LABEL(w->step), text);
+        for (int i = 0; i < (int) G_N_ELEMENTS(w->steps); i++)
+                gui_set_css_class(w->steps[i], step_classes,
+                                  i < step - 1 ? "kart-step-done" : i == step - 1 ? "kart-step-current" : "kart-step-todo");
         gtk_stack_set_visible_child_name(w->stack, name);
         gtk_label_set_text(GTK_LABEL(w->message), "");
 }
 
-static void show_error(Wizard *w, const GError *error) {
+void wizard_show_error(Wizard *w, const GError *error) {
         g_autofree char *text = gui_error_text(error);
 
         gtk_label_set_text(GTK_LABEL(w->message), text);
 }
 
-static void show_result(Wizard *w, gboolean success, const char *text) {
+/* The end page: TITLE (what happened) and TEXT (what it means). */
+void wizard_show_result(Wizard *w, gboolean success, const char *title, const char *text) {
         w->ended = TRUE;
-        gtk_label_set_text(GTK_LABEL(w->result), text);
-        gtk_widget_remove_css_class(w->result, success ? "error" : "success");
-        gtk_widget_add_css_class(w->result, success ? "success" : "error");
-        show_page(w, "result", total_steps(w), success ? _("Done") : _("Failed"));
+        adw_status_page_set_icon_name(ADW_STATUS_PAGE(w->result),
+                                      success ? "emblem-ok-symbolic" : "dialog-error-symbolic");
+        adw_status_page_set_title(ADW_STATUS_PAGE(w->result), title);
+        adw_status_page_set_description(ADW_STATUS_PAGE(w->result), text);
+        gui_set_css_class(w->result, gui_state_classes, success ? "success" : "error");
+        wizard_show_page(w, "result", total_steps(w), success ? _("Done") : _("Failed"));
         gtk_button_set_label(GTK_BUTTON(w->close), _("_Close"));
 }
 
+/* The progress page: a spinner, TITLE and what to do meanwhile. */
+void wizard_show_progress(Wizard *w, const char *title, const char *text) {
+        adw_status_page_set_title(ADW_STATUS_PAGE(w->progress), title);
+        adw_status_page_set_description(ADW_STATUS_PAGE(w->progress), text);
+}
+
+/* The wizard's steps in a row, the current one marked. */
+static GtkWidget *steps_row(Wizard *w) {
+        const char *titles[G_N_ELEMENTS(w->steps)] = {
+                _("Verification code"), _("Second factor"),
+                w->kind == WIZARD_UNLOCK ? _("New PIN") : _("Certificates at the CA"), _("Done"),
+        };
+        GtkWidget *box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 4);
+
+        gtk_widget_add_css_class(box, "kart-steps");
+        for (size_t i = 0; i < G_N_ELEMENTS(w->steps); i++) {
+                g_autofree char *text = g_strdup_printf("%zu. %s", i + 1, titles[i]);
+                if (i > 0)
+                        gtk_box_append(GTK_BOX(box), gui_label("›", "dim-label"));
+                w->steps[i] = gui_label(text, "kart-step");
+                gtk_box_append(GTK_BOX(box), w->steps[i]);
+        }
+        return box;
+}
+
 /* Every call keeps the window (and so w) alive until its answer. */
-static void wizard_call(Wizard *w, gpointer proxy, const char *method, GVariant *params,
+void wizard_call(Wizard *w, gpointer proxy, const char *method, GVariant *params,
                         GAsyncReadyCallback callback) {
         g_object_ref(w->window);
         gui_call_interactive(proxy, method, params, callback, w);
 }
 
-static GVariant *wizard_finish(Wizard *w, GObject *source, GAsyncResult *result, GError **error) {
+GVariant *wizard_finish(Wizard *w, GObject *source, GAsyncResult *result, GError **error) {
         return gui_call_finish(source, result, error);
 }
 
@@ -98,11 +112,10 @@ static void on_finished(KartSession *session, gboolean success, const char *erro
         if (w->ended)
                 return;
         if (success)
-                show_result(w, TRUE, _("Done."));
+                wizard_show_result(w, TRUE, _("Done."), NULL);
         else {
                 g_autofree char *sentence = kart_error_sentence(error, message);
-                g_autofree char *text = g_strdup_printf("%s\n%s", sentence ? sentence : error, message);
-                show_result(w, FALSE, text);
+                wizard_show_result(w, FALSE, sentence ? sentence : error, message);
         }
 }
 
@@ -121,7 +134,7 @@ static void on_state(GObject *object, GParamSpec *pspec, gpointer user_data) {
                 text = _("Authorized by the CA.");
                 break;
         case KART_SESSION_STATE_APPLYING:
-                text = _("Writing to the card. Do not remove it.");
+                text = _("Do not remove the card until this is done.");
                 break;
         case KART_SESSION_STATE_EXPIRED:
                 text = _("The session expired.");
@@ -130,7 +143,7 @@ static void on_state(GObject *object, GParamSpec *pspec, gpointer user_data) {
                 break;          /* the other states show as pages and results */
         }
         if (text)
-                gtk_label_set_text(GTK_LABEL(w->progress), text);
+                adw_status_page_set_description(ADW_STATUS_PAGE(w->progress), text);
 }
 
 /* ---------------------------------------------------------------- keyring */
@@ -220,7 +233,7 @@ static void show_factor_page(Wizard *w) {
         gtk_label_set_text(GTK_LABEL(w->sms_text), sms ? sms_text : "");
         gtk_widget_set_visible(w->sms_box, sms);
         gtk_widget_set_visible(w->password_box, password);
-        show_page(w, "factor", 2, _("Second factor"));
+        wizard_show_page(w, "factor", 2, _("Second factor"));
         if (password && gui_keyring_available()) {
                 g_object_ref(w->window);
                 gui_keyring_search(kart_card_get_serial(w->card), on_stored_found, w);
@@ -244,7 +257,7 @@ static void on_session_started(GObject *source, GAsyncResult *result, gpointer u
                                                                  KART_BUS_NAME, path, NULL, &error);
         }
         if (!w->session)
-                show_error(w, error);
+                wizard_show_error(w, error);
         else {
                 g_signal_connect(w->session, "finished", G_CALLBACK(on_finished), w);
                 g_signal_connect(w->session, "notify::state", G_CALLBACK(on_state), w);
@@ -272,7 +285,7 @@ static void on_sms_sent(GObject *source, GAsyncResult *result, gpointer user_dat
         if (reply)
                 gtk_label_set_text(GTK_LABEL(w->message), _("The SMS is on its way."));
         else
-                show_error(w, error);
+                wizard_show_error(w, error);
         g_object_unref(window);
 }
 
@@ -280,8 +293,6 @@ static void on_send_sms(GtkButton *button, gpointer user_data) {
         Wizard *w = user_data;
         wizard_call(w, w->session, "SendSms", NULL, on_sms_sent);
 }
-
-static void list_account(Wizard *w);
 
 static void on_confirmed(GObject *source, GAsyncResult *result, gpointer user_data) {
         Wizard *w = user_data;
@@ -297,22 +308,19 @@ static void on_confirmed(GObject *source, GAsyncResult *result, gpointer user_da
         }
         wipe_free(&w->pending_password);
         if (!reply) {
-                show_error(w, error);
+                wizard_show_error(w, error);
                 /* A refused stored password stays until the holder forgets it. */
                 if (w->stored_used)
                         gtk_label_set_text(GTK_LABEL(w->note),
                                            _("The CA did not accept the web password from your keyring: "
                                              "type it, or forget the stored one."));
         } else if (w->kind == WIZARD_UNLOCK) {
-                guint min = kart_session_get_pin_min_length(w->session);
-                guint max = kart_session_get_pin_max_length(w->session);
-                g_autofree char *lengths = min && max
-                        ? g_strdup_printf(_("The new PIN has %u to %u characters."), min, max)
-                        : g_strdup("");
-                gtk_label_set_text(GTK_LABEL(w->pin_lengths), lengths);
-                show_page(w, "pin", 3, _("New PIN"));
+                g_autofree char *lengths = gui_length_rule(kart_session_get_pin_min_length(w->session),
+                                                           kart_session_get_pin_max_length(w->session));
+                gtk_label_set_text(GTK_LABEL(w->pin_lengths), lengths ? lengths : "");
+                wizard_show_page(w, "pin", 3, _("New PIN"));
         } else
-                list_account(w);
+                wizard_list_account(w);
         g_object_unref(window);
 }
 
@@ -352,13 +360,15 @@ static void on_pin_set(GObject *source, GAsyncResult *result, gpointer user_data
 
         gtk_widget_set_sensitive(w->pin_next, TRUE);
         if (reply)
-                show_result(w, TRUE, _("The new PIN is set. The card is ready to use."));
+                wizard_show_result(w, TRUE, _("The new PIN is set"),
+                            _("The card is unlocked and ready to use with the PIN you chose. The PUK was not "
+                              "used. Keep the PIN to yourself."));
         else if (!w->ended && wizard_state(w) == KART_SESSION_STATE_AUTHORIZED) {
-                show_page(w, "pin", 3, _("New PIN"));
-                show_error(w, error);
+                wizard_show_page(w, "pin", 3, _("New PIN"));
+                wizard_show_error(w, error);
         } else if (!w->ended) {
                 g_autofree char *text = gui_error_text(error);
-                show_result(w, FALSE, text);
+                wizard_show_result(w, FALSE, _("The PIN was not set"), text);
         }
         g_object_unref(window);
 }
@@ -372,177 +382,15 @@ static void on_pin_next(GtkButton *button, gpointer user_data) {
                 return;
         }
         gtk_widget_set_sensitive(w->pin_next, FALSE);
-        gtk_label_set_text(GTK_LABEL(w->progress), _("Setting the new PIN…"));
-        show_page(w, "progress", 4, _("Setting the PIN"));
+        wizard_show_progress(w, _("Writing the new PIN to the card"), _("Do not remove the card until this is done."));
+        wizard_show_page(w, "progress", 4, _("Setting the PIN"));
         wizard_call(w, w->session, "SetPin", g_variant_new("(s)", pin), on_pin_set);
         gtk_editable_set_text(GTK_EDITABLE(w->new_pin), "");
         gtk_editable_set_text(GTK_EDITABLE(w->repeat), "");
 }
 
-static GtkWidget *page_box(void) {
+GtkWidget *wizard_page_box(void) {
         return gtk_box_new(GTK_ORIENTATION_VERTICAL, 10);
-}
-
-/* ---------------------------------------------------------------- certificates at the CA */
-
-static void on_account(GObject *source, GAsyncResult *result, gpointer user_data);
-
-static void list_account(Wizard *w) {
-        show_page(w, "account", 3, _("Certificates at the CA"));
-        wizard_call(w, w->session, "ListAccountCertificates", NULL, on_account);
-}
-
-static void on_operation_done(GObject *source, GAsyncResult *result, gpointer user_data) {
-        Wizard *w = user_data;
-        GtkWindow *window = w->window;
-        g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) reply = wizard_finish(w, source, result, &error);
-
-        if (!reply && !w->ended) {
-                show_page(w, "account", 3, _("Certificates at the CA"));
-                show_error(w, error);
-        } else if (reply && !w->ended)
-                show_result(w, TRUE, _("The CA has done it. The certificate's new status shows after the "
-                                       "next status check."));
-        g_object_unref(window);
-}
-
-/* RFC 5280 reasons the holder may give (Session.Revoke's list). */
-static const struct {
-        const char *id, *label;
-} revoke_reasons[] = {
-        { "unspecified",          N_("No reason given") },
-        { "keyCompromise",        N_("The card or its PIN fell into other hands (key compromise)") },
-        { "affiliationChanged",   N_("My details in the certificate changed") },
-        { "superseded",           N_("A new certificate replaces it") },
-        { "cessationOfOperation", N_("I no longer need it") },
-};
-
-/* The reasons, all in sight, as one group of toggle buttons (GTK 4.8
- * gives check buttons no accessible action: a screen reader could not
- * choose one). */
-static GtkWidget *reason_choice(Wizard *w) {
-        GtkWidget *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 0), *page = page_box();
-
-        G_STATIC_ASSERT(G_N_ELEMENTS(revoke_reasons) == G_N_ELEMENTS(w->revoke_reason));
-        gtk_widget_add_css_class(box, "linked");
-        for (size_t i = 0; i < G_N_ELEMENTS(revoke_reasons); i++) {
-                w->revoke_reason[i] = gtk_toggle_button_new_with_label(_(revoke_reasons[i].label));
-                if (i > 0)
-                        gtk_toggle_button_set_group(GTK_TOGGLE_BUTTON(w->revoke_reason[i]),
-                                                    GTK_TOGGLE_BUTTON(w->revoke_reason[0]));
-                gtk_box_append(GTK_BOX(box), w->revoke_reason[i]);
-        }
-        gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(w->revoke_reason[0]), TRUE);
-        gtk_box_append(GTK_BOX(page), gui_label(_("To revoke, the reason:"), NULL));
-        gtk_box_append(GTK_BOX(page), box);
-        return page;
-}
-
-static const char *chosen_reason(Wizard *w) {
-        for (size_t i = 0; i < G_N_ELEMENTS(revoke_reasons); i++)
-                if (gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(w->revoke_reason[i])))
-                        return revoke_reasons[i].id;
-        return revoke_reasons[0].id;
-}
-
-static void on_operation(GtkButton *button, gpointer user_data) {
-        Wizard *w = user_data;
-        const char *method = g_object_get_data(G_OBJECT(button), "kart-method");
-        const char *serial = g_object_get_data(G_OBJECT(button), "kart-serial");
-        GVariant *params;
-
-        if (g_str_equal(method, "Revoke")) {
-                const char *typed = gtk_editable_get_text(GTK_EDITABLE(w->revoke_serial));
-                if (g_ascii_strcasecmp(typed, serial) != 0) {
-                        gtk_label_set_text(GTK_LABEL(w->message),
-                                           _("Revoking is final: type the certificate's serial number "
-                                             "in the field below first."));
-                        return;
-                }
-                params = g_variant_new("(sss)", serial, chosen_reason(w), typed);
-        } else
-                params = g_variant_new("(s)", serial);
-        gtk_label_set_text(GTK_LABEL(w->progress), _("Asking the CA…"));
-        show_page(w, "progress", 4, _("At the CA"));
-        wizard_call(w, w->session, method, params, on_operation_done);
-}
-
-/* LABEL on screen; ACCESSIBLE (a format taking the serial) for a screen
- * reader, which does not see the button's row. */
-static GtkWidget *operation_button(Wizard *w, const char *label, const char *accessible, const char *method,
-                                   const char *serial) {
-        GtkWidget *button = gtk_button_new_with_label(label);
-        g_autofree char *name = g_strdup_printf(accessible, serial);
-
-        gtk_accessible_update_property(GTK_ACCESSIBLE(button), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
-
-        g_object_set_data(G_OBJECT(button), "kart-method", (gpointer) method);
-        g_object_set_data_full(G_OBJECT(button), "kart-serial", g_strdup(serial), g_free);
-        g_signal_connect(button, "clicked", G_CALLBACK(on_operation), w);
-        return button;
-}
-
-static void on_account(GObject *source, GAsyncResult *result, gpointer user_data) {
-        Wizard *w = user_data;
-        GtkWindow *window = w->window;
-        g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) reply = wizard_finish(w, source, result, &error);
-        GtkGrid *grid = GTK_GRID(w->account);
-        const char *serial, *subject, *status_string, *reason;
-        guint64 not_after;
-        GVariantIter *iter;
-        int line = 0;
-
-        while (gtk_widget_get_first_child(w->account))
-                gtk_grid_remove(grid, gtk_widget_get_first_child(w->account));
-        if (!reply) {
-                show_error(w, error);
-                g_object_unref(window);
-                return;
-        }
-        g_variant_get(reply, "(a(sstss))", &iter);
-        while (g_variant_iter_next(iter, "(&s&st&s&s)", &serial, &subject, &not_after, &status_string, &reason)) {
-                KartCertStatus status = gui_cert_status(status_string);
-                GtkWidget *label = gui_label(subject, NULL);
-
-                gtk_label_set_ellipsize(GTK_LABEL(label), PANGO_ELLIPSIZE_END);
-                gtk_label_set_max_width_chars(GTK_LABEL(label), 30);
-                gtk_widget_set_tooltip_text(label, subject);
-                gtk_grid_attach(grid, gui_label(serial, NULL), 0, line, 1, 1);
-                gtk_grid_attach(grid, label, 1, line, 1, 1);
-                gtk_grid_attach(grid, gui_label(gui_cert_status_text(status), gui_cert_status_css(status)),
-                                2, line, 1, 1);
-                if (status == KART_CERT_STATUS_GOOD)
-                        gtk_grid_attach(grid, operation_button(w, _("Suspend"), _("Suspend the certificate %s"), "Suspend",
-                                                                 serial), 3, line, 1, 1);
-                if (status == KART_CERT_STATUS_ON_HOLD)
-                        gtk_grid_attach(grid, operation_button(w, _("Resume"), _("Resume the certificate %s"), "Resume",
-                                                                 serial), 3, line, 1, 1);
-                /* The CA revokes from good and from hold (backend protocol). */
-                if (status == KART_CERT_STATUS_GOOD || status == KART_CERT_STATUS_ON_HOLD)
-                        gtk_grid_attach(grid, operation_button(w, _("Revoke…"), _("Revoke the certificate %s"), "Revoke",
-                                                                 serial), 4, line, 1, 1);
-                line++;
-        }
-        g_variant_iter_free(iter);
-        g_object_unref(window);
-}
-
-static GtkWidget *certops_page(Wizard *w) {
-        GtkWidget *page = page_box(), *scrolled;
-
-        w->account = gtk_grid_new();
-        gtk_grid_set_row_spacing(GTK_GRID(w->account), 6);
-        gtk_grid_set_column_spacing(GTK_GRID(w->account), 12);
-        scrolled = gtk_scrolled_window_new();
-        gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(scrolled), w->account);
-        gtk_widget_set_vexpand(scrolled, TRUE);
-        gtk_box_append(GTK_BOX(page), scrolled);
-        gtk_box_append(GTK_BOX(page), reason_choice(w));
-        w->revoke_serial = gui_entry(_("To revoke: the certificate's serial number, typed again"));
-        gtk_box_append(GTK_BOX(page), w->revoke_serial);
-        return page;
 }
 
 /* ---------------------------------------------------------------- window */
@@ -606,7 +454,7 @@ static void build_pages(Wizard *w) {
         GtkWidget *page, *spinner, *send_sms, *button, *box;
         g_autofree char *portal = unlock_portal(w);
 
-        page = page_box();
+        page = wizard_page_box();
         gtk_box_append(GTK_BOX(page), wrapped(w->kind == WIZARD_UNLOCK
                 ? _("Type the verification code you got from the CA's portal for unlocking this card.")
                 : _("Type the verification code you got from the CA's portal for certificate operations.")));
@@ -623,10 +471,10 @@ static void build_pages(Wizard *w) {
         gtk_box_append(GTK_BOX(page), w->code_next);
         gtk_stack_add_named(w->stack, page, "code");
 
-        page = page_box();
+        page = wizard_page_box();
         gtk_box_append(GTK_BOX(page), wrapped(_("Prove that you are the card's holder.")));
         /* One box per method the CA offers; each confirms with its own secret. */
-        w->sms_box = page_box();
+        w->sms_box = wizard_page_box();
         w->sms_text = gui_label("", "heading");
         send_sms = gtk_button_new_with_mnemonic(_("_Send the SMS"));
         gtk_widget_set_halign(send_sms, GTK_ALIGN_START);
@@ -638,7 +486,7 @@ static void build_pages(Wizard *w) {
         gtk_box_append(GTK_BOX(w->sms_box), next_button(w, _("Confirm with the SMS _code"),
                                                         G_CALLBACK(on_confirm_sms)));
         gtk_box_append(GTK_BOX(page), w->sms_box);
-        w->password_box = page_box();
+        w->password_box = wizard_page_box();
         gtk_box_append(GTK_BOX(w->password_box), gui_label(_("Web password of the CA's portal"), "heading"));
         w->stored_box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
         gtk_box_append(GTK_BOX(w->stored_box), gui_label(_("Your keyring holds it."), NULL));
@@ -666,7 +514,7 @@ static void build_pages(Wizard *w) {
         gtk_box_append(GTK_BOX(page), w->password_box);
         gtk_stack_add_named(w->stack, page, "factor");
 
-        page = page_box();
+        page = wizard_page_box();
         gtk_box_append(GTK_BOX(page), wrapped(_("Choose the new PIN. It never leaves this computer.")));
         w->pin_lengths = gui_label("", "dim-label");
         w->new_pin = gui_password_entry(_("New PIN"));
@@ -678,21 +526,18 @@ static void build_pages(Wizard *w) {
         gtk_box_append(GTK_BOX(page), w->pin_next);
         gtk_stack_add_named(w->stack, page, "pin");
 
-        page = page_box();
+        w->progress = adw_status_page_new();
         spinner = gtk_spinner_new();
+        gtk_widget_set_size_request(spinner, 48, 48);
+        gtk_widget_set_halign(spinner, GTK_ALIGN_CENTER);
         gtk_spinner_start(GTK_SPINNER(spinner));
-        w->progress = wrapped("");
-        gtk_box_append(GTK_BOX(page), spinner);
-        gtk_box_append(GTK_BOX(page), w->progress);
-        gtk_stack_add_named(w->stack, page, "progress");
+        adw_status_page_set_child(ADW_STATUS_PAGE(w->progress), spinner);
+        gtk_stack_add_named(w->stack, w->progress, "progress");
 
-        gtk_stack_add_named(w->stack, certops_page(w), "account");
+        gtk_stack_add_named(w->stack, wizard_certops_page(w), "account");
 
-        page = page_box();
-        w->result = wrapped("");
-        gtk_widget_add_css_class(w->result, "title-4");
-        gtk_box_append(GTK_BOX(page), w->result);
-        gtk_stack_add_named(w->stack, page, "result");
+        w->result = adw_status_page_new();
+        gtk_stack_add_named(w->stack, w->result, "result");
 }
 
 static void wizard_open(GtkWindow *parent, KartCard *card, WizardKind kind) {
@@ -715,6 +560,7 @@ static void wizard_open(GtkWindow *parent, KartCard *card, WizardKind kind) {
         box = gui_page_box(12);
         title = gui_label(heading, "title-3");
         gtk_box_append(GTK_BOX(box), title);
+        gtk_box_append(GTK_BOX(box), steps_row(w));
         w->step = gui_label("", "dim-label");
         gtk_box_append(GTK_BOX(box), w->step);
         stack = gtk_stack_new();
@@ -735,7 +581,7 @@ static void wizard_open(GtkWindow *parent, KartCard *card, WizardKind kind) {
         gtk_window_set_child(w->window, box);
         g_signal_connect(w->window, "close-request", G_CALLBACK(on_close_request), w);
 
-        show_page(w, "code", 1, _("Verification code"));
+        wizard_show_page(w, "code", 1, _("Verification code"));
         gtk_window_present(w->window);
 }
 

@@ -29,31 +29,11 @@ char *gui_error_text(const GError *error) {
         return g_strdup(sentence ? sentence : detail);
 }
 
-static void on_message_close(GtkButton *button, gpointer window) {
-        gtk_window_destroy(GTK_WINDOW(window));
-}
-
 void gui_show_message(GtkWindow *parent, const char *title, const char *text) {
-        GtkWidget *window, *box, *label, *button;
+        GtkWidget *dialog = adw_message_dialog_new(parent, title, text);
 
-        window = gtk_window_new();
-        gtk_window_set_title(GTK_WINDOW(window), title);
-        gtk_window_set_modal(GTK_WINDOW(window), TRUE);
-        if (parent)
-                gtk_window_set_transient_for(GTK_WINDOW(window), parent);
-        box = gui_page_box(12);
-        gtk_box_append(GTK_BOX(box), gui_label(title, "title-4"));
-        label = gui_label(text, NULL);
-        gtk_label_set_wrap(GTK_LABEL(label), TRUE);
-        gtk_label_set_max_width_chars(GTK_LABEL(label), 60);
-        gtk_label_set_selectable(GTK_LABEL(label), TRUE);
-        gtk_box_append(GTK_BOX(box), label);
-        button = gtk_button_new_with_mnemonic(_("_Close"));
-        gtk_widget_set_halign(button, GTK_ALIGN_END);
-        g_signal_connect(button, "clicked", G_CALLBACK(on_message_close), window);
-        gtk_box_append(GTK_BOX(box), button);
-        gtk_window_set_child(GTK_WINDOW(window), box);
-        gtk_window_present(GTK_WINDOW(window));
+        adw_message_dialog_add_response(ADW_MESSAGE_DIALOG(dialog), "close", _("_Close"));
+        gtk_window_present(GTK_WINDOW(dialog));
 }
 
 void gui_show_error(GtkWindow *parent, const char *title, const GError *error) {
@@ -61,83 +41,60 @@ void gui_show_error(GtkWindow *parent, const char *title, const GError *error) {
         gui_show_message(parent, title, text);
 }
 
-/* The card's PinState property; a state this kart-gui does not know (a
- * newer kartd's) is unknown. */
-PinState gui_pin_state(KartCard *card) {
-        PinState state = pin_state_from_string(kart_card_get_pin_state(card));
+/* A result, as a toast over the main window (which the dialogs are
+ * transient for); a message dialog when there is none. */
+void gui_toast(GtkWindow *window, const char *text) {
+        GtkWindow *w;
+        KartGui *gui = NULL;
+        g_autofree char *markup = g_markup_escape_text(text, -1);
+        AdwToast *toast;
 
-        return state < 0 ? PIN_STATE_UNKNOWN : state;
-}
-
-static const char *pin_state_text(PinState state) {
-        switch (state) {
-        case PIN_STATE_OK:
-                return _("PIN usable");
-        case PIN_STATE_LAST_TRY:
-                return _("PIN on its last try");
-        case PIN_STATE_LOCKED:
-                return _("PIN locked");
-        case PIN_STATE_BLOCKED:
-                return _("Card blocked");
-        default:
-                return _("PIN state unknown");
+        for (w = window; w && !gui; w = gtk_window_get_transient_for(w))
+                gui = g_object_get_data(G_OBJECT(w), "kart-gui");
+        if (!gui || !gui->toasts) {
+                gui_show_message(window, text, NULL);
+                return;
         }
+        toast = adw_toast_new(markup);
+        adw_toast_set_timeout(toast, 8);
+        adw_toast_overlay_add_toast(gui->toasts, toast);
 }
 
-/* "PIN usable — 3 of 3 tries left", from the card's properties. */
-char *gui_pin_summary(KartCard *card) {
-        const char *state = pin_state_text(gui_pin_state(card));
-        int left = kart_card_get_pin_retries_left(card);
-        int max = kart_card_get_pin_retries_max(card);
-
-        if (left < 0)
-                return g_strdup(state);
-        if (max > 0)
-                return g_strdup_printf(ngettext("%s — %d of %d try left", "%s — %d of %d tries left", left),
-                                       state, left, max);
-        return g_strdup_printf(ngettext("%s — %d try left", "%s — %d tries left", left), state, left);
+/* Removes every class of CLASSES from WIDGET and adds WANTED (if any). */
+void gui_set_css_class(GtkWidget *widget, const char *const *classes, const char *wanted) {
+        for (; *classes; classes++)
+                gtk_widget_remove_css_class(widget, *classes);
+        if (wanted)
+                gtk_widget_add_css_class(widget, wanted);
 }
 
-/* A certificate status from the bus; one this kart-gui does not know (a
- * newer kartd's) is unknown. */
-KartCertStatus gui_cert_status(const char *status) {
-        KartCertStatus s = kart_cert_status_from_string(status);
+/* A coloured box with an icon and a sentence (libadwaita 1.2 has no
+ * AdwBanner): hidden while it has nothing to say. */
+GtkWidget *gui_banner(void) {
+        GtkWidget *box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12), *image, *label;
 
-        return s < 0 ? KART_CERT_STATUS_UNKNOWN : s;
+        gtk_widget_add_css_class(box, "kart-banner");
+        image = gtk_image_new_from_icon_name("dialog-information-symbolic");
+        gtk_widget_set_valign(image, GTK_ALIGN_START);
+        label = gui_label("", NULL);
+        gtk_label_set_wrap(GTK_LABEL(label), TRUE);
+        gtk_label_set_max_width_chars(GTK_LABEL(label), 60);
+        gtk_widget_set_hexpand(label, TRUE);
+        gtk_box_append(GTK_BOX(box), image);
+        gtk_box_append(GTK_BOX(box), label);
+        g_object_set_data(G_OBJECT(box), "kart-banner-icon", image);
+        g_object_set_data(G_OBJECT(box), "kart-banner-label", label);
+        gtk_widget_set_visible(box, FALSE);
+        return box;
 }
 
-const char *gui_cert_status_text(KartCertStatus status) {
-        switch (status) {
-        case KART_CERT_STATUS_GOOD:
-                return _("Valid");
-        case KART_CERT_STATUS_ON_HOLD:
-                return _("Suspended");
-        case KART_CERT_STATUS_REVOKED:
-                return _("Revoked");
-        case KART_CERT_STATUS_EXPIRED:
-                return _("Expired");
-        case KART_CERT_STATUS_NOT_YET_VALID:
-                return _("Not yet valid");
-        case KART_CERT_STATUS_UNREADABLE:
-                return _("Unreadable");
-        default:
-                return _("Status unknown");
-        }
-}
-
-/* The style class of a status label. */
-const char *gui_cert_status_css(KartCertStatus status) {
-        switch (status) {
-        case KART_CERT_STATUS_GOOD:
-                return "success";
-        case KART_CERT_STATUS_ON_HOLD:
-        case KART_CERT_STATUS_NOT_YET_VALID:
-                return "warning";
-        case KART_CERT_STATUS_UNKNOWN:
-                return "dim-label";
-        default:
-                return "error";
-        }
+/* TEXT in the banner, with ICON and the colour class CSS (of
+ * gui_state_classes); NULL TEXT hides it. */
+void gui_banner_set(GtkWidget *banner, const char *icon, const char *css, const char *text) {
+        gtk_image_set_from_icon_name(g_object_get_data(G_OBJECT(banner), "kart-banner-icon"), icon);
+        gui_set_css_class(banner, gui_state_classes, css);
+        gtk_label_set_text(g_object_get_data(G_OBJECT(banner), "kart-banner-label"), text ? text : "");
+        gtk_widget_set_visible(banner, text && *text);
 }
 
 GtkWidget *gui_label(const char *text, const char *css_class) {

@@ -41,26 +41,75 @@ static void open_unlock_wizard(KartGui *gui) {
         gui_unlock_wizard(gui->window, card);
 }
 
+/* kart-gui's own looks, on top of libadwaita's: status badges, banners
+ * and the wizards' steps, in the style's named colours (so that they
+ * follow the desktop's dark or light style). */
+static const char gui_css[] =
+        ".kart-badge { border-radius: 999px; padding: 2px 10px; font-weight: bold; font-size: smaller; }\n"
+        ".kart-badge.success { background-color: alpha(@success_color, 0.14); }\n"
+        ".kart-badge.warning { background-color: alpha(@warning_color, 0.18); }\n"
+        ".kart-badge.error { background-color: alpha(@error_color, 0.14); }\n"
+        ".kart-badge.dim-label { background-color: alpha(currentColor, 0.12); }\n"
+        ".kart-banner { border-radius: 12px; padding: 12px 14px; }\n"
+        ".kart-banner.warning { background-color: alpha(@warning_bg_color, 0.28); }\n"
+        ".kart-banner.error { background-color: alpha(@error_bg_color, 0.2); }\n"
+        ".kart-banner.dim-label { opacity: 1; background-color: alpha(@accent_bg_color, 0.14); }\n"
+        ".kart-banner.success { background-color: alpha(@success_bg_color, 0.2); }\n"
+        "row.kart-gone { opacity: 0.6; }\n"
+        ".kart-step { border-radius: 999px; padding: 2px 10px; }\n"
+        ".kart-step.kart-step-current { font-weight: bold; background-color: alpha(@accent_bg_color, 0.18); }\n"
+        ".kart-step.kart-step-todo { opacity: 0.55; }\n";
+
+static void load_css(void) {
+        g_autoptr(GtkCssProvider) provider = gtk_css_provider_new();
+
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS  /* (its signature changed in GTK 4.12; Debian 12 has 4.8) */
+        gtk_css_provider_load_from_data(provider, gui_css, -1);
+G_GNUC_END_IGNORE_DEPRECATIONS
+        gtk_style_context_add_provider_for_display(gdk_display_get_default(), GTK_STYLE_PROVIDER(provider),
+                                                   GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+static void on_title_visible(GObject *object, GParamSpec *pspec, gpointer user_data) {
+        /* a narrow window: the pages' switcher at the bottom */
+        adw_view_switcher_bar_set_reveal(ADW_VIEW_SWITCHER_BAR(user_data),
+                                         adw_view_switcher_title_get_title_visible(ADW_VIEW_SWITCHER_TITLE(object)));
+}
+
 static GtkWidget *build_window(KartGui *gui) {
-        GtkWidget *window, *header, *switcher, *stack;
+        GtkWidget *window, *header, *title, *views, *bar, *box, *toasts;
+        AdwViewStackPage *page;
 
-        window = gtk_application_window_new(gui->app);
+        window = adw_application_window_new(gui->app);
+        g_object_set_data(G_OBJECT(window), "kart-gui", gui);
         gtk_window_set_title(GTK_WINDOW(window), _("Smart Cards"));
-        gtk_window_set_default_size(GTK_WINDOW(window), 820, 520);
+        gtk_window_set_default_size(GTK_WINDOW(window), 760, 600);
 
-        stack = gtk_stack_new();
-        gtk_stack_set_transition_type(GTK_STACK(stack), GTK_STACK_TRANSITION_TYPE_CROSSFADE);
-        gui->stack = GTK_STACK(stack);
-        gtk_stack_add_titled(GTK_STACK(stack), gui_cards_page_new(gui), "cards", _("Cards"));
-        gtk_stack_add_titled(GTK_STACK(stack), gui_certs_page_new(gui), "certificates",
-                             _("Certificates"));
+        views = adw_view_stack_new();
+        gui->views = ADW_VIEW_STACK(views);
+        gtk_widget_set_vexpand(views, TRUE);
+        page = adw_view_stack_add_titled(gui->views, gui_cards_page_new(gui), "cards", _("Cards"));
+        adw_view_stack_page_set_icon_name(page, "auth-smartcard-symbolic");
+        page = adw_view_stack_add_titled(gui->views, gui_certs_page_new(gui), "certificates", _("Certificates"));
+        adw_view_stack_page_set_icon_name(page, "application-certificate-symbolic");
 
-        header = gtk_header_bar_new();
-        switcher = gtk_stack_switcher_new();
-        gtk_stack_switcher_set_stack(GTK_STACK_SWITCHER(switcher), GTK_STACK(stack));
-        gtk_header_bar_set_title_widget(GTK_HEADER_BAR(header), switcher);
-        gtk_window_set_titlebar(GTK_WINDOW(window), header);
-        gtk_window_set_child(GTK_WINDOW(window), stack);
+        header = adw_header_bar_new();
+        title = adw_view_switcher_title_new();
+        adw_view_switcher_title_set_stack(ADW_VIEW_SWITCHER_TITLE(title), gui->views);
+        adw_view_switcher_title_set_title(ADW_VIEW_SWITCHER_TITLE(title), _("Smart Cards"));
+        adw_header_bar_set_title_widget(ADW_HEADER_BAR(header), title);
+        bar = adw_view_switcher_bar_new();
+        adw_view_switcher_bar_set_stack(ADW_VIEW_SWITCHER_BAR(bar), gui->views);
+        g_signal_connect(title, "notify::title-visible", G_CALLBACK(on_title_visible), bar);
+
+        box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 0);
+        gtk_box_append(GTK_BOX(box), header);
+        gtk_box_append(GTK_BOX(box), views);
+        gtk_box_append(GTK_BOX(box), bar);
+        toasts = adw_toast_overlay_new();
+        adw_toast_overlay_set_child(ADW_TOAST_OVERLAY(toasts), box);
+        gui->toasts = ADW_TOAST_OVERLAY(toasts);
+        adw_application_window_set_content(ADW_APPLICATION_WINDOW(window), toasts);
         return window;
 }
 
@@ -75,9 +124,10 @@ static void on_activate(GApplication *app, gpointer user_data) {
         gui->manager = kart_manager_proxy_new_for_bus_sync(G_BUS_TYPE_SYSTEM, G_DBUS_PROXY_FLAGS_NONE,
                                                            KART_BUS_NAME, KART_MANAGER_PATH,
                                                            NULL, &error);
+        load_css();
         gui->window = GTK_WINDOW(build_window(gui));
         if (!gui->manager) {
-                gtk_label_set_text(gui->cards_status, _("The system bus cannot be reached."));
+                adw_status_page_set_title(gui->cards_status, _("The system bus cannot be reached."));
                 gtk_window_present(gui->window);
                 gui_show_error(gui->window, _("Cannot reach kartd"), error);
                 return;
@@ -86,6 +136,7 @@ static void on_activate(GApplication *app, gpointer user_data) {
         g_signal_connect(gui->manager, "notify::g-name-owner", G_CALLBACK(on_manager_changed), gui);
         g_signal_connect(gui->manager, "card-inserted", G_CALLBACK(on_card_event), gui);
         g_signal_connect(gui->manager, "card-removed", G_CALLBACK(on_card_event), gui);
+        g_signal_connect(gui->manager, "notify::readers", G_CALLBACK(on_manager_changed), gui);
         gui_cards_refresh(gui);
         gtk_window_present(gui->window);
         if (gui->unlock_serial)
@@ -114,7 +165,9 @@ int main(int argc, char *argv[]) {
         textdomain(GETTEXT_PACKAGE);
 
         /* Not unique: each start is its own window (and tests stay independent). */
-        gui.app = gtk_application_new("org.kartd.KartGui", G_APPLICATION_NON_UNIQUE);
+        /* (libadwaita's application: its style, following the desktop's
+         * dark or light preference) */
+        gui.app = GTK_APPLICATION(adw_application_new("org.kartd.KartGui", G_APPLICATION_NON_UNIQUE));
         g_application_add_main_option(G_APPLICATION(gui.app), "unlock", 0, 0, G_OPTION_ARG_STRING,
                                       _("Open the unlock wizard for the card with this serial"),
                                       _("SERIAL"));

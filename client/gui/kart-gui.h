@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* kart-gui: a thin GTK 4 face for kartd. Every state shown comes from the
- * daemon's bus objects (proxies generated from the XML in dbus/); the GUI only
- * presents it and forwards the user's input. */
+/* kart-gui: a thin GTK 4 and libadwaita face for kartd. Every state shown
+ * comes from the daemon's bus objects (proxies generated from the XML in
+ * dbus/); the GUI only presents it and forwards the user's input. */
 
+#include <adwaita.h>
 #include <gtk/gtk.h>
 #include <glib/gi18n.h>
 
@@ -12,19 +13,23 @@
 #include "kart-states.h"
 
 typedef struct KartGui {
-        GtkApplication *app;
+        GtkApplication *app;       /* an AdwApplication */
         GtkWindow *window;
+        AdwToastOverlay *toasts;
         KartManager *manager;
-        GtkStack *stack;
+        AdwViewStack *views;
 
-        /* cards page */
-        GtkListBox *card_list;
-        GtkLabel *cards_status;
+        /* cards page: a status page ("kartd is not running", "no reader",
+         * "insert your card") or one group of rows per card */
+        GtkStack *cards_stack;
+        AdwStatusPage *cards_status;
+        GtkBox *card_list;
 
         /* certificates page */
         KartCard *selected;        /* the card whose certificates are shown */
-        GtkLabel *certs_title;
-        GtkWidget *certs_table;    /* GtkGrid, rebuilt on every listing */
+        GtkStack *certs_stack;
+        AdwPreferencesGroup *certs_group;
+        GtkListBox *certs_list;    /* rebuilt on every listing */
         gulong selected_status_id;
 
         char *unlock_serial;       /* --unlock SERIAL */
@@ -37,18 +42,34 @@ KartCard *gui_card_proxy_new(const char *path, GError **error);
 char *gui_error_text(const GError *error);
 void gui_show_error(GtkWindow *parent, const char *title, const GError *error);
 void gui_show_message(GtkWindow *parent, const char *title, const char *text);
-PinState gui_pin_state(KartCard *card);
-char *gui_pin_summary(KartCard *card);
-KartCertStatus gui_cert_status(const char *status);
-const char *gui_cert_status_text(KartCertStatus status);
-const char *gui_cert_status_css(KartCertStatus status);
+void gui_toast(GtkWindow *window, const char *text);
 GtkWidget *gui_label(const char *text, const char *css_class);
+GtkWidget *gui_banner(void);
+void gui_banner_set(GtkWidget *banner, const char *icon, const char *css, const char *text);
+void gui_set_css_class(GtkWidget *widget, const char *const *classes, const char *wanted);
 void gui_call_interactive(gpointer proxy, const char *method, GVariant *params,
                           GAsyncReadyCallback callback, gpointer user_data);
 GVariant *gui_call_finish(gpointer proxy, GAsyncResult *result, GError **error);
 GtkWidget *gui_entry(const char *placeholder);
 GtkWidget *gui_password_entry(const char *placeholder);
 GtkWidget *gui_page_box(int spacing);
+
+/* gui-states.c: how a PIN state and a certificate status look */
+PinState gui_pin_state(KartCard *card);
+const char *gui_pin_state_text(PinState state);
+const char *gui_pin_state_icon(PinState state);
+const char *gui_pin_state_css(PinState state);
+char *gui_pin_tries(KartCard *card);
+char *gui_pin_summary(KartCard *card);
+char *gui_pin_advice(KartCard *card);
+extern const char *const gui_state_classes[];
+KartCertStatus gui_cert_status(const char *status);
+const char *gui_cert_status_text(KartCertStatus status);
+const char *gui_cert_status_css(KartCertStatus status);
+const char *gui_cert_status_icon(KartCertStatus status);
+char *gui_cert_expiry(guint64 not_after, gint64 now);
+char *gui_length_rule(guint min, guint max);
+GtkWidget *gui_badge(KartCertStatus status);
 
 /* gui-keyring.c: the web password in the user's keyring (FALSE/errors
  * when built without libsecret) */

@@ -8,14 +8,21 @@ gui_dbus_xml = \
 gui_sources = \
 	client/gui/kart-gui.c client/gui/kart-gui.h \
 	client/gui/gui-util.c \
+	client/gui/gui-states.c \
 	client/gui/gui-cards.c \
 	client/gui/gui-certs.c \
 	client/gui/gui-pin.c \
-	client/gui/gui-unlock.c \
+	client/gui/gui-unlock.c client/gui/gui-wizard.h \
+	client/gui/gui-certops.c \
 	client/gui/gui-keyring.c
 gui_desktop_in = client/gui/org.kartd.KartGui.desktop.in
 EXTRA_DIST += $(gui_desktop_in) $(gui_sources) \
-	doc/screenshots/kart-gui-cards.png doc/screenshots/kart-gui-unlock.png
+	doc/screenshots
+# (the screens the GUI test gathers for doc/screenshots: build-aux/update-screenshots)
+clean-local: clean-gui-screens
+clean-gui-screens:
+	rm -rf tests/integration/screens
+.PHONY: clean-gui-screens
 
 if BUILD_GUI
 bin_PROGRAMS += client/gui/kart-gui

@@ -70,6 +70,7 @@ EXTRA_DIST += $(integration_tests) \
 	tests/integration/polkit-flood.py \
 	tests/integration/bus-fuzz.py \
 	tests/integration/gui-atspi.py \
+	tests/integration/plurals.py \
 	tests/integration/keyring-dump.py
 
 # The backend's side of the admin key, for tests that drive the simulated
