@@ -98,7 +98,7 @@ static void on_operation(GtkButton *button, gpointer user_data) {
         g_free(w->done_serial);
         w->done_serial = g_strdup(serial);
         wizard_show_progress(w, _("At the certificate authority"), _("Asking the CA…"));
-        wizard_show_page(w, "progress", 4, _("At the CA"));
+        wizard_show_page(w, "progress", 3, _("At the CA"));
         wizard_call(w, w->session, method, params, on_operation_done);
 }
 

@@ -383,7 +383,7 @@ static void on_pin_next(GtkButton *button, gpointer user_data) {
         }
         gtk_widget_set_sensitive(w->pin_next, FALSE);
         wizard_show_progress(w, _("Writing the new PIN to the card"), _("Do not remove the card until this is done."));
-        wizard_show_page(w, "progress", 4, _("Setting the PIN"));
+        wizard_show_page(w, "progress", 3, _("Setting the PIN"));
         wizard_call(w, w->session, "SetPin", g_variant_new("(s)", pin), on_pin_set);
         gtk_editable_set_text(GTK_EDITABLE(w->new_pin), "");
         gtk_editable_set_text(GTK_EDITABLE(w->repeat), "");

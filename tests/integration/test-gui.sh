@@ -77,10 +77,10 @@ gui_run() { # NAME WANT ARGS...
 		while IFS="	" read -r cmd want; do
 			[ -n "$cmd" ] || continue
 			n=$((n + 1))
-			echo "--- $cmd" >>"$WORLD/$NAME.a11y"
+			echo "--- $cmd" >>"$WORLD/$NAME.a11y"; date +"at %T.%N" >>"$WORLD/$NAME.a11y"
 			bash -c "$cmd" >>"$WORLD/$NAME.a11y" 2>&1
 			"$PY" "$ATSPI" kart-gui 30 "$want" >>"$WORLD/$NAME.a11y" || rc=1  # (ASan on a busy machine is slow)
-			shot $n || rc=1
+			date +"shot at %T.%N" >>"$WORLD/$NAME.a11y"; shot $n || rc=1
 		done <<<"$STEPS"
 		kill $gui; wait $gui 2>/dev/null
 		exit $rc' gui-run "$@" >"$WORLD/$name.log" 2>&1 || { gui_diag "$name"; return 1; }
@@ -307,7 +307,7 @@ $(sim insert) && $(drive "press:=$(t 'Show _certificates')")	$(t 'Certificates o
 	STEPS="$(drive "type:$(t 'Verification code')=$(world_backend_code unblock)" "press:$(t '_Next')@$(t 'Verification code')")	$(step_title 2 'Second factor')
 $(drive "type:$(t 'Web password')=kart-test-pw" "press:$(t 'Confirm with the web _password')@$(t 'Web password')")	$(step_title 3 'New PIN')
 $(drive "type:$(t 'New PIN')=24682468" "type:$(t 'New PIN again')=24682468")	$(step_title 3 'New PIN')
-$(sim fault delay 1500) && $(drive "press:$(t '_Set the PIN')")	$(t 'Do not remove the card until this is done.')
+$(sim fault delay 6000) && $(drive "press:$(t '_Set the PIN')")	$(t 'Do not remove the card until this is done.')
 $(sim fault none)	$(t 'The new PIN is set')"
 	gui_run "$lang-unlock" "$(step_title 1 'Verification code')" --unlock "$serial"
 	check "$lang: while kartd writes the card (slowed down), the wizard shows a spinner page: do not remove the card" \
