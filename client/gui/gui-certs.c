@@ -152,6 +152,11 @@ static void on_der(GObject *source, GAsyncResult *result, gpointer user_data) {
         }
         if (error)
                 gui_show_error(ex->ref->gui->window, _("Export failed"), error);
+        else {
+                g_autofree char *name = g_file_get_basename(ex->file);
+                g_autofree char *text = g_strdup_printf(_("The certificate is saved as %s."), name);
+                gui_toast(ex->ref->gui->window, text);
+        }
         cert_ref_free(ex->ref);
         g_object_unref(ex->file);
         g_free(ex);

@@ -34,7 +34,7 @@ done
 . "$(dirname "$0")/card.sh"
 . "$(dirname "$0")/xvfb.sh"
 
-tap_plan 62
+tap_plan 65
 card_start_with_backend
 serial=$(prop Serial)
 check "the card has a serial to look for" test -n "$serial"
@@ -121,7 +121,7 @@ model=$(prop Model)
 model_re=$(printf '%s' "$model" | sed 's/[][\.*^$()+?{}|]/\\&/g')
 check_eq "the simulated card has 3 tries left" 3 "$(card_tries)"
 STEPS="busctl --system call org.kartd.Kartd1 $card org.kartd.Kartd1.Card VerifyPin sa{sv} 000000 0	2 of 3 tries left
-$KART_CARDSIM ctl $WORLD/cardsim.ctl remove	No card
+$KART_CARDSIM ctl $WORLD/cardsim.ctl remove	Insert your card
 $KART_CARDSIM ctl $WORLD/cardsim.ctl insert	$serial"
 gui_run cards "$serial"
 check "the cards page shows the card's serial (AT-SPI)" seen cards 0 "Smart Cards" "Serial number: $serial\$"
@@ -198,12 +198,13 @@ check "its details show its SHA-256 fingerprint" seen certs 2 "Certificate detai
 # Export… then Save in the file chooser (it offers ID.der in the current directory)
 id=$(first 0)
 mkdir -p "$WORLD/export"
-STEPS="$(drive 'press:=Show certificates' 'press:Export…' 'press:=Save')	Certificates on card $serial"
+STEPS="$(drive 'press:=Show certificates' 'press:Export…' 'press:=Save')	The certificate is saved as"
 (cd "$WORLD/export" && gui_run export "$serial")
 world_wait_for 5 test -s "$WORLD/export/$id.der"
 "$CTL" cert export "$id" -o "$WORLD/export/by-kartctl.der" >/dev/null 2>&1
 check "Export…: the saved file is the certificate, as kartctl cert export writes it" \
 	cmp -s "$WORLD/export/$id.der" "$WORLD/export/by-kartctl.der"
+check "... and a toast names the file" seen export 1 "Smart Cards" "^The certificate is saved as $id\.der\.\$"
 
 # --- suspend at the CA with the certificate wizard; revoking needs the serial
 # typed; the web password kept in the keyring when the box is ticked
@@ -252,6 +253,9 @@ $(keyring_dump keyring-forgotten)	no longer in your keyring"
 gui_run forget "$serial"
 check_eq "Forget it: the keyring is empty" END "$(cat "$WORLD/keyring-forgotten")"
 
+check "in every run, each step's screenshot differs from the one before (the change-PIN toast, the dialog, the wizard's end, the details)" \
+	eval 'shots_differ pin 2 && shots_differ lasttry 3 && shots_differ unlockdone 2 && shots_differ certs 3'
+
 # --- the screens the README shows, in English and Turkish: the cards page
 # in each PIN state, the change-PIN dialog on the last try, no card, the
 # certificates page, each step of an online unlock and its end. Each state
@@ -276,7 +280,7 @@ screen_names="cards-ok cards-last-try change-pin-last-try cards-locked cards-blo
 unlock-1-code unlock-2-factor unlock-3-pin unlock-4-writing unlock-5-done"
 screens() { # LANG LC_ALL
 	local lang=$1 dir=$OUT/screens/$1 all n=0 f
-	export GUI_LC=$2
+	local GUI_LC=$2
 	mkdir -p "$dir" && rm -f "$dir"/*.png
 	STEPS="$(reinsert set-pin-tries 1)	$(t 'PIN on its last try')
 $(drive "press:$(t 'C_hange PIN…')")	$(t 'I understand: use the last try')
@@ -338,4 +342,11 @@ else
 	screens tr tr_TR.UTF-8
 	check "tr: the cards page speaks Turkish" seen tr-states 0 "Akıllı Kartlar" "^Seri numarası: $serial\$"
 fi
+
+# --- kartd stopped: a status page, not an empty window
+world_stop_kartd >/dev/null
+STEPS=
+gui_run stopped "kartd is not running"
+check "kartd stopped: a status page says so, and how to start it" \
+	eval 'seen stopped 0 "Smart Cards" "^kartd is not running\$" && seen stopped 0 "Smart Cards" "systemctl start kartd"'
 tap_done
