@@ -79,10 +79,8 @@ static GtkWidget *button_for(const char *mnemonic, GCallback callback, CardRow *
 
 /* A row of the card's list: TITLE, SUBTITLE and BUTTON at its end. */
 static GtkWidget *action_row(const char *title, const char *subtitle, GtkWidget *button) {
-        GtkWidget *row = adw_action_row_new();
+        GtkWidget *row = gui_row_new(title, subtitle);
 
-        adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), title);
-        adw_action_row_set_subtitle(ADW_ACTION_ROW(row), subtitle);
         adw_action_row_add_suffix(ADW_ACTION_ROW(row), button);
         return row;
 }
@@ -116,7 +114,7 @@ static GtkWidget *card_view_new(KartGui *gui, KartCard *card) {
         gtk_widget_set_margin_top(list, 4);
 
         /* the PIN: its state, and the action that state calls for */
-        row->pin_row = adw_action_row_new();
+        row->pin_row = gui_row_new(NULL, NULL);
         row->pin_icon = gtk_image_new();
         gtk_image_set_icon_size(GTK_IMAGE(row->pin_icon), GTK_ICON_SIZE_LARGE);
         adw_action_row_add_prefix(ADW_ACTION_ROW(row->pin_row), row->pin_icon);
@@ -149,7 +147,7 @@ static GtkWidget *card_view_new(KartGui *gui, KartCard *card) {
 static void show_status(KartGui *gui, const char *icon, const char *title, const char *description) {
         adw_status_page_set_icon_name(gui->cards_status, icon);
         adw_status_page_set_title(gui->cards_status, title);
-        adw_status_page_set_description(gui->cards_status, description);
+        gui_set_plain(gui->cards_status, "description", description);
         gtk_stack_set_visible_child_name(gui->cards_stack, "status");
 }
 

@@ -207,14 +207,12 @@ static GtkWidget *suffix_button(const char *label, GCallback callback, CertRef *
  * an expired or revoked one shown faded. */
 static GtkWidget *cert_row_new(KartGui *gui, const char *id, const char *label, const char *subject,
                                guint64 not_after, KartCertStatus status) {
-        GtkWidget *row = adw_action_row_new(), *icon, *box, *when;
+        GtkWidget *row = gui_row_new(*label ? label : id, subject), *icon, *box, *when;
         g_autofree char *until = format_time(not_after);
         gint64 now = g_get_real_time() / G_USEC_PER_SEC;
         g_autofree char *expiry = gui_cert_expiry(not_after, now);
         g_autofree char *date = g_strdup_printf(_("Valid until %s"), until);
 
-        adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), *label ? label : id);
-        adw_action_row_set_subtitle(ADW_ACTION_ROW(row), subject);
         adw_action_row_set_subtitle_lines(ADW_ACTION_ROW(row), 2);
         gtk_widget_set_tooltip_text(row, subject);
         icon = gtk_image_new_from_icon_name(gui_cert_status_icon(status));
@@ -254,7 +252,7 @@ static void on_list(GObject *source, GAsyncResult *result, gpointer user_data) {
                 return;  /* another card was chosen meanwhile */
         if (!kart_card_call_list_certificates_finish(KART_CARD(source), &certs, result, &error)) {
                 g_autofree char *text = gui_error_text(error);
-                adw_preferences_group_set_description(gui->certs_group, text);
+                gui_set_plain(gui->certs_group, "description", text);
                 return;
         }
         while ((child = gtk_widget_get_first_child(GTK_WIDGET(gui->certs_list))))
@@ -267,8 +265,7 @@ static void on_list(GObject *source, GAsyncResult *result, gpointer user_data) {
                 n++;
         }
         if (n == 0) {
-                GtkWidget *row = adw_action_row_new();
-                adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), _("No certificate on this card."));
+                GtkWidget *row = gui_row_new(_("No certificate on this card."), NULL);
                 gtk_list_box_append(gui->certs_list, row);
         }
         adw_preferences_group_set_description(gui->certs_group, NULL);
@@ -289,8 +286,8 @@ void gui_certs_show(KartGui *gui, KartCard *card) {
         gui->selected_status_id = g_signal_connect(card, "certificate-status-changed",
                                                    G_CALLBACK(on_status_changed), gui);
         title = g_strdup_printf(_("Certificates on card %s"), kart_card_get_serial(card));
-        adw_preferences_group_set_title(gui->certs_group, title);
-        adw_preferences_group_set_description(gui->certs_group, _("Reading…"));
+        gui_set_plain(gui->certs_group, "title", title);
+        gui_set_plain(gui->certs_group, "description", _("Reading…"));
         kart_card_call_list_certificates(card, NULL, on_list, gui);
         gtk_stack_set_visible_child_name(gui->certs_stack, "list");
         adw_view_stack_set_visible_child_name(gui->views, "certificates");
@@ -304,8 +301,7 @@ GtkWidget *gui_certs_page_new(KartGui *gui) {
         status = adw_status_page_new();
         adw_status_page_set_icon_name(ADW_STATUS_PAGE(status), "application-certificate-symbolic");
         adw_status_page_set_title(ADW_STATUS_PAGE(status), _("No card chosen"));
-        adw_status_page_set_description(ADW_STATUS_PAGE(status),
-                                        _("Press “Show certificates” at a card on the Cards page."));
+        gui_set_plain(status, "description", _("Press “Show certificates” at a card on the Cards page."));
         gtk_stack_add_named(GTK_STACK(stack), status, "none");
 
         group = adw_preferences_group_new();

@@ -112,9 +112,7 @@ void gui_change_pin_dialog(GtkWindow *parent, KartCard *card) {
         title = g_strdup_printf(_("Change the PIN of card %s"), kart_card_get_serial(card));
         gtk_box_append(GTK_BOX(box), gui_label(title, "title-4"));
         /* the PIN's state as on the cards page */
-        row = adw_action_row_new();
-        adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), gui_pin_state_text(state));
-        adw_action_row_set_subtitle(ADW_ACTION_ROW(row), tries ? tries : "");
+        row = gui_row_new(gui_pin_state_text(state), tries ? tries : "");
         icon = gtk_image_new_from_icon_name(gui_pin_state_icon(state));
         gtk_widget_add_css_class(icon, gui_pin_state_css(state));
         adw_action_row_add_prefix(ADW_ACTION_ROW(row), icon);

@@ -61,7 +61,7 @@ void wizard_show_result(Wizard *w, gboolean success, const char *title, const ch
         adw_status_page_set_icon_name(ADW_STATUS_PAGE(w->result),
                                       success ? "emblem-ok-symbolic" : "dialog-error-symbolic");
         adw_status_page_set_title(ADW_STATUS_PAGE(w->result), title);
-        adw_status_page_set_description(ADW_STATUS_PAGE(w->result), text);
+        gui_set_plain(w->result, "description", text);
         gui_set_css_class(w->result, gui_state_classes, success ? "success" : "error");
         wizard_show_page(w, "result", total_steps(w), success ? _("Done") : _("Failed"));
         gtk_button_set_label(GTK_BUTTON(w->close), _("_Close"));
@@ -70,7 +70,7 @@ void wizard_show_result(Wizard *w, gboolean success, const char *title, const ch
 /* The progress page: a spinner, TITLE and what to do meanwhile. */
 void wizard_show_progress(Wizard *w, const char *title, const char *text) {
         adw_status_page_set_title(ADW_STATUS_PAGE(w->progress), title);
-        adw_status_page_set_description(ADW_STATUS_PAGE(w->progress), text);
+        gui_set_plain(w->progress, "description", text);
 }
 
 /* The wizard's steps in a row, the current one marked. */
@@ -143,7 +143,7 @@ static void on_state(GObject *object, GParamSpec *pspec, gpointer user_data) {
                 break;          /* the other states show as pages and results */
         }
         if (text)
-                adw_status_page_set_description(ADW_STATUS_PAGE(w->progress), text);
+                gui_set_plain(w->progress, "description", text);
 }
 
 /* ---------------------------------------------------------------- keyring */

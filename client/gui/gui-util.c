@@ -97,6 +97,28 @@ void gui_banner_set(GtkWidget *banner, const char *icon, const char *css, const 
         gtk_widget_set_visible(banner, text && *text);
 }
 
+/* libadwaita 1.2 reads row titles and subtitles, group titles and
+ * descriptions and status page descriptions as Pango markup: text from a
+ * card, a certificate, kartd or the CA must show as it is, never as markup
+ * (a subject with "&" or "<" would show nothing, or other text). */
+GtkWidget *gui_row_new(const char *title, const char *subtitle) {
+        GtkWidget *row = adw_action_row_new();
+
+        adw_preferences_row_set_use_markup(ADW_PREFERENCES_ROW(row), FALSE);
+        if (title)
+                adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), title);
+        if (subtitle)
+                adw_action_row_set_subtitle(ADW_ACTION_ROW(row), subtitle);
+        return row;
+}
+
+/* Sets OBJECT's markup PROPERTY ("title", "description") to plain TEXT. */
+void gui_set_plain(gpointer object, const char *property, const char *text) {
+        g_autofree char *escaped = text ? g_markup_escape_text(text, -1) : NULL;
+
+        g_object_set(object, property, escaped, NULL);
+}
+
 GtkWidget *gui_label(const char *text, const char *css_class) {
         GtkWidget *label = gtk_label_new(text);
 

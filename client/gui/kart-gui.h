@@ -44,6 +44,8 @@ void gui_show_error(GtkWindow *parent, const char *title, const GError *error);
 void gui_show_message(GtkWindow *parent, const char *title, const char *text);
 void gui_toast(GtkWindow *window, const char *text);
 GtkWidget *gui_label(const char *text, const char *css_class);
+GtkWidget *gui_row_new(const char *title, const char *subtitle);
+void gui_set_plain(gpointer object, const char *property, const char *text);
 GtkWidget *gui_banner(void);
 void gui_banner_set(GtkWidget *banner, const char *icon, const char *css, const char *text);
 void gui_set_css_class(GtkWidget *widget, const char *const *classes, const char *wanted);
