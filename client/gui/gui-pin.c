@@ -95,13 +95,17 @@ static void on_cancel(GtkButton *button, gpointer user_data) {
 }
 
 void gui_change_pin_dialog(GtkWindow *parent, KartCard *card) {
-        PinDialog *d = g_new0(PinDialog, 1);
+        PinDialog *d;
         GtkWidget *box, *header, *cancel, *row, *icon;
         g_autofree char *title = NULL, *tries = gui_pin_tries(card), *lengths = NULL;
         PinState state = gui_pin_state(card);
 
+        if (gui_present_open(parent, "pin", card))
+                return;
+        d = g_new0(PinDialog, 1);
         d->card = g_object_ref(card);
         d->window = GTK_WINDOW(gtk_window_new());
+        gui_remember_open(parent, "pin", card, d->window);
         g_object_set_data_full(G_OBJECT(d->window), "kart-pin-dialog", d, pin_dialog_free);
         gtk_window_set_title(d->window, _("Change PIN"));
         gtk_window_set_modal(d->window, TRUE);

@@ -541,13 +541,19 @@ static void build_pages(Wizard *w) {
 }
 
 static void wizard_open(GtkWindow *parent, KartCard *card, WizardKind kind) {
-        Wizard *w = g_new0(Wizard, 1);
+        const char *what = kind == WIZARD_UNLOCK ? "unlock" : "certificates";
+        Wizard *w;
         GtkWidget *box, *title, *stack;
         g_autofree char *heading = NULL;
 
+        /* (a second wizard would start a session that ends the first one's) */
+        if (gui_present_open(parent, what, card))
+                return;
+        w = g_new0(Wizard, 1);
         w->kind = kind;
         w->card = g_object_ref(card);
         w->window = GTK_WINDOW(gtk_window_new());
+        gui_remember_open(parent, what, card, w->window);
         g_object_set_data_full(G_OBJECT(w->window), "kart-wizard", w, wizard_free);
         gtk_window_set_transient_for(w->window, parent);
         gtk_window_set_default_size(w->window, 560, 420);

@@ -97,6 +97,56 @@ void gui_banner_set(GtkWidget *banner, const char *icon, const char *css, const 
         gtk_widget_set_visible(banner, text && *text);
 }
 
+/* ---------------------------------------------------------------- one dialog per card */
+
+typedef struct OpenDialog {
+        GWeakRef parent;
+        char *key;
+} OpenDialog;
+
+static char *open_key(const char *kind, KartCard *card) {
+        return g_strdup_printf("kart-open-%s-%s", kind, kart_card_get_serial(card));
+}
+
+static void open_dialog_free(gpointer data, GClosure *closure) {
+        OpenDialog *o = data;
+
+        g_weak_ref_clear(&o->parent);
+        g_free(o->key);
+        g_free(o);
+}
+
+static void on_open_dialog_destroy(GtkWidget *dialog, gpointer data) {
+        OpenDialog *o = data;
+        g_autoptr(GObject) parent = g_weak_ref_get(&o->parent);
+
+        if (parent && g_object_get_data(parent, o->key) == dialog)
+                g_object_set_data(parent, o->key, NULL);
+}
+
+/* The dialog of KIND for CARD already open over PARENT, brought to the
+ * front: a second press (or a repeated one) opens no second dialog. */
+gboolean gui_present_open(GtkWindow *parent, const char *kind, KartCard *card) {
+        g_autofree char *key = open_key(kind, card);
+        GtkWindow *open = parent ? g_object_get_data(G_OBJECT(parent), key) : NULL;
+
+        if (open)
+                gtk_window_present(open);
+        return open != NULL;
+}
+
+void gui_remember_open(GtkWindow *parent, const char *kind, KartCard *card, GtkWindow *dialog) {
+        OpenDialog *o;
+
+        if (!parent)
+                return;
+        o = g_new0(OpenDialog, 1);
+        g_weak_ref_init(&o->parent, parent);
+        o->key = open_key(kind, card);
+        g_object_set_data(G_OBJECT(parent), o->key, dialog);
+        g_signal_connect_data(dialog, "destroy", G_CALLBACK(on_open_dialog_destroy), o, open_dialog_free, 0);
+}
+
 /* libadwaita 1.2 reads row titles and subtitles, group titles and
  * descriptions and status page descriptions as Pango markup: text from a
  * card, a certificate, kartd or the CA must show as it is, never as markup

@@ -43,6 +43,8 @@ char *gui_error_text(const GError *error);
 void gui_show_error(GtkWindow *parent, const char *title, const GError *error);
 void gui_show_message(GtkWindow *parent, const char *title, const char *text);
 void gui_toast(GtkWindow *window, const char *text);
+gboolean gui_present_open(GtkWindow *parent, const char *kind, KartCard *card);
+void gui_remember_open(GtkWindow *parent, const char *kind, KartCard *card, GtkWindow *dialog);
 GtkWidget *gui_label(const char *text, const char *css_class);
 GtkWidget *gui_row_new(const char *title, const char *subtitle);
 void gui_set_plain(gpointer object, const char *property, const char *text);

@@ -23,6 +23,11 @@ import gi
 gi.require_version('Atspi', '2.0')
 from gi.repository import Atspi  # noqa: E402
 
+# libatspi gives a method call 0.8 s by default: on a loaded machine the
+# application answers a press later (it opens a dialog first), the press
+# then looks failed and would be repeated - a second dialog. Wait longer.
+Atspi.set_timeout(20000, 20000)
+
 
 def walk(node, window, out, depth=0):
     if node is None or depth > 60:
