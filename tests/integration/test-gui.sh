@@ -34,7 +34,7 @@ done
 . "$(dirname "$0")/card.sh"
 . "$(dirname "$0")/xvfb.sh"
 
-tap_plan 66
+tap_plan 68
 # The first certificate's label has markup characters: libadwaita reads row
 # titles as Pango markup unless told not to, and text from a card must
 # show as it is.
@@ -43,7 +43,6 @@ gui_profile=$(mktemp)
 { cat "$KART_CARD_PROFILE"; printf '%s\n' 'sign = sign.der' "sign.label = $MARKUP_LABEL" 'auth = auth.der' \
 	'expiring = expiring.der'; } >"$gui_profile"
 KART_CARD_PROFILE=$gui_profile card_start_with_backend
-rm -f "$gui_profile"
 serial=$(prop Serial)
 check "the card has a serial to look for" test -n "$serial"
 mkdir -p "$OUT"
@@ -283,10 +282,22 @@ WARN_LAST_TRY="Warning: the PIN has one try left. If the current PIN you type is
 can only be unlocked online."
 ADVICE_BLOCKED="The PIN and its unblocking code are both used up: the card cannot be unlocked any more. Contact \
 your certificate authority for a new card."
+NO_PIN_OPS="kartd cannot work with this card's PIN: its commands are not published. Install the card maker's \
+PKCS#11 module (\"kartctl doctor\" says which)."
 UNLOCKED="The card is unlocked and ready to use with the PIN you chose. The PUK was not used. Keep the PIN to \
 yourself."
 screen_names="cards-ok cards-last-try change-pin-last-try cards-locked cards-blocked no-card certificates
-unlock-1-code unlock-2-factor unlock-3-pin unlock-4-writing unlock-5-done"
+unlock-1-code unlock-2-factor unlock-3-pin unlock-4-writing unlock-5-done cards-unknown"
+re_escape() { sed 's/[][\.*^$()+?{}|]/\\&/g'; }
+# use_sim_card PROFILE: the simulator presents another card (fresh state)
+use_sim_card() {
+	world_stop_cardsim
+	world_wait_for 10 sh -c "! '$CTL' --json status | grep -q '\"serial\"'"
+	KART_CARD_PROFILE=$1 _world_write_profile
+	rm -f "$WORLD/card.state"
+	world_start_cardsim >/dev/null || { echo "Bail out! the simulator did not start with $1"; exit 1; }
+	world_wait_for 10 sh -c "'$CTL' --json status | grep -q '\"serial\"'"
+}
 screens() { # LANG LC_ALL
 	local lang=$1 dir=$OUT/screens/$1 all n=0 f
 	local GUI_LC=$2
@@ -330,10 +341,21 @@ $(sim fault none)	$(t 'The new PIN is set')"
 	check_eq "$lang: ... and the card holds the new PIN" 24682468 "$(world_cardsim get-pin | awk '{print $2}')"
 	world_cardsim set-pin 123456 >/dev/null
 
+	# an AKİS 3 card: its PIN commands are not in the public record, so
+	# kartd can neither read nor change its PIN; the page says why
+	use_sim_card "$SRC/sim/cardsim/akis-3.profile"
+	STEPS=
+	gui_run "$lang-akis" "$(t 'PIN state unknown')"
+	check "$lang: an AKİS 3 card: PIN state unknown, a banner says why and what to install, no PIN action offered" \
+		eval 'seen "$lang-akis" 0 "$(t "Smart Cards")" "^$(t "$NO_PIN_OPS" | re_escape)\$" &&
+			! seen "$lang-akis" 0 "$(t "Smart Cards")" "($(t "_Unlock online…")|$(t "C_hange PIN…"))\$"'
+	use_sim_card "$gui_profile"
+
 	# the README's pictures: which screenshot shows which screen
 	for f in states-0:cards-ok states-1:cards-last-try states-2:change-pin-last-try states-3:cards-locked \
 		states-4:cards-blocked states-5:no-card states-6:certificates unlock-0:unlock-1-code \
-		unlock-1:unlock-2-factor unlock-3:unlock-3-pin unlock-4:unlock-4-writing unlock-5:unlock-5-done; do
+		unlock-1:unlock-2-factor unlock-3:unlock-3-pin unlock-4:unlock-4-writing unlock-5:unlock-5-done \
+		akis-0:cards-unknown; do
 		cp "$OUT/gui-$lang-${f%%:*}.png" "$dir/${f#*:}.png" 2>/dev/null
 	done
 	for f in $screen_names; do big_enough "$dir/$f.png" && n=$((n + 1)); done
@@ -344,9 +366,9 @@ $(sim fault none)	$(t 'The new PIN is set')"
 screens en C.UTF-8
 # (the catalogue is built with kartd: without it, a failure)
 if ! locale -a 2>/dev/null | grep -qi '^tr_TR\.utf8$'; then
-	for _ in $(seq 14); do skip_check_or_fail "no tr_TR.UTF-8 locale (locale-gen)"; done
+	for _ in $(seq 15); do skip_check_or_fail "no tr_TR.UTF-8 locale (locale-gen)"; done
 elif ! world_install_locale; then
-	for _ in $(seq 14); do not_ok "LANG=tr_TR.UTF-8: kart-gui speaks Turkish (no po/tr.gmo built)"; done
+	for _ in $(seq 15); do not_ok "LANG=tr_TR.UTF-8: kart-gui speaks Turkish (no po/tr.gmo built)"; done
 else
 	screens tr tr_TR.UTF-8
 	check "tr: the cards page speaks Turkish" seen tr-states 0 "Akıllı Kartlar" "^Seri numarası: $serial\$"
@@ -358,4 +380,5 @@ STEPS=
 gui_run stopped "kartd is not running"
 check "kartd stopped: a status page says so, and how to start it" \
 	eval 'seen stopped 0 "Smart Cards" "^kartd is not running\$" && seen stopped 0 "Smart Cards" "systemctl start kartd"'
+rm -f "$gui_profile"
 tap_done
