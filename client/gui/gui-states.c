@@ -73,14 +73,6 @@ char *gui_pin_tries(KartCard *card) {
         return g_strdup_printf(ngettext("%d try left", "%d tries left", left), left);
 }
 
-/* "PIN usable — 3 of 3 tries left", from the card's properties. */
-char *gui_pin_summary(KartCard *card) {
-        const char *state = gui_pin_state_text(gui_pin_state(card));
-        g_autofree char *tries = gui_pin_tries(card);
-
-        return tries ? g_strdup_printf(_("%s — %s"), state, tries) : g_strdup(state);
-}
-
 /* What a wrong step costs and what to do, for every state but a usable
  * PIN (NULL then). */
 char *gui_pin_advice(KartCard *card) {

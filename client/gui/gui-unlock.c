@@ -10,18 +10,12 @@
 #include "gui-wizard.h"
 #include "kart-error.h"
 #include "kart-names.h"
-
-static void wipe_free(char **secret) {
-        if (*secret) {
-                explicit_bzero(*secret, strlen(*secret));
-                g_clear_pointer(secret, g_free);
-        }
-}
+#include "strutil.h"
 
 static void wizard_free(gpointer data) {
         Wizard *w = data;
 
-        wipe_free(&w->pending_password);
+        w->pending_password = string_erase_free(w->pending_password);
         g_free(w->done_serial);
         if (w->session)
                 g_signal_handlers_disconnect_by_data(w->session, w);
@@ -306,7 +300,7 @@ static void on_confirmed(GObject *source, GAsyncResult *result, gpointer user_da
                 g_object_ref(w->window);
                 gui_keyring_store(kart_card_get_serial(w->card), w->pending_password, on_stored, w);
         }
-        wipe_free(&w->pending_password);
+        w->pending_password = string_erase_free(w->pending_password);
         if (!reply) {
                 wizard_show_error(w, error);
                 /* A refused stored password stays until the holder forgets it. */
@@ -343,9 +337,10 @@ static void on_confirm_sms(GtkButton *button, gpointer user_data) {
 static void on_confirm_password(GtkButton *button, gpointer user_data) {
         Wizard *w = user_data;
 
-        wipe_free(&w->pending_password);
+        w->pending_password = string_erase_free(w->pending_password);
         if (gtk_switch_get_active(GTK_SWITCH(w->remember)))
-                w->pending_password = g_strdup(gtk_editable_get_text(GTK_EDITABLE(w->password)));
+                /* (strdup: string_erase_free() frees it) */
+                w->pending_password = strdup(gtk_editable_get_text(GTK_EDITABLE(w->password)));
         w->stored_used = FALSE;
         confirm_entry(w, "password", w->password);
 }

@@ -64,7 +64,6 @@ const char *gui_pin_state_text(PinState state);
 const char *gui_pin_state_icon(PinState state);
 const char *gui_pin_state_css(PinState state);
 char *gui_pin_tries(KartCard *card);
-char *gui_pin_summary(KartCard *card);
 char *gui_pin_advice(KartCard *card);
 extern const char *const gui_state_classes[];
 KartCertStatus gui_cert_status(const char *status);
